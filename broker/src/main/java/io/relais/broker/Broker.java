@@ -1,0 +1,193 @@
+package io.relais.broker;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.relais.broker.config.BrokerConfig;
+import io.relais.broker.config.ConfigException;
+import io.relais.broker.net.BrokerContext;
+import io.relais.broker.net.MemoryMonitor;
+import io.relais.broker.net.ServerPipeline;
+import io.relais.broker.net.Session;
+import io.relais.broker.routing.Topology;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running broker: the listening socket, the event loops, and the topology they serve.
+ *
+ * <p>{@link #start(BrokerConfig)} binds and returns; {@link #close()} shuts down gracefully
+ * (CLOSE to every client, a grace period, then the sockets and threads). Thread-safe; close is
+ * idempotent.
+ */
+public final class Broker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
+    /** The broker's version, sent to clients in WELCOME. */
+    public static final String VERSION = versionOf();
+
+    private final BrokerConfig config;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final BrokerContext context;
+    private final Channel serverChannel;
+    private final FileChannel lockChannel;
+    private final FileLock dataLock;
+    private volatile boolean closed;
+
+    private Broker(BrokerConfig config, EventLoopGroup boss, EventLoopGroup workers, BrokerContext context,
+                   Channel serverChannel, FileChannel lockChannel, FileLock dataLock) {
+        this.config = config;
+        this.boss = boss;
+        this.workers = workers;
+        this.context = context;
+        this.serverChannel = serverChannel;
+        this.lockChannel = lockChannel;
+        this.dataLock = dataLock;
+    }
+
+    /**
+     * Starts a broker and returns once it listens.
+     *
+     * @throws ConfigException if the data directory is unusable or the address cannot be bound
+     */
+    public static Broker start(BrokerConfig config) {
+        Path dataDir = config.dataDir().toAbsolutePath().normalize();
+        FileChannel lockChannel;
+        FileLock lock;
+        try {
+            Files.createDirectories(dataDir);
+            lockChannel = FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            try {
+                lock = lockChannel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                lockChannel.close();
+                throw new ConfigException(BrokerConfig.KEY_DATA_DIR + ": " + dataDir
+                        + " is in use by another broker");
+            }
+        } catch (IOException e) {
+            throw new ConfigException(BrokerConfig.KEY_DATA_DIR + ": cannot use " + dataDir + ": " + e.getMessage(), e);
+        }
+        boolean epoll = Epoll.isAvailable();
+        int threads = config.ioThreads();
+        EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1, new DefaultThreadFactory("relais-accept"))
+                : new NioEventLoopGroup(1, new DefaultThreadFactory("relais-accept"));
+        EventLoopGroup workers = epoll ? new EpollEventLoopGroup(threads, new DefaultThreadFactory("relais-io"))
+                : new NioEventLoopGroup(threads, new DefaultThreadFactory("relais-io"));
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
+                : NioServerSocketChannel.class;
+        BrokerContext context = new BrokerContext(config, new Topology(workers), VERSION);
+        try {
+            Channel server = new ServerBootstrap()
+                    .group(boss, workers)
+                    .channel(channelType)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childHandler(new ServerPipeline(context))
+                    .bind(new InetSocketAddress(config.host(), config.port()))
+                    .syncUninterruptibly()
+                    .channel();
+            workers.next().scheduleAtFixedRate(new MemoryMonitor(context), 100, 100, TimeUnit.MILLISECONDS);
+            Broker broker = new Broker(config, boss, workers, context, server, lockChannel, lock);
+            LOG.info("Relais {} listening on {}:{} ({} transport, data dir {})", VERSION, config.host(), broker.port(),
+                    epoll ? "epoll" : "nio", dataDir);
+            return broker;
+        } catch (RuntimeException e) {
+            boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            try {
+                lock.release();
+                lockChannel.close();
+            } catch (IOException ignored) {
+                // Start-up already failed; the original error is the one to report.
+            }
+            throw new ConfigException("cannot listen on " + config.host() + ":" + config.port() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The port the broker listens on (the real one when the configuration asked for 0). */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** The host the broker listens on. */
+    public String host() {
+        return config.host();
+    }
+
+    /** Number of open client connections. */
+    public int connectionCount() {
+        return context.sessions().size();
+    }
+
+    /** Stops accepting, asks every client to close, waits the grace period, then stops. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOG.info("shutting down: closing {} connections", context.sessions().size());
+        serverChannel.close().syncUninterruptibly();
+        for (Session s : context.sessions()) {
+            s.shutdown();
+        }
+        awaitNoSessions(config.shutdownGrace().toNanos());
+        for (Session s : context.sessions()) {
+            s.forceClose();
+        }
+        awaitNoSessions(TimeUnit.SECONDS.toNanos(2));
+        try {
+            context.topology().deleteAll().get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("queues were not all released at shutdown: {}", e.toString());
+        }
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        try {
+            dataLock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            LOG.warn("could not release the data directory lock: {}", e.getMessage());
+        }
+        LOG.info("stopped");
+    }
+
+    private void awaitNoSessions(long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        while (!context.sessions().isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static String versionOf() {
+        String v = Broker.class.getPackage().getImplementationVersion();
+        return v == null ? "0.1.0-SNAPSHOT" : v;
+    }
+}

@@ -1,0 +1,122 @@
+package io.relais.broker.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Every broker setting, with its YAML key and default in one place. {@code config/relais.yaml}
+ * documents the same keys and defaults; a test checks that the two agree.
+ *
+ * <p>Immutable; thread-safe. Build variants with the {@code with...} methods.
+ *
+ * @param host address to listen on ({@value #KEY_HOST})
+ * @param port TCP port, 0 for an ephemeral one ({@value #KEY_PORT})
+ * @param ioThreads Netty event-loop threads, 0 for two per core ({@value #KEY_IO_THREADS})
+ * @param dataDir directory for durable state ({@value #KEY_DATA_DIR})
+ * @param maxFrameSize largest frame body accepted after the handshake ({@value #KEY_MAX_FRAME_SIZE})
+ * @param handshakeTimeout time a new connection has to complete the handshake ({@value #KEY_HANDSHAKE_TIMEOUT})
+ * @param heartbeat heartbeat interval the broker proposes, zero for none ({@value #KEY_HEARTBEAT})
+ * @param writeBufferHigh bytes queued on a connection above which it counts as not writable ({@value #KEY_WRITE_BUFFER_HIGH})
+ * @param writeBufferLow bytes below which it is writable again ({@value #KEY_WRITE_BUFFER_LOW})
+ * @param memoryHighWatermark bytes held in queues above which publishers are paused ({@value #KEY_MEMORY_HIGH_WATERMARK})
+ * @param defaultPrefetch unacknowledged deliveries per manual-ack subscription when the client asks for 0 ({@value #KEY_DEFAULT_PREFETCH})
+ * @param maxBacklog messages a pattern subscription's queue holds before dropping its oldest ({@value #KEY_MAX_BACKLOG})
+ * @param shutdownGrace how long SIGTERM waits for clients to acknowledge CLOSE ({@value #KEY_SHUTDOWN_GRACE})
+ * @param users user name to password, for PLAIN authentication ({@value #KEY_USERS})
+ * @param anonymous whether the ANONYMOUS mechanism is offered ({@value #KEY_ANONYMOUS})
+ */
+public record BrokerConfig(
+        String host,
+        int port,
+        int ioThreads,
+        Path dataDir,
+        int maxFrameSize,
+        Duration handshakeTimeout,
+        Duration heartbeat,
+        int writeBufferHigh,
+        int writeBufferLow,
+        long memoryHighWatermark,
+        int defaultPrefetch,
+        int maxBacklog,
+        Duration shutdownGrace,
+        Map<String, String> users,
+        boolean anonymous) {
+
+    public static final String KEY_HOST = "server.host";
+    public static final String KEY_PORT = "server.port";
+    public static final String KEY_IO_THREADS = "server.io-threads";
+    public static final String KEY_DATA_DIR = "data-dir";
+    public static final String KEY_MAX_FRAME_SIZE = "limits.max-frame-size";
+    public static final String KEY_HANDSHAKE_TIMEOUT = "limits.handshake-timeout";
+    public static final String KEY_HEARTBEAT = "limits.heartbeat";
+    public static final String KEY_WRITE_BUFFER_HIGH = "limits.write-buffer-high";
+    public static final String KEY_WRITE_BUFFER_LOW = "limits.write-buffer-low";
+    public static final String KEY_MEMORY_HIGH_WATERMARK = "limits.memory-high-watermark";
+    public static final String KEY_DEFAULT_PREFETCH = "subscriptions.default-prefetch";
+    public static final String KEY_MAX_BACKLOG = "subscriptions.max-backlog";
+    public static final String KEY_SHUTDOWN_GRACE = "server.shutdown-grace";
+    public static final String KEY_USERS = "auth.users";
+    public static final String KEY_ANONYMOUS = "auth.anonymous";
+
+    /** The built-in defaults: the values {@code config/relais.yaml} documents. */
+    public static BrokerConfig defaults() {
+        return new BrokerConfig(
+                "127.0.0.1",
+                7420,
+                0,
+                Path.of("data"),
+                16 * 1024 * 1024,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(30),
+                1024 * 1024,
+                512 * 1024,
+                256L * 1024 * 1024,
+                1000,
+                10_000,
+                Duration.ofSeconds(5),
+                Map.of("guest", "guest"),
+                false);
+    }
+
+    public BrokerConfig {
+        Objects.requireNonNull(host, KEY_HOST);
+        Objects.requireNonNull(dataDir, KEY_DATA_DIR);
+        users = Map.copyOf(users);
+    }
+
+    /** This configuration listening on another port. */
+    public BrokerConfig withPort(int newPort) {
+        return new BrokerConfig(host, newPort, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
+                writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
+                users, anonymous);
+    }
+
+    /** This configuration with another data directory. */
+    public BrokerConfig withDataDir(Path newDataDir) {
+        return new BrokerConfig(host, port, ioThreads, newDataDir, maxFrameSize, handshakeTimeout, heartbeat,
+                writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
+                users, anonymous);
+    }
+
+    /** This configuration with another proposed heartbeat and handshake timeout (for tests). */
+    public BrokerConfig withTimeouts(Duration newHeartbeat, Duration newHandshakeTimeout) {
+        return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, newHandshakeTimeout, newHeartbeat,
+                writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
+                users, anonymous);
+    }
+
+    /** This configuration with another memory high watermark (for tests). */
+    public BrokerConfig withMemoryHighWatermark(long bytes) {
+        return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
+                writeBufferHigh, writeBufferLow, bytes, defaultPrefetch, maxBacklog, shutdownGrace, users, anonymous);
+    }
+
+    /** This configuration with another pattern-subscription backlog bound (for tests). */
+    public BrokerConfig withMaxBacklog(int newMaxBacklog) {
+        return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
+                writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, newMaxBacklog, shutdownGrace,
+                users, anonymous);
+    }
+}

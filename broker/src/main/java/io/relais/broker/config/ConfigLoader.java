@@ -1,0 +1,230 @@
+package io.relais.broker.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/**
+ * Reads a YAML configuration file into a {@link BrokerConfig}. Keys absent from the file keep their
+ * defaults; unknown keys and bad values stop start-up with a {@link ConfigException} naming the key.
+ *
+ * <p>Sizes are bytes as an integer or with a unit ({@code 512KiB}, {@code 16MiB}, {@code 1GiB});
+ * durations are milliseconds as an integer or with a unit ({@code 500ms}, {@code 10s}, {@code 2m}).
+ *
+ * <p>Stateless; thread-safe.
+ */
+public final class ConfigLoader {
+    private static final Set<String> KEYS = Set.of(
+            BrokerConfig.KEY_HOST, BrokerConfig.KEY_PORT, BrokerConfig.KEY_IO_THREADS, BrokerConfig.KEY_DATA_DIR,
+            BrokerConfig.KEY_MAX_FRAME_SIZE, BrokerConfig.KEY_HANDSHAKE_TIMEOUT, BrokerConfig.KEY_HEARTBEAT,
+            BrokerConfig.KEY_WRITE_BUFFER_HIGH, BrokerConfig.KEY_WRITE_BUFFER_LOW,
+            BrokerConfig.KEY_MEMORY_HIGH_WATERMARK, BrokerConfig.KEY_DEFAULT_PREFETCH, BrokerConfig.KEY_MAX_BACKLOG,
+            BrokerConfig.KEY_SHUTDOWN_GRACE, BrokerConfig.KEY_USERS, BrokerConfig.KEY_ANONYMOUS);
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB)?");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
+
+    private ConfigLoader() {
+    }
+
+    /** Loads {@code file} over the defaults. */
+    public static BrokerConfig load(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return parse(in, file.toString());
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("configuration file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses YAML from {@code in}; {@code source} names it in error messages. */
+    public static BrokerConfig parse(InputStream in, String source) {
+        Object root;
+        try {
+            root = new Load(LoadSettings.builder().setLabel(source).build()).loadFromInputStream(in);
+        } catch (YamlEngineException e) {
+            throw new ConfigException(source + ": not valid YAML: " + e.getMessage(), e);
+        }
+        Map<String, Object> flat = new LinkedHashMap<>();
+        if (root != null) {
+            if (!(root instanceof Map<?, ?> map)) {
+                throw new ConfigException(source + ": the top level must be a mapping of keys to values");
+            }
+            flatten("", map, flat, source);
+        }
+        return build(flat, source);
+    }
+
+    private static void flatten(String prefix, Map<?, ?> map, Map<String, Object> out, String source) {
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            String key = prefix + e.getKey();
+            if (key.equals(BrokerConfig.KEY_USERS)) {
+                out.put(key, e.getValue());
+            } else if (e.getValue() instanceof Map<?, ?> nested) {
+                flatten(key + ".", nested, out, source);
+            } else if (!KEYS.contains(key)) {
+                throw new ConfigException(source + ": unknown key '" + key + "' (known keys: "
+                        + String.join(", ", KEYS.stream().sorted().toList()) + ")");
+            } else {
+                out.put(key, e.getValue());
+            }
+        }
+    }
+
+    private static BrokerConfig build(Map<String, Object> v, String src) {
+        BrokerConfig d = BrokerConfig.defaults();
+        String host = string(v, BrokerConfig.KEY_HOST, d.host(), src);
+        int port = (int) integer(v, BrokerConfig.KEY_PORT, d.port(), 0, 65535, src);
+        int ioThreads = (int) integer(v, BrokerConfig.KEY_IO_THREADS, d.ioThreads(), 0, 1024, src);
+        Path dataDir = Path.of(string(v, BrokerConfig.KEY_DATA_DIR, d.dataDir().toString(), src));
+        int maxFrame = (int) size(v, BrokerConfig.KEY_MAX_FRAME_SIZE, d.maxFrameSize(), 65536, 1L << 30, src);
+        Duration handshake = duration(v, BrokerConfig.KEY_HANDSHAKE_TIMEOUT, d.handshakeTimeout(), false, src);
+        Duration heartbeat = duration(v, BrokerConfig.KEY_HEARTBEAT, d.heartbeat(), true, src);
+        int high = (int) size(v, BrokerConfig.KEY_WRITE_BUFFER_HIGH, d.writeBufferHigh(), 1024, 1L << 30, src);
+        int low = (int) size(v, BrokerConfig.KEY_WRITE_BUFFER_LOW, d.writeBufferLow(), 512, 1L << 30, src);
+        if (low >= high) {
+            throw new ConfigException(src + ": " + BrokerConfig.KEY_WRITE_BUFFER_LOW + " (" + low
+                    + ") must be smaller than " + BrokerConfig.KEY_WRITE_BUFFER_HIGH + " (" + high + ")");
+        }
+        long memory = size(v, BrokerConfig.KEY_MEMORY_HIGH_WATERMARK, d.memoryHighWatermark(), 1L << 20,
+                Long.MAX_VALUE, src);
+        int prefetch = (int) integer(v, BrokerConfig.KEY_DEFAULT_PREFETCH, d.defaultPrefetch(), 1, 1_000_000, src);
+        int backlog = (int) integer(v, BrokerConfig.KEY_MAX_BACKLOG, d.maxBacklog(), 1, 100_000_000, src);
+        Duration grace = duration(v, BrokerConfig.KEY_SHUTDOWN_GRACE, d.shutdownGrace(), true, src);
+        Map<String, String> users = users(v, d.users(), src);
+        boolean anonymous = bool(v, BrokerConfig.KEY_ANONYMOUS, d.anonymous(), src);
+        if (users.isEmpty() && !anonymous) {
+            throw new ConfigException(src + ": " + BrokerConfig.KEY_USERS + " is empty and "
+                    + BrokerConfig.KEY_ANONYMOUS + " is false: nobody could connect");
+        }
+        return new BrokerConfig(host, port, ioThreads, dataDir, maxFrame, handshake, heartbeat, high, low, memory,
+                prefetch, backlog, grace, users, anonymous);
+    }
+
+    private static String string(Map<String, Object> v, String key, String def, String src) {
+        Object o = v.get(key);
+        if (o == null) {
+            return def;
+        }
+        if (!(o instanceof String s) || s.isBlank()) {
+            throw new ConfigException(src + ": " + key + " must be a non-empty string, found '" + o + "'");
+        }
+        return s;
+    }
+
+    private static boolean bool(Map<String, Object> v, String key, boolean def, String src) {
+        Object o = v.get(key);
+        if (o == null) {
+            return def;
+        }
+        if (!(o instanceof Boolean b)) {
+            throw new ConfigException(src + ": " + key + " must be true or false, found '" + o + "'");
+        }
+        return b;
+    }
+
+    private static long integer(Map<String, Object> v, String key, long def, long min, long max, String src) {
+        Object o = v.get(key);
+        if (o == null) {
+            return def;
+        }
+        if (!(o instanceof Integer || o instanceof Long)) {
+            throw new ConfigException(src + ": " + key + " must be a whole number, found '" + o + "'");
+        }
+        return range(((Number) o).longValue(), key, min, max, src);
+    }
+
+    private static long range(long n, String key, long min, long max, String src) {
+        if (n < min || n > max) {
+            throw new ConfigException(src + ": " + key + " must be between " + min + " and " + max + ", found " + n);
+        }
+        return n;
+    }
+
+    static long size(Map<String, Object> v, String key, long def, long min, long max, String src) {
+        Object o = v.get(key);
+        if (o == null) {
+            return def;
+        }
+        if (o instanceof Integer || o instanceof Long) {
+            return range(((Number) o).longValue(), key, min, max, src);
+        }
+        Matcher m = SIZE.matcher(String.valueOf(o).trim());
+        if (!m.matches()) {
+            throw new ConfigException(src + ": " + key + " must be a size such as 1048576, 512KiB or 16MiB, found '"
+                    + o + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "B" : m.group(2);
+        long factor = switch (unit) {
+            case "KiB" -> 1L << 10;
+            case "MiB" -> 1L << 20;
+            case "GiB" -> 1L << 30;
+            default -> 1L;
+        };
+        return range(Math.multiplyExact(n, factor), key, min, max, src);
+    }
+
+    static Duration duration(Map<String, Object> v, String key, Duration def, boolean zeroAllowed, String src) {
+        Object o = v.get(key);
+        if (o == null) {
+            return def;
+        }
+        Duration d;
+        if (o instanceof Integer || o instanceof Long) {
+            d = Duration.ofMillis(((Number) o).longValue());
+        } else {
+            Matcher m = DURATION.matcher(String.valueOf(o).trim().toLowerCase(Locale.ROOT));
+            if (!m.matches()) {
+                throw new ConfigException(src + ": " + key + " must be a duration such as 500ms, 10s or 2m, found '"
+                        + o + "'");
+            }
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "ms" : m.group(2);
+            d = switch (unit) {
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofMillis(n);
+            };
+        }
+        if (d.isNegative() || (!zeroAllowed && d.isZero())) {
+            throw new ConfigException(src + ": " + key + " must be " + (zeroAllowed ? "zero or more" : "more than zero")
+                    + ", found '" + o + "'");
+        }
+        return d;
+    }
+
+    private static Map<String, String> users(Map<String, Object> v, Map<String, String> def, String src) {
+        Object o = v.get(BrokerConfig.KEY_USERS);
+        if (o == null) {
+            return v.containsKey(BrokerConfig.KEY_USERS) ? Map.of() : def;
+        }
+        if (!(o instanceof Map<?, ?> map)) {
+            throw new ConfigException(src + ": " + BrokerConfig.KEY_USERS
+                    + " must be a mapping of user names to passwords");
+        }
+        Map<String, String> users = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (!(e.getKey() instanceof String name) || name.isEmpty()
+                    || !(e.getValue() instanceof String || e.getValue() instanceof Number)) {
+                throw new ConfigException(src + ": " + BrokerConfig.KEY_USERS + "." + e.getKey()
+                        + " must map a user name to a password string");
+            }
+            users.put(name, String.valueOf(e.getValue()));
+        }
+        return users;
+    }
+}

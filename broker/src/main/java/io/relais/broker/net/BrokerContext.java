@@ -1,0 +1,71 @@
+package io.relais.broker.net;
+
+import io.relais.broker.config.BrokerConfig;
+import io.relais.broker.routing.Topology;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What every session shares: configuration, the topology, authentication, the set of live
+ * sessions and the memory alarm. Thread-safe.
+ */
+public final class BrokerContext {
+    private final BrokerConfig config;
+    private final Topology topology;
+    private final Authenticator authenticator;
+    private final String serverVersion;
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final AtomicLong connectionCounter = new AtomicLong();
+    private final String instanceTag = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
+    private volatile boolean memoryAlarm;
+
+    public BrokerContext(BrokerConfig config, Topology topology, String serverVersion) {
+        this.config = config;
+        this.topology = topology;
+        this.authenticator = new Authenticator(config);
+        this.serverVersion = serverVersion;
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    public Topology topology() {
+        return topology;
+    }
+
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
+    public String serverVersion() {
+        return serverVersion;
+    }
+
+    /** Live sessions. */
+    public Set<Session> sessions() {
+        return sessions;
+    }
+
+    /** A new connection id, unique within this broker run and unlikely to repeat across runs. */
+    String nextConnectionId() {
+        return instanceTag + "-" + connectionCounter.incrementAndGet();
+    }
+
+    /** True while queues hold more bytes than the high watermark. */
+    public boolean memoryAlarm() {
+        return memoryAlarm;
+    }
+
+    /** Raises or clears the memory alarm and tells every session. */
+    public void memoryAlarm(boolean on) {
+        if (memoryAlarm != on) {
+            memoryAlarm = on;
+            for (Session s : sessions) {
+                s.memoryAlarmChanged(on);
+            }
+        }
+    }
+}

@@ -1,0 +1,721 @@
+package io.relais.broker.net;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.collection.LongObjectHashMap;
+import io.netty.util.collection.LongObjectMap;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.relais.broker.config.BrokerConfig;
+import io.relais.broker.queue.DeliverySink;
+import io.relais.broker.queue.Message;
+import io.relais.broker.queue.MessageQueue;
+import io.relais.broker.queue.QueueConsumer;
+import io.relais.broker.routing.Exchange;
+import io.relais.broker.routing.TopicPattern;
+import io.relais.broker.routing.Topology;
+import io.relais.protocol.ErrorCode;
+import io.relais.protocol.FrameType;
+import io.relais.protocol.ProtocolException;
+import io.relais.protocol.ProtocolVersion;
+import io.relais.protocol.codec.DecodeFailure;
+import io.relais.protocol.codec.FrameDecoder;
+import io.relais.protocol.frame.*;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: the protocol state machine, its subscriptions and its unacknowledged
+ * deliveries.
+ *
+ * <p>Owned by the channel's event loop: every method except {@link #deliver},
+ * {@link #cancelled}, {@link #isWritable}, {@link #memoryAlarmChanged} and {@link #shutdown} must
+ * run there; those five hand their work to the loop. States: AWAIT_HELLO, AWAIT_AUTH, OPEN,
+ * CLOSING (we sent CLOSE), CLOSED (socket closing or closed, or a fatal error was sent).
+ */
+public final class Session implements DeliverySink {
+    private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+
+    enum State { AWAIT_HELLO, AWAIT_AUTH, OPEN, CLOSING, CLOSED }
+
+    /** A delivery to a manual-ack subscription that is not settled yet. */
+    private record Unacked(QueueConsumer consumer, Message message) {
+    }
+
+    private final Channel channel;
+    private final EventLoop loop;
+    private final BrokerContext context;
+    private final BrokerConfig config;
+    private final Topology topology;
+    private final String connectionId;
+    private final SocketAddress remote;
+    private State state = State.AWAIT_HELLO;
+    private String clientName = "";
+    private java.util.Set<String> capabilities = java.util.Set.of();
+    private String user = "";
+    private ScheduledFuture<?> handshakeTimer;
+    private String closeReason;
+    private boolean handshakeDone;
+
+    private final Map<Long, QueueConsumer> subscriptions = new LinkedHashMap<>();
+    private final LongObjectMap<Unacked> unacked = new LongObjectHashMap<>();
+    private long deliveryTag;
+    private long ackFloor = 1;
+
+    private final List<MessageQueue> routeTargets = new ArrayList<>();
+    private final Consumer<MessageQueue> routeCollector = routeTargets::add;
+    private long lastSeq;
+    private long pendingAck;
+    private int pendingAckCount;
+    private boolean publisher;
+    private boolean pausedForWritability;
+    private boolean pausedForMemory;
+    private boolean flushScheduled;
+    private final Runnable flushTask = this::flushNow;
+
+    Session(Channel channel, BrokerContext context) {
+        this.channel = channel;
+        this.loop = channel.eventLoop();
+        this.context = context;
+        this.config = context.config();
+        this.topology = context.topology();
+        this.connectionId = context.nextConnectionId();
+        this.remote = channel.remoteAddress();
+    }
+
+    /** The server-assigned connection id. */
+    public String connectionId() {
+        return connectionId;
+    }
+
+    void opened() {
+        context.sessions().add(this);
+        handshakeTimer = loop.schedule(() -> {
+            if (state == State.AWAIT_HELLO || state == State.AWAIT_AUTH) {
+                fatal(ErrorCode.HANDSHAKE_TIMEOUT, "handshake not completed within "
+                        + config.handshakeTimeout().toMillis() + " ms");
+            }
+        }, config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    // ---------------------------------------------------------------- inbound frames
+
+    void onFrame(Object msg) {
+        try {
+            if (msg instanceof DecodeFailure failure) {
+                fatal(failure.code(), failure.message());
+                return;
+            }
+            Frame frame = (Frame) msg;
+            switch (state) {
+                case AWAIT_HELLO -> handshake(frame, FrameType.HELLO);
+                case AWAIT_AUTH -> handshake(frame, FrameType.AUTH);
+                case OPEN -> open(frame);
+                case CLOSING -> {
+                    if (frame.type() == FrameType.CLOSE_OK || frame.type() == FrameType.CLOSE) {
+                        closeReason = closeReason == null ? "closed by server" : closeReason;
+                        channel.close();
+                    }
+                }
+                case CLOSED -> {
+                }
+            }
+        } catch (ProtocolException e) {
+            fatal(e.code(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("connection {}: internal error handling {}", connectionId, msg, e);
+            fatal(ErrorCode.INTERNAL_ERROR, "internal error: " + e);
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    void readComplete() {
+        flushConfirms();
+        channel.flush();
+    }
+
+    private void handshake(Frame frame, FrameType expected) {
+        FrameType type = frame.type();
+        if (type == FrameType.HEARTBEAT) {
+            return;
+        }
+        if (type == FrameType.CLOSE) {
+            closeReason = "client closed during handshake";
+            channel.writeAndFlush(CloseOk.INSTANCE).addListener(ChannelFutureListener.CLOSE);
+            state = State.CLOSED;
+            return;
+        }
+        if (type != expected) {
+            throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, type + " is not allowed before the handshake is "
+                    + "complete; expected " + expected);
+        }
+        if (frame instanceof Hello hello) {
+            onHello(hello);
+        } else {
+            onAuth((Auth) frame);
+        }
+    }
+
+    private void onHello(Hello hello) {
+        if (hello.maxVersion() < ProtocolVersion.MIN_SUPPORTED || hello.minVersion() > ProtocolVersion.MAX_SUPPORTED
+                || hello.minVersion() > hello.maxVersion()) {
+            throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "client speaks versions " + hello.minVersion()
+                    + ".." + hello.maxVersion() + "; this server speaks " + ProtocolVersion.MIN_SUPPORTED + ".."
+                    + ProtocolVersion.MAX_SUPPORTED);
+        }
+        clientName = hello.clientName();
+        java.util.Set<String> both = new java.util.HashSet<>(hello.capabilities());
+        both.retainAll(ProtocolVersion.V1_CAPABILITIES);
+        capabilities = java.util.Set.copyOf(both);
+        long version = Math.min(hello.maxVersion(), ProtocolVersion.MAX_SUPPORTED);
+        write(new Welcome(version, "relais", context.serverVersion(), ProtocolVersion.V1_CAPABILITIES,
+                context.authenticator().mechanisms(), config.maxFrameSize(), config.heartbeat().toMillis()));
+        state = State.AWAIT_AUTH;
+    }
+
+    private void onAuth(Auth auth) {
+        user = context.authenticator().authenticate(auth.mechanism(), auth.response());
+        long server = config.heartbeat().toMillis();
+        long client = auth.heartbeatMillis();
+        long heartbeat = server == 0 ? client : client == 0 ? server : Math.min(server, client);
+        handshakeTimer.cancel(false);
+        state = State.OPEN;
+        handshakeDone = true;
+        ((FrameDecoder) channel.pipeline().get(ServerPipeline.DECODER)).maxFrameSize(config.maxFrameSize());
+        if (heartbeat > 0) {
+            channel.pipeline().addFirst(ServerPipeline.IDLE,
+                    new IdleStateHandler(2 * heartbeat, heartbeat, 0, TimeUnit.MILLISECONDS));
+        }
+        write(new Ready(connectionId, heartbeat));
+        LOG.info("connection {} opened from {} (client '{}', user '{}', heartbeat {} ms)", connectionId, remote,
+                clientName, user, heartbeat);
+        if (context.memoryAlarm()) {
+            memoryAlarmChanged(true);
+        }
+    }
+
+    private void open(Frame frame) {
+        switch (frame.type()) {
+            case PUBLISH -> onPublish((Publish) frame);
+            case ACK -> onAck((Ack) frame);
+            case NACK -> onNack(((Nack) frame).deliveryTag(), ((Nack) frame).multiple(), ((Nack) frame).requeue());
+            case REJECT -> onNack(((Reject) frame).deliveryTag(), false, ((Reject) frame).requeue());
+            case HEARTBEAT -> {
+            }
+            case CLOSE -> {
+                Close close = (Close) frame;
+                closeReason = "closed by client" + (close.code() == 0 ? "" : " with code " + close.code())
+                        + (close.reason().isEmpty() ? "" : ": " + close.reason());
+                state = State.CLOSED;
+                channel.writeAndFlush(CloseOk.INSTANCE).addListener(ChannelFutureListener.CLOSE);
+            }
+            case CLOSE_OK -> {
+            }
+            case HELLO, AUTH -> throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, frame.type()
+                    + " is not allowed after the handshake");
+            default -> request(frame);
+        }
+    }
+
+    // ---------------------------------------------------------------- requests with a request id
+
+    private void request(Frame frame) {
+        long requestId = requestId(frame);
+        if (requestId == 0) {
+            write(new ErrorFrame(0, ErrorCode.INVALID_ARGUMENT.code(), frame.type()
+                    + " needs a request id greater than 0; the request was not executed"));
+            return;
+        }
+        try {
+            switch (frame.type()) {
+                case EXCHANGE_DECLARE -> {
+                    ExchangeDeclare d = (ExchangeDeclare) frame;
+                    requireNoArguments("exchange", d.arguments());
+                    topology.declareExchange(d.name(), d.exchangeType(), d.durable(), d.autoDelete(), d.passive());
+                    write(new Ok(requestId, 0));
+                }
+                case EXCHANGE_DELETE -> {
+                    ExchangeDelete d = (ExchangeDelete) frame;
+                    topology.deleteExchange(d.name(), d.ifUnused());
+                    write(new Ok(requestId, 0));
+                }
+                case QUEUE_DECLARE -> {
+                    QueueDeclare d = (QueueDeclare) frame;
+                    MessageQueue q = topology.declareQueue(d.name(), d.durable(), d.exclusive(), d.autoDelete(),
+                            d.passive(), d.arguments(), connectionId, null);
+                    write(new QueueDeclareOk(requestId, q.name(), q.messageCount(), q.consumerCount()));
+                }
+                case QUEUE_DELETE -> {
+                    QueueDelete d = (QueueDelete) frame;
+                    answerLater(requestId, topology.deleteQueue(d.name(), d.ifUnused(), d.ifEmpty(), connectionId));
+                }
+                case QUEUE_PURGE -> answerLater(requestId,
+                        topology.accessibleQueue(((QueuePurge) frame).name(), connectionId).purge());
+                case BIND -> {
+                    Bind b = (Bind) frame;
+                    requireNoArguments("binding", b.arguments());
+                    topology.bind(b.queue(), b.exchange(), b.pattern(), connectionId);
+                    write(new Ok(requestId, 0));
+                }
+                case UNBIND -> {
+                    Unbind u = (Unbind) frame;
+                    topology.unbind(u.queue(), u.exchange(), u.pattern(), connectionId);
+                    write(new Ok(requestId, 0));
+                }
+                case EXCHANGE_LIST -> write(new ExchangeListOk(requestId, topology.exchangeInfos()));
+                case QUEUE_LIST -> write(new QueueListOk(requestId, topology.queueInfos()));
+                case SUBSCRIBE -> onSubscribe((Subscribe) frame);
+                case CANCEL -> onCancel((Cancel) frame);
+                default -> throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, frame.type()
+                        + " is not a client request");
+            }
+        } catch (ProtocolException e) {
+            if (e.code().closesConnection()) {
+                throw e;
+            }
+            write(new ErrorFrame(requestId, e.code().code(), e.getMessage()));
+        }
+    }
+
+    private static void requireNoArguments(String what, Map<String, Object> arguments) {
+        if (!arguments.isEmpty()) {
+            throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, what + " arguments are not supported: "
+                    + arguments.keySet());
+        }
+    }
+
+    private static long requestId(Frame frame) {
+        return switch (frame.type()) {
+            case EXCHANGE_DECLARE -> ((ExchangeDeclare) frame).requestId();
+            case EXCHANGE_DELETE -> ((ExchangeDelete) frame).requestId();
+            case QUEUE_DECLARE -> ((QueueDeclare) frame).requestId();
+            case QUEUE_DELETE -> ((QueueDelete) frame).requestId();
+            case QUEUE_PURGE -> ((QueuePurge) frame).requestId();
+            case BIND -> ((Bind) frame).requestId();
+            case UNBIND -> ((Unbind) frame).requestId();
+            case EXCHANGE_LIST -> ((ExchangeList) frame).requestId();
+            case QUEUE_LIST -> ((QueueList) frame).requestId();
+            case SUBSCRIBE -> ((Subscribe) frame).requestId();
+            case CANCEL -> ((Cancel) frame).requestId();
+            default -> 0;
+        };
+    }
+
+    /** Answers OK(count) or ERROR when an operation on another loop completes. */
+    private void answerLater(long requestId, CompletableFuture<Long> result) {
+        result.whenCompleteAsync((count, error) -> {
+            if (state != State.OPEN) {
+                return;
+            }
+            if (error == null) {
+                write(new Ok(requestId, count));
+            } else {
+                writeError(requestId, error);
+            }
+            channel.flush();
+        }, loop);
+    }
+
+    private void writeError(long requestId, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof ProtocolException pe) {
+            write(new ErrorFrame(requestId, pe.code().code(), pe.getMessage()));
+        } else {
+            LOG.error("connection {}: request {} failed", connectionId, requestId, cause);
+            write(new ErrorFrame(requestId, ErrorCode.INTERNAL_ERROR.code(), "internal error: " + cause));
+        }
+    }
+
+    // ---------------------------------------------------------------- publishing
+
+    private void onPublish(Publish p) {
+        long seq = p.seq();
+        if (seq > 0 && !capabilities.contains(ProtocolVersion.CAP_CONFIRMS)) {
+            write(new ErrorFrame(0, ErrorCode.INVALID_ARGUMENT.code(), "publish sequence number " + seq
+                    + " needs the 'confirms' capability, which this connection did not negotiate"));
+            return;
+        }
+        if ((p.flags() & Publish.MANDATORY) != 0 && !capabilities.contains(ProtocolVersion.CAP_RETURNS)) {
+            write(new ErrorFrame(0, ErrorCode.INVALID_ARGUMENT.code(),
+                    "the mandatory flag needs the 'returns' capability, which this connection did not negotiate"));
+            return;
+        }
+        if (seq > 0) {
+            if (seq <= lastSeq) {
+                write(new ErrorFrame(0, ErrorCode.INVALID_ARGUMENT.code(), "publish sequence number " + seq
+                        + " is not greater than the previous one, " + lastSeq));
+                return;
+            }
+            lastSeq = seq;
+        }
+        if (!publisher) {
+            publisher = true;
+            updateAutoRead();
+        }
+        if ((p.flags() & ~Publish.KNOWN_FLAGS) != 0) {
+            refusePublish(seq, ErrorCode.INVALID_ARGUMENT, "unknown publish flags " + p.flags());
+            return;
+        }
+        Exchange exchange = topology.exchange(p.exchange());
+        if (exchange == null) {
+            refusePublish(seq, ErrorCode.NOT_FOUND, "no exchange '" + p.exchange() + "'");
+            return;
+        }
+        String keyError = TopicPattern.validateRoutingKey(p.routingKey());
+        if (keyError != null) {
+            refusePublish(seq, ErrorCode.INVALID_ARGUMENT, keyError);
+            return;
+        }
+        routeTargets.clear();
+        exchange.route(p.routingKey(), routeCollector);
+        if (routeTargets.isEmpty()) {
+            if ((p.flags() & Publish.MANDATORY) != 0) {
+                flushConfirms();
+                write(new Return(seq, ErrorCode.NO_ROUTE.code(), "no queue is bound for routing key '"
+                        + p.routingKey() + "'", p.exchange(), p.routingKey(), p.properties(), p.payload().retain()));
+            }
+            confirm(seq);
+            return;
+        }
+        ByteBuf payload = p.payload();
+        Message message = new Message(p.exchange(), p.routingKey(), p.properties(),
+                (p.flags() & Publish.PERSISTENT) != 0, payload, System.currentTimeMillis());
+        payload.retain(routeTargets.size());
+        MessageQueue refusedBy = null;
+        for (int i = 0; i < routeTargets.size(); i++) {
+            MessageQueue q = routeTargets.get(i);
+            if (!q.enqueue(message)) {
+                payload.release();
+                refusedBy = q;
+            }
+        }
+        routeTargets.clear();
+        if (refusedBy != null) {
+            refusePublish(seq, ErrorCode.QUEUE_FULL, "queue '" + refusedBy.name() + "' is full");
+        } else {
+            confirm(seq);
+        }
+    }
+
+    private void confirm(long seq) {
+        if (seq > 0) {
+            pendingAck = seq;
+            pendingAckCount++;
+        }
+    }
+
+    private void flushConfirms() {
+        if (pendingAckCount > 0) {
+            write(new Confirm(pendingAck, true, pendingAckCount > 1, 0));
+            pendingAckCount = 0;
+        }
+    }
+
+    private void refusePublish(long seq, ErrorCode code, String message) {
+        if (seq > 0) {
+            flushConfirms();
+            write(new Confirm(seq, false, false, code.code()));
+        } else {
+            write(new ErrorFrame(0, code.code(), message));
+        }
+    }
+
+    // ---------------------------------------------------------------- subscriptions
+
+    private void onSubscribe(Subscribe s) {
+        long sid = s.sid();
+        if (sid == 0) {
+            throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, "subscription id must be greater than 0");
+        }
+        if (s.manualAck() && !capabilities.contains(ProtocolVersion.CAP_MANUAL_ACK)) {
+            throw new ProtocolException(ErrorCode.INVALID_ARGUMENT,
+                    "manual acknowledgement needs the 'manual-ack' capability, which this connection did not negotiate");
+        }
+        if (subscriptions.containsKey(sid)) {
+            throw new ProtocolException(ErrorCode.SUBSCRIPTION_ID_IN_USE, "subscription id " + sid + " is in use");
+        }
+        int prefetch = s.prefetch() == 0 ? config.defaultPrefetch() : (int) Math.min(s.prefetch(), 1_000_000);
+        boolean patternSubscription = s.queue().isEmpty();
+        MessageQueue queue = patternSubscription
+                ? topology.subscriptionQueue(connectionId, sid, s.exchange(), s.pattern(), loop, config.maxBacklog())
+                : topology.accessibleQueue(s.queue(), connectionId);
+        QueueConsumer consumer = new QueueConsumer(queue, this, sid, s.manualAck(), prefetch, s.exclusive());
+        subscriptions.put(sid, consumer);
+        long requestId = s.requestId();
+        queue.addConsumer(consumer).whenCompleteAsync((ok, error) -> {
+            if (error != null) {
+                subscriptions.remove(sid, consumer);
+                if (patternSubscription) {
+                    topology.deleteQueue(queue.name(), false, false, connectionId);
+                }
+                if (state == State.OPEN) {
+                    writeError(requestId, error);
+                    channel.flush();
+                }
+            } else if (state == State.OPEN) {
+                write(new SubscribeOk(requestId, sid, queue.name()));
+                channel.flush();
+            }
+        }, loop);
+    }
+
+    private void onCancel(Cancel c) {
+        QueueConsumer consumer = subscriptions.remove(c.sid());
+        if (consumer == null) {
+            throw new ProtocolException(ErrorCode.NOT_FOUND, "no subscription with id " + c.sid());
+        }
+        consumer.queue().removeConsumer(consumer);
+        write(new Ok(c.requestId(), 0));
+    }
+
+    @Override
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    @Override
+    public void deliver(QueueConsumer consumer, Message message, boolean redelivered) {
+        if (loop.inEventLoop()) {
+            doDeliver(consumer, message, redelivered);
+        } else {
+            loop.execute(() -> doDeliver(consumer, message, redelivered));
+        }
+    }
+
+    private void doDeliver(QueueConsumer consumer, Message message, boolean redelivered) {
+        if (state != State.OPEN && state != State.CLOSING || !consumer.active()) {
+            consumer.settled(1);
+            consumer.queue().requeue(List.of(message));
+            return;
+        }
+        long tag = ++deliveryTag;
+        int flags = (redelivered ? Deliver.REDELIVERED : 0) | (message.persistent() ? Deliver.PERSISTENT : 0);
+        if (consumer.manualAck()) {
+            unacked.put(tag, new Unacked(consumer, message));
+            channel.write(new Deliver(consumer.sid(), tag, flags, message.exchange(), message.routingKey(),
+                    message.properties(), message.payload().retainedDuplicate()), channel.voidPromise());
+        } else {
+            channel.write(new Deliver(consumer.sid(), tag, flags, message.exchange(), message.routingKey(),
+                    message.properties(), message.payload().duplicate()), channel.voidPromise());
+            consumer.settled(1);
+        }
+        scheduleFlush();
+    }
+
+    @Override
+    public void cancelled(QueueConsumer consumer, ErrorCode code, String reason) {
+        loop.execute(() -> {
+            if (subscriptions.remove(consumer.sid(), consumer) && state == State.OPEN
+                    && capabilities.contains(ProtocolVersion.CAP_SERVER_CANCEL)) {
+                channel.writeAndFlush(new Cancelled(consumer.sid(), code.code(), reason), channel.voidPromise());
+            }
+        });
+    }
+
+    private void onAck(Ack ack) {
+        long tag = ack.deliveryTag();
+        if (ack.multiple()) {
+            for (Unacked u : takeUpTo(tag)) {
+                u.message().release();
+                u.consumer().settled(1);
+            }
+        } else {
+            Unacked u = unacked.remove(tag);
+            if (u == null) {
+                unknownTag(tag);
+                return;
+            }
+            u.message().release();
+            u.consumer().settled(1);
+        }
+    }
+
+    private void onNack(long tag, boolean multiple, boolean requeue) {
+        List<Unacked> settled;
+        if (multiple) {
+            settled = takeUpTo(tag);
+        } else {
+            Unacked u = unacked.remove(tag);
+            if (u == null) {
+                unknownTag(tag);
+                return;
+            }
+            settled = List.of(u);
+        }
+        settle(settled, requeue);
+    }
+
+    /**
+     * Removes and returns every outstanding delivery with a tag up to {@code tag}, in tag order; the
+     * tag itself must be outstanding, otherwise nothing is settled and the client gets 1009.
+     */
+    private List<Unacked> takeUpTo(long tag) {
+        if (!unacked.containsKey(tag)) {
+            unknownTag(tag);
+            return List.of();
+        }
+        return takeRange(tag);
+    }
+
+    private List<Unacked> takeRange(long upTo) {
+        List<Unacked> list = new ArrayList<>();
+        for (long t = ackFloor; t <= upTo; t++) {
+            Unacked u = unacked.remove(t);
+            if (u != null) {
+                list.add(u);
+            }
+        }
+        ackFloor = Math.max(ackFloor, upTo + 1);
+        return list;
+    }
+
+    private void settle(List<Unacked> settled, boolean requeue) {
+        Map<MessageQueue, List<Message>> back = requeue ? new LinkedHashMap<>() : null;
+        for (Unacked u : settled) {
+            u.consumer().settled(1);
+            if (requeue) {
+                back.computeIfAbsent(u.consumer().queue(), q -> new ArrayList<>()).add(u.message());
+            } else {
+                u.message().release();
+            }
+        }
+        if (requeue) {
+            back.forEach(MessageQueue::requeue);
+        }
+    }
+
+    private void unknownTag(long tag) {
+        write(new ErrorFrame(0, ErrorCode.UNKNOWN_DELIVERY_TAG.code(), "delivery tag " + tag
+                + " is not outstanding"));
+    }
+
+    // ---------------------------------------------------------------- flow control
+
+    void writabilityChanged() {
+        boolean writable = channel.isWritable();
+        if (writable) {
+            for (QueueConsumer c : subscriptions.values()) {
+                c.queue().scheduleDispatch();
+            }
+        }
+        pausedForWritability = !writable;
+        updateAutoRead();
+    }
+
+    /** The memory alarm was raised or cleared; any thread. */
+    public void memoryAlarmChanged(boolean on) {
+        loop.execute(() -> {
+            pausedForMemory = on;
+            updateAutoRead();
+        });
+    }
+
+    private void updateAutoRead() {
+        boolean read = !(publisher && (pausedForWritability || pausedForMemory));
+        if (channel.config().isAutoRead() != read) {
+            channel.config().setAutoRead(read);
+        }
+    }
+
+    private void scheduleFlush() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            loop.execute(flushTask);
+        }
+    }
+
+    private void flushNow() {
+        flushScheduled = false;
+        channel.flush();
+    }
+
+    // ---------------------------------------------------------------- heartbeats, errors, close
+
+    void idle(IdleStateEvent event) {
+        if (event.state() == IdleState.WRITER_IDLE) {
+            channel.writeAndFlush(Heartbeat.INSTANCE, channel.voidPromise());
+        } else if (event.state() == IdleState.READER_IDLE && channel.config().isAutoRead()) {
+            fatal(ErrorCode.HEARTBEAT_TIMEOUT, "no frame received for two heartbeat intervals");
+        }
+    }
+
+    void exception(Throwable cause) {
+        if (closeReason == null) {
+            closeReason = "I/O error: " + cause.getMessage();
+        }
+        LOG.debug("connection {}: exception", connectionId, cause);
+        channel.close();
+    }
+
+    /** Sends a connection error and closes the socket once it is written. */
+    private void fatal(ErrorCode code, String message) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        closeReason = "error " + code.code() + " " + code.name() + ": " + message;
+        channel.writeAndFlush(new ErrorFrame(0, code.code(), message)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Starts a graceful close for server shutdown; any thread. */
+    public void shutdown() {
+        loop.execute(() -> {
+            if (state == State.OPEN) {
+                state = State.CLOSING;
+                closeReason = "server shutting down";
+                channel.writeAndFlush(new Close(ErrorCode.SERVER_SHUTDOWN.code(), "server shutting down"));
+            } else if (state != State.CLOSING) {
+                closeReason = closeReason == null ? "server shutting down" : closeReason;
+                channel.close();
+            }
+        });
+    }
+
+    /** Closes the socket now; any thread. */
+    public void forceClose() {
+        channel.close();
+    }
+
+    void closed() {
+        boolean wasOpen = handshakeDone;
+        state = State.CLOSED;
+        if (handshakeTimer != null) {
+            handshakeTimer.cancel(false);
+        }
+        context.sessions().remove(this);
+        for (QueueConsumer c : subscriptions.values()) {
+            c.queue().removeConsumer(c);
+        }
+        subscriptions.clear();
+        if (!unacked.isEmpty()) {
+            List<Unacked> all = takeRange(deliveryTag);
+            settle(all, true);
+        }
+        topology.connectionClosed(connectionId);
+        String reason = closeReason == null ? "connection closed by peer" : closeReason;
+        if (wasOpen) {
+            LOG.info("connection {} closed: {}", connectionId, reason);
+        } else {
+            LOG.info("connection {} from {} closed before the handshake completed: {}", connectionId, remote, reason);
+        }
+    }
+
+    private void write(Frame frame) {
+        channel.write(frame, channel.voidPromise());
+    }
+}

@@ -1,0 +1,63 @@
+package io.relais.broker;
+
+import io.relais.broker.config.BrokerConfig;
+import io.relais.client.RelaisClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+/** A real broker on an ephemeral port with a temporary data directory, and clients connected to it. */
+public final class BrokerFixture implements AutoCloseable {
+    private final Path dataDir;
+    private final Broker broker;
+    private final List<RelaisClient> clients = new ArrayList<>();
+
+    public BrokerFixture() {
+        this(c -> c);
+    }
+
+    public BrokerFixture(UnaryOperator<BrokerConfig> customize) {
+        try {
+            dataDir = Files.createTempDirectory("relais-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        broker = Broker.start(customize.apply(BrokerConfig.defaults().withPort(0).withDataDir(dataDir)));
+    }
+
+    public Broker broker() {
+        return broker;
+    }
+
+    public int port() {
+        return broker.port();
+    }
+
+    /** A new connected client, closed with the fixture. */
+    public RelaisClient client() {
+        RelaisClient c = RelaisClient.builder().host("127.0.0.1").port(port()).clientName("test")
+                .requestTimeout(Duration.ofSeconds(10)).connect();
+        clients.add(c);
+        return c;
+    }
+
+    @Override
+    public void close() {
+        for (RelaisClient c : clients) {
+            c.close();
+        }
+        broker.close();
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.relais.broker.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    private static BrokerConfig parse(String yaml) {
+        return ConfigLoader.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "test.yaml");
+    }
+
+    @Test
+    void shouldMatchBuiltInDefaultsWhenLoadingTheShippedConfigFile() {
+        BrokerConfig shipped = ConfigLoader.load(Path.of("..", "config", "relais.yaml"));
+        assertThat(shipped).isEqualTo(BrokerConfig.defaults());
+    }
+
+    @Test
+    void shouldUseDefaultsWhenFileIsEmpty() {
+        assertThat(parse("")).isEqualTo(BrokerConfig.defaults());
+    }
+
+    @Test
+    void shouldParseSizesDurationsAndUsersWhenGiven() {
+        BrokerConfig c = parse("""
+                server: {host: 0.0.0.0, port: 9000}
+                limits: {max-frame-size: 2MiB, heartbeat: 500ms, handshake-timeout: 2s, write-buffer-high: 64KiB,
+                         write-buffer-low: 32768}
+                auth: {users: {alice: secret, bob: 1234}, anonymous: true}
+                """);
+        assertThat(c.host()).isEqualTo("0.0.0.0");
+        assertThat(c.port()).isEqualTo(9000);
+        assertThat(c.maxFrameSize()).isEqualTo(2 * 1024 * 1024);
+        assertThat(c.heartbeat()).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.handshakeTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.writeBufferHigh()).isEqualTo(65536);
+        assertThat(c.writeBufferLow()).isEqualTo(32768);
+        assertThat(c.users()).isEqualTo(Map.of("alice", "secret", "bob", "1234"));
+        assertThat(c.anonymous()).isTrue();
+    }
+
+    @Test
+    void shouldNameTheKeyWhenKeyIsUnknown() {
+        assertThatThrownBy(() -> parse("server: {prot: 1}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown key 'server.prot'");
+    }
+
+    @Test
+    void shouldNameTheKeyWhenValueIsBad() {
+        assertThatThrownBy(() -> parse("server: {port: 70000}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server.port");
+        assertThatThrownBy(() -> parse("server: {port: seven}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server.port");
+        assertThatThrownBy(() -> parse("limits: {heartbeat: soon}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("limits.heartbeat");
+        assertThatThrownBy(() -> parse("limits: {max-frame-size: 12XB}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("limits.max-frame-size");
+        assertThatThrownBy(() -> parse("auth: {anonymous: maybe}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.anonymous");
+    }
+
+    @Test
+    void shouldRefuseWhenWriteBufferLowIsNotBelowHigh() {
+        assertThatThrownBy(() -> parse("limits: {write-buffer-high: 64KiB, write-buffer-low: 64KiB}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("limits.write-buffer-low");
+    }
+
+    @Test
+    void shouldRefuseWhenNobodyCouldConnect() {
+        assertThatThrownBy(() -> parse("auth: {users: {}, anonymous: false}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.users");
+    }
+
+    @Test
+    void shouldReportFileWhenYamlIsInvalid() {
+        assertThatThrownBy(() -> parse("server: [unclosed"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("test.yaml");
+        assertThatThrownBy(() -> ConfigLoader.load(Path.of("does-not-exist.yaml")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("does-not-exist.yaml");
+    }
+}

@@ -1,0 +1,28 @@
+package io.relais.cli;
+
+import io.relais.client.RelaisClient;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** The {@code --server HOST:PORT} option shared by every client command, and how to connect with it. */
+final class ServerOption {
+    @Option(names = "--server", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7420",
+            description = "Broker address (default: ${DEFAULT-VALUE}).")
+    String server;
+
+    @Option(names = "--user", defaultValue = "guest", description = "User name (default: ${DEFAULT-VALUE}).")
+    String user;
+
+    @Option(names = "--password", defaultValue = "guest", description = "Password (default: ${DEFAULT-VALUE}).")
+    String password;
+
+    RelaisClient connect() {
+        return RelaisClient.builder()
+                .server(server)
+                .username(user)
+                .password(password)
+                .clientName("relais-cli")
+                .connectTimeout(Duration.ofSeconds(5))
+                .connect();
+    }
+}

@@ -1,0 +1,344 @@
+package io.relais.client;
+
+import io.netty.channel.EventLoopGroup;
+import io.relais.client.impl.ClientConfig;
+import io.relais.client.impl.ClientConnection;
+import io.relais.protocol.frame.ExchangeInfo;
+import io.relais.protocol.frame.QueueInfo;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * A connection to a Relais broker: declares exchanges and queues, publishes, subscribes.
+ *
+ * <p><b>Lifecycle.</b> {@link #builder()} configures a client and {@link Builder#connect()} opens it: TCP
+ * connect, then the HELLO / WELCOME / AUTH / READY handshake, all bounded by the connect timeout. The client
+ * is then open until {@link #close()} (graceful: CLOSE, wait for CLOSE_OK), until the broker closes it
+ * (CLOSE, or a fatal ERROR) or until the connection is lost (including a heartbeat timeout). There is no
+ * automatic reconnect: once closed, a client stays closed ({@link #isOpen()} is false, every call fails) and
+ * the application builds a new one. The reason a connection ended is reported to the {@link #onError error
+ * listeners}, unless the application closed it.
+ *
+ * <p><b>Threads.</b> One client is meant to be shared by every thread of an application; all methods are
+ * thread-safe and none blocks, except {@link #publishConfirmed(Message)} when the unconfirmed window is
+ * full, and {@link #close()}. Network I/O runs on a Netty event loop: by default a group shared by all
+ * clients of the JVM (epoll when available), created on first use from daemon threads. Message handlers and
+ * error listeners never run on that event loop: they run on the handler executor, by default one dedicated
+ * daemon thread per client, which preserves delivery order across all subscriptions of the client.
+ *
+ * <p><b>Futures.</b> Every request returns a {@link CompletableFuture} that completes when the broker
+ * answers, fails with {@link RelaisException} (carrying the broker's {@link RelaisException#code() error
+ * code}) when it refuses, and fails with a {@code RelaisException} without code after the request timeout
+ * or when the connection closes. Futures are completed on the network thread: dependent stages attached
+ * with {@code thenApply}/{@code thenAccept} etc. run there too, so they must not block; use the
+ * {@code ...Async} variants for work that blocks. Waiting with {@code join()} from a message handler is
+ * fine.
+ *
+ * <p><b>Flow control.</b> At most {@link Builder#maxUnconfirmed(int)} confirmed publishes are outstanding;
+ * beyond that {@link #publishConfirmed(Message)} blocks its caller. When more than
+ * {@link Builder#maxPendingDeliveries(int)} deliveries wait for the handler executor the client stops
+ * reading from the socket, so the broker keeps further messages in its queues.
+ */
+public interface RelaisClient extends AutoCloseable {
+
+    /** A builder with every option at its default. */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** The id the broker gave this connection in READY. */
+    String connectionId();
+
+    /** Declares an exchange, or checks that an existing one has the same type and flags. */
+    CompletableFuture<Void> declareExchange(String name, ExchangeType type, boolean durable, boolean autoDelete);
+
+    /**
+     * Deletes an exchange and its bindings.
+     *
+     * @param ifUnused fail with PRECONDITION_FAILED if it has bindings
+     */
+    CompletableFuture<Void> deleteExchange(String name, boolean ifUnused);
+
+    /** Declares a queue, or checks an existing one. */
+    CompletableFuture<DeclaredQueue> declareQueue(QueueDeclaration declaration);
+
+    /**
+     * Deletes a queue, its bindings and its consumers.
+     *
+     * @return the number of ready messages removed with it
+     */
+    CompletableFuture<Long> deleteQueue(String name, boolean ifUnused, boolean ifEmpty);
+
+    /**
+     * Removes every ready message from a queue.
+     *
+     * @return the number of messages removed
+     */
+    CompletableFuture<Long> purgeQueue(String name);
+
+    /** Binds a queue to an exchange ("" for the default exchange) with a pattern or key. Idempotent. */
+    CompletableFuture<Void> bind(String queue, String exchange, String pattern);
+
+    /** Removes a binding; succeeds if it does not exist. */
+    CompletableFuture<Void> unbind(String queue, String exchange, String pattern);
+
+    /** Every exchange of the broker, the default one listed with the name "". */
+    CompletableFuture<List<ExchangeInfo>> listExchanges();
+
+    /** Every queue of the broker. */
+    CompletableFuture<List<QueueInfo>> listQueues();
+
+    /**
+     * Publishes without confirm (fire and forget). Problems the broker finds later (unknown exchange, a
+     * returned mandatory message) are reported to the {@link #onError error listeners}.
+     *
+     * @return completes when the message has been written to the socket
+     */
+    CompletableFuture<Void> publish(Message message);
+
+    /**
+     * Publishes and waits for the broker's confirm. Blocks the caller while {@link Builder#maxUnconfirmed(int)}
+     * confirms are outstanding, for at most the request timeout (then the future fails); never blocks when
+     * called on a network thread (fails at once instead).
+     *
+     * @return completes when the broker has accepted the message (stored by every queue it was routed to, or
+     *     routed nowhere and not mandatory); fails with {@link RelaisException} carrying the code when the
+     *     broker refuses it, with {@link NoRouteException} when it was mandatory and matched no queue
+     */
+    CompletableFuture<Void> publishConfirmed(Message message);
+
+    /**
+     * Subscribes to the messages published to {@code exchange} ("" for the default exchange) whose routing key
+     * matches {@code pattern}, with automatic acknowledgement. The broker creates an exclusive, auto-delete
+     * queue for the subscription, bounded to its max backlog (the oldest messages are dropped when the
+     * handler cannot keep up).
+     */
+    CompletableFuture<Subscription> subscribe(String exchange, String pattern, MessageHandler handler);
+
+    /** Like {@link #subscribe(String, String, MessageHandler)} with explicit options (e.g. manual ack). */
+    CompletableFuture<Subscription> subscribe(String exchange, String pattern, SubscribeOptions options,
+            MessageHandler handler);
+
+    /** Consumes a named queue; several subscriptions on one queue share its messages round-robin. */
+    CompletableFuture<Subscription> subscribeQueue(String queue, SubscribeOptions options, MessageHandler handler);
+
+    /**
+     * Adds a listener for asynchronous errors: non-fatal errors not tied to a request (ERROR with request id
+     * 0, a returned message published without confirm, a subscription the broker cancelled) and the error that
+     * ended the connection. Listeners run on the handler executor.
+     */
+    void onError(Consumer<RelaisException> listener);
+
+    /** True from READY until the connection starts closing or is lost. */
+    boolean isOpen();
+
+    /**
+     * Closes gracefully: sends CLOSE, waits for CLOSE_OK (at most the request timeout), closes the socket.
+     * Outstanding futures fail with {@code RelaisException("connection closed")}. Idempotent: every call
+     * returns the same future.
+     */
+    CompletableFuture<Void> closeAsync();
+
+    /** {@link #closeAsync()} and wait for it; idempotent, throws nothing checked. */
+    @Override
+    void close();
+
+    /**
+     * Options for a {@link RelaisClient}, each with a named default. Not thread-safe; build once, connect any
+     * number of times (each {@link #connect()} opens a new client).
+     */
+    final class Builder {
+        public static final String DEFAULT_HOST = "127.0.0.1";
+        public static final int DEFAULT_PORT = 7420;
+        public static final String DEFAULT_USERNAME = "guest";
+        public static final String DEFAULT_PASSWORD = "guest";
+        public static final String DEFAULT_CLIENT_NAME = "relais-java";
+        public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+        public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+        public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(30);
+        public static final int DEFAULT_MAX_UNCONFIRMED = 10_000;
+        public static final int DEFAULT_MAX_PENDING_DELIVERIES = 10_000;
+
+        private String host = DEFAULT_HOST;
+        private int port = DEFAULT_PORT;
+        private String username = DEFAULT_USERNAME;
+        private String password = DEFAULT_PASSWORD;
+        private String clientName = DEFAULT_CLIENT_NAME;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private Duration heartbeat = DEFAULT_HEARTBEAT;
+        private Executor handlerExecutor;
+        private int maxUnconfirmed = DEFAULT_MAX_UNCONFIRMED;
+        private int maxPendingDeliveries = DEFAULT_MAX_PENDING_DELIVERIES;
+        private EventLoopGroup eventLoopGroup;
+
+        Builder() {
+        }
+
+        /** Broker host name or address; default {@value #DEFAULT_HOST}. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** Broker port; default {@value #DEFAULT_PORT}. */
+        public Builder port(int port) {
+            if (port <= 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** Host and port as {@code host:port}, {@code host} alone, or {@code [v6addr]:port}. */
+        public Builder server(String hostAndPort) {
+            Objects.requireNonNull(hostAndPort, "hostAndPort");
+            String s = hostAndPort.trim();
+            int colon = s.lastIndexOf(':');
+            boolean bracketed = s.startsWith("[");
+            if (bracketed) {
+                int end = s.indexOf(']');
+                if (end < 0) {
+                    throw new IllegalArgumentException("bad server address '" + hostAndPort + "'");
+                }
+                host(s.substring(1, end));
+                if (end + 1 < s.length()) {
+                    if (s.charAt(end + 1) != ':') {
+                        throw new IllegalArgumentException("bad server address '" + hostAndPort + "'");
+                    }
+                    port(parsePort(s.substring(end + 2), hostAndPort));
+                }
+            } else if (colon < 0 || s.indexOf(':') != colon) {
+                host(s); // no port, or an unbracketed IPv6 address
+            } else {
+                if (colon > 0) {
+                    host(s.substring(0, colon));
+                }
+                port(parsePort(s.substring(colon + 1), hostAndPort));
+            }
+            return this;
+        }
+
+        private static int parsePort(String port, String whole) {
+            try {
+                return Integer.parseInt(port);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad port in server address '" + whole + "'", e);
+            }
+        }
+
+        /** User name for PLAIN authentication; default {@value #DEFAULT_USERNAME}. */
+        public Builder username(String username) {
+            this.username = Objects.requireNonNull(username, "username");
+            return this;
+        }
+
+        /** Password for PLAIN authentication; default {@value #DEFAULT_PASSWORD}. */
+        public Builder password(String password) {
+            this.password = Objects.requireNonNull(password, "password");
+            return this;
+        }
+
+        /** Name sent in HELLO, shown in the broker's logs; default {@value #DEFAULT_CLIENT_NAME}. */
+        public Builder clientName(String clientName) {
+            this.clientName = Objects.requireNonNull(clientName, "clientName");
+            return this;
+        }
+
+        /** Bound on TCP connect plus handshake; default 10 s. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = positive(connectTimeout, "connectTimeout");
+            return this;
+        }
+
+        /** Bound on every request future, on confirms and on the graceful close; default 10 s. */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = positive(requestTimeout, "requestTimeout");
+            return this;
+        }
+
+        /**
+         * Heartbeat interval the client asks for; default 30 s. {@link Duration#ZERO} accepts the broker's.
+         * The negotiated interval is the smaller of both non-zero proposals.
+         */
+        public Builder heartbeat(Duration heartbeat) {
+            Objects.requireNonNull(heartbeat, "heartbeat");
+            if (heartbeat.isNegative()) {
+                throw new IllegalArgumentException("heartbeat must not be negative: " + heartbeat);
+            }
+            this.heartbeat = heartbeat;
+            return this;
+        }
+
+        /**
+         * Where message handlers and error listeners run. Default: one dedicated daemon thread per client,
+         * which preserves order. A multi-threaded executor runs handlers concurrently and out of order.
+         */
+        public Builder handlerExecutor(Executor handlerExecutor) {
+            this.handlerExecutor = Objects.requireNonNull(handlerExecutor, "handlerExecutor");
+            return this;
+        }
+
+        /** Most confirmed publishes outstanding at a time; default {@value #DEFAULT_MAX_UNCONFIRMED}. */
+        public Builder maxUnconfirmed(int maxUnconfirmed) {
+            if (maxUnconfirmed <= 0) {
+                throw new IllegalArgumentException("maxUnconfirmed must be > 0: " + maxUnconfirmed);
+            }
+            this.maxUnconfirmed = maxUnconfirmed;
+            return this;
+        }
+
+        /**
+         * Most deliveries waiting for the handler executor before the client stops reading from the socket
+         * (it resumes when the backlog has halved); default {@value #DEFAULT_MAX_PENDING_DELIVERIES}.
+         */
+        public Builder maxPendingDeliveries(int maxPendingDeliveries) {
+            if (maxPendingDeliveries <= 0) {
+                throw new IllegalArgumentException("maxPendingDeliveries must be > 0: " + maxPendingDeliveries);
+            }
+            this.maxPendingDeliveries = maxPendingDeliveries;
+            return this;
+        }
+
+        /**
+         * The Netty event loop group for network I/O (epoll or NIO). Default: a group shared by all clients,
+         * created on first use from daemon threads. The application owns a group it passes here.
+         */
+        public Builder eventLoopGroup(EventLoopGroup eventLoopGroup) {
+            this.eventLoopGroup = Objects.requireNonNull(eventLoopGroup, "eventLoopGroup");
+            return this;
+        }
+
+        /**
+         * Connects and waits for the handshake to complete (at most the connect timeout).
+         *
+         * @throws RelaisException when the broker cannot be reached, refuses the handshake (with its code, e.g.
+         *     AUTHENTICATION_FAILED) or does not answer in time
+         */
+        public RelaisClient connect() {
+            return ClientConnection.connectBlocking(config());
+        }
+
+        /** Connects without blocking; the future fails with {@link RelaisException} as {@link #connect()} throws. */
+        public CompletableFuture<RelaisClient> connectAsync() {
+            return ClientConnection.connect(config()).thenApply(c -> c);
+        }
+
+        private ClientConfig config() {
+            return new ClientConfig(host, port, username, password, clientName, connectTimeout, requestTimeout,
+                    heartbeat, handlerExecutor, maxUnconfirmed, maxPendingDeliveries, eventLoopGroup);
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive: " + d);
+            }
+            return d;
+        }
+    }
+}

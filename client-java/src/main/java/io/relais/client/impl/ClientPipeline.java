@@ -1,0 +1,60 @@
+package io.relais.client.impl;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.relais.protocol.codec.FrameDecoder;
+import io.relais.protocol.codec.FrameEncoder;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds the client's channel pipeline, in one place:
+ *
+ * <pre>
+ *   [idle]   IdleStateHandler: writer idle = heartbeat -> HEARTBEAT, reader idle = 2 x heartbeat -> dead
+ *            (added once READY negotiated a non-zero heartbeat)
+ *   decoder  FrameDecoder(client side): bytes -> Frame / DecodeFailure
+ *   flush    FlushConsolidationHandler: one socket flush per read batch or event-loop task batch
+ *   encoder  FrameEncoder: Frame -> bytes
+ *   handler  ClientHandler: handshake, answers, confirms, deliveries
+ * </pre>
+ *
+ * <p>Called on the channel's event loop only.
+ */
+final class ClientPipeline {
+    static final String IDLE = "idle";
+    static final String DECODER = "decoder";
+    static final String FLUSH = "flush";
+    static final String ENCODER = "encoder";
+    static final String HANDLER = "handler";
+
+    /** How much larger than the negotiated maximum a server frame may be (PROTOCOL.md). */
+    static final int SERVER_FRAME_ALLOWANCE = 1024;
+
+    /** Explicit flushes that may be deferred before one is forced through. */
+    static final int FLUSHES_BEFORE_FORCED_FLUSH = 256;
+
+    private ClientPipeline() {
+    }
+
+    static void init(Channel channel, ClientHandler handler) {
+        channel.pipeline()
+                .addLast(DECODER, new FrameDecoder(false))
+                .addLast(FLUSH, new FlushConsolidationHandler(FLUSHES_BEFORE_FORCED_FLUSH, true))
+                .addLast(ENCODER, FrameEncoder.INSTANCE)
+                .addLast(HANDLER, handler);
+    }
+
+    /** After READY: lift the frame size limit to the server's and start heartbeats if negotiated. */
+    static void opened(ChannelPipeline pipeline, int maxFrameSize, long heartbeatMillis) {
+        // A DELIVER or RETURN carries a message that fitted in a PUBLISH plus some header bytes:
+        // the server never sends more than max_frame_size + 1024 (PROTOCOL.md, framing limits).
+        pipeline.get(FrameDecoder.class).maxFrameSize((int) Math.min(Integer.MAX_VALUE,
+                (long) maxFrameSize + SERVER_FRAME_ALLOWANCE));
+        if (heartbeatMillis > 0) {
+            pipeline.addFirst(IDLE, new IdleStateHandler(2 * heartbeatMillis, heartbeatMillis, 0,
+                    TimeUnit.MILLISECONDS));
+        }
+    }
+}

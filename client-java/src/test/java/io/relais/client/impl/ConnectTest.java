@@ -1,0 +1,160 @@
+package io.relais.client.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.relais.client.RelaisClient;
+import io.relais.client.RelaisException;
+import io.relais.protocol.ErrorCode;
+import io.relais.protocol.ProtocolVersion;
+import io.relais.protocol.frame.Auth;
+import io.relais.protocol.frame.Hello;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ConnectTest {
+    private MockServer server;
+
+    @AfterEach
+    void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private MockServer start(MockServer.Handshake handshake) throws InterruptedException {
+        server = new MockServer().handshake(handshake).start();
+        return server;
+    }
+
+    @Test
+    void shouldOpenWhenHandshakeSucceeds() throws Exception {
+        start(MockServer.Handshake.NORMAL);
+        try (RelaisClient client = server.clientBuilder().clientName("test-app").heartbeat(Duration.ofSeconds(7))
+                .connect()) {
+            assertThat(client.isOpen()).isTrue();
+            assertThat(client.connectionId()).isEqualTo(MockServer.CONNECTION_ID);
+
+            Hello hello = server.hello().get(1, TimeUnit.SECONDS);
+            assertThat(hello.minVersion()).isEqualTo(1);
+            assertThat(hello.maxVersion()).isEqualTo(1);
+            assertThat(hello.clientName()).isEqualTo("test-app");
+            assertThat(hello.capabilities()).containsExactlyElementsOf(ProtocolVersion.V1_CAPABILITIES);
+
+            Auth auth = server.auth().get(1, TimeUnit.SECONDS);
+            assertThat(auth.mechanism()).isEqualTo("PLAIN");
+            assertThat(new String(auth.response(), StandardCharsets.UTF_8)).isEqualTo("\0guest\0guest");
+            assertThat(auth.heartbeatMillis()).isEqualTo(7000);
+        }
+    }
+
+    @Test
+    void shouldConnectAsynchronouslyWhenHandshakeSucceeds() throws Exception {
+        start(MockServer.Handshake.NORMAL);
+        RelaisClient client = server.clientBuilder().connectAsync().get(5, TimeUnit.SECONDS);
+        assertThat(client.isOpen()).isTrue();
+        client.close();
+        assertThat(client.isOpen()).isFalse();
+    }
+
+    @Test
+    void shouldFailWithAuthenticationFailedWhenCredentialsAreWrong() throws Exception {
+        start(MockServer.Handshake.NORMAL);
+        RelaisException e = catchThrowableOfType(RelaisException.class,
+                () -> server.clientBuilder().password("wrong").connect());
+        assertThat(e.code()).isEqualTo(ErrorCode.AUTHENTICATION_FAILED);
+        assertThat(e.rawCode()).isEqualTo(2006);
+    }
+
+    @Test
+    void shouldFailWithAuthenticationFailedWhenServerSendsErrorOnAuth() throws Exception {
+        start(MockServer.Handshake.ERROR_ON_AUTH);
+        assertThatThrownBy(() -> server.clientBuilder().connect())
+                .isInstanceOfSatisfying(RelaisException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.AUTHENTICATION_FAILED));
+    }
+
+    @Test
+    void shouldFailWithUnsupportedVersionWhenServerSendsErrorOnHello() throws Exception {
+        start(MockServer.Handshake.ERROR_ON_HELLO);
+        assertThatThrownBy(() -> server.clientBuilder().connect())
+                .isInstanceOfSatisfying(RelaisException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_VERSION);
+                    assertThat(e).hasMessage("no common protocol version");
+                });
+    }
+
+    @Test
+    void shouldFailWithoutCodeWhenServerClosesAfterHello() throws Exception {
+        start(MockServer.Handshake.CLOSE_AFTER_HELLO);
+        assertThatThrownBy(() -> server.clientBuilder().connect())
+                .isInstanceOfSatisfying(RelaisException.class, e -> {
+                    assertThat(e.code()).isNull();
+                    assertThat(e.rawCode()).isZero();
+                    assertThat(e).hasMessageContaining("during the handshake (waiting for WELCOME)");
+                });
+    }
+
+    @Test
+    void shouldFailWhenServerOffersNoPlainAuthentication() throws Exception {
+        start(MockServer.Handshake.NO_PLAIN);
+        assertThatThrownBy(() -> server.clientBuilder().connect())
+                .isInstanceOf(RelaisException.class)
+                .hasMessageContaining("does not offer PLAIN");
+    }
+
+    @Test
+    void shouldTimeOutWhenServerNeverAnswersHello() throws Exception {
+        start(MockServer.Handshake.SILENT_AFTER_HELLO);
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> server.clientBuilder().connectTimeout(Duration.ofMillis(300)).connect())
+                .isInstanceOfSatisfying(RelaisException.class, e -> {
+                    assertThat(e.code()).isNull();
+                    assertThat(e).hasMessage("timed out after 300ms waiting for WELCOME from " + server.address());
+                });
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        server.disconnected().get(2, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void shouldTimeOutWhenServerNeverAnswersAuth() throws Exception {
+        start(MockServer.Handshake.SILENT_AFTER_AUTH);
+        assertThatThrownBy(() -> server.clientBuilder().connectTimeout(Duration.ofMillis(300)).connect())
+                .isInstanceOf(RelaisException.class)
+                .hasMessageContaining("waiting for READY");
+    }
+
+    @Test
+    void shouldFailWithClearMessageWhenNothingListens() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        assertThatThrownBy(() -> RelaisClient.builder().port(port).connect())
+                .isInstanceOfSatisfying(RelaisException.class, e -> assertThat(e.code()).isNull())
+                .hasMessage("cannot connect to 127.0.0.1:" + port + ": Connection refused");
+    }
+
+    @Test
+    void shouldFailTheFutureWhenConnectingAsynchronouslyFails() throws Exception {
+        start(MockServer.Handshake.ERROR_ON_AUTH);
+        assertThatThrownBy(() -> server.clientBuilder().connectAsync().join())
+                .isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(RelaisException.class);
+    }
+
+    @Test
+    void shouldParseHostAndPortWhenGivenServerAddress() {
+        // Through the builder: an unreachable port proves the parsed address is used.
+        assertThatThrownBy(() -> RelaisClient.builder().server("127.0.0.1:1").connect())
+                .hasMessageStartingWith("cannot connect to 127.0.0.1:1: ");
+        assertThatThrownBy(() -> RelaisClient.builder().server("localhost:x"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,124 @@
+package io.relais.protocol.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.relais.protocol.ErrorCode;
+import io.relais.protocol.FrameType;
+import io.relais.protocol.ProtocolException;
+import io.relais.protocol.ProtocolVersion;
+import io.relais.protocol.frame.Frame;
+import java.util.List;
+
+/**
+ * Splits the byte stream into frames and decodes each into its {@link Frame} record.
+ *
+ * <p>Never throws down the pipeline: any invalid input (a length over the limit, bad MessagePack,
+ * wrong field types, an unknown type id, bytes left over inside a frame, a frame type the
+ * other side may not send) becomes one {@link DecodeFailure}, after which all further input is
+ * discarded. The maximum body size starts at {@link ProtocolVersion#HANDSHAKE_MAX_FRAME_SIZE} and
+ * is raised with {@link #maxFrameSize(int)} once the handshake is done.
+ *
+ * <p>One instance per channel, used only by that channel's event loop.
+ */
+public final class FrameDecoder extends ByteToMessageDecoder {
+    private final boolean serverSide;
+    private final FrameReader reader = new FrameReader();
+    private int maxFrameSize;
+    private boolean failed;
+
+    /**
+     * @param serverSide true in the broker (accepts frames clients send), false in the client
+     * @param maxFrameSize the largest body accepted until {@link #maxFrameSize(int)} is called
+     */
+    public FrameDecoder(boolean serverSide, int maxFrameSize) {
+        this.serverSide = serverSide;
+        this.maxFrameSize = maxFrameSize;
+    }
+
+    /** A decoder with the handshake limit. */
+    public FrameDecoder(boolean serverSide) {
+        this(serverSide, ProtocolVersion.HANDSHAKE_MAX_FRAME_SIZE);
+    }
+
+    /** Changes the largest body accepted from now on. */
+    public void maxFrameSize(int maxFrameSize) {
+        this.maxFrameSize = maxFrameSize;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        while (in.readableBytes() >= ProtocolVersion.LENGTH_PREFIX_BYTES) {
+            long length = in.getUnsignedInt(in.readerIndex());
+            if (length == 0 || length > maxFrameSize) {
+                // ErrorCode.FRAME_TOO_LARGE: "the length prefix exceeds the maximum frame size, or is zero".
+                fail(in, out, new DecodeFailure(ErrorCode.FRAME_TOO_LARGE,
+                        length == 0 ? "frame length is 0" : "frame length " + length + " exceeds the maximum of " + maxFrameSize));
+                return;
+            }
+            if (in.readableBytes() < ProtocolVersion.LENGTH_PREFIX_BYTES + length) {
+                return;
+            }
+            in.skipBytes(ProtocolVersion.LENGTH_PREFIX_BYTES);
+            ByteBuf body = in.slice(in.readerIndex(), (int) length);
+            in.skipBytes((int) length);
+            try {
+                out.add(decodeBody(body));
+            } catch (ProtocolException e) {
+                releaseQuietly(reader.takePayload());
+                fail(in, out, new DecodeFailure(e.code(), e.getMessage()));
+                return;
+            } catch (Exception e) {
+                // msgpack-core reports bad input with its own runtime and IO exceptions.
+                releaseQuietly(reader.takePayload());
+                fail(in, out, new DecodeFailure(ErrorCode.MALFORMED_FRAME, describe(e)));
+                return;
+            } finally {
+                reader.end();
+            }
+        }
+    }
+
+    private Frame decodeBody(ByteBuf body) throws Exception {
+        reader.begin(body);
+        long typeId = reader.readUInt("type_id");
+        FrameType type = FrameType.byId(typeId);
+        if (type == null) {
+            throw new ProtocolException(ErrorCode.UNKNOWN_FRAME_TYPE, "unknown frame type id " + typeId);
+        }
+        if (serverSide ? !type.sentByClient() : !type.sentByServer()) {
+            throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME,
+                    type + " may not be sent by a " + (serverSide ? "client" : "server"));
+        }
+        Frame frame = type.decode(reader);
+        if (reader.consumed() != body.readableBytes()) {
+            reader.takePayload();
+            io.netty.util.ReferenceCountUtil.release(frame);
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, (body.readableBytes() - reader.consumed())
+                    + " bytes follow the MessagePack value of a " + type + " frame");
+        }
+        reader.takePayload();
+        return frame;
+    }
+
+    private void fail(ByteBuf in, List<Object> out, DecodeFailure failure) {
+        failed = true;
+        in.skipBytes(in.readableBytes());
+        out.add(failure);
+    }
+
+    private static void releaseQuietly(ByteBuf buf) {
+        if (buf != null && buf.refCnt() > 0) {
+            buf.release();
+        }
+    }
+
+    private static String describe(Exception e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+}
