@@ -83,6 +83,35 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
     }
 
+    /**
+     * Decodes exactly one whole frame (length prefix included) outside a pipeline, for frames a
+     * broker stored on disk. {@code frame} is not released; the returned frame's payload, if any, is
+     * a retained slice of it that the caller owns. Same thread rule as the pipeline use.
+     *
+     * @throws ProtocolException if the buffer does not hold exactly one well-formed frame
+     */
+    public Frame decodeStored(ByteBuf frame) {
+        int readable = frame.readableBytes();
+        if (readable < ProtocolVersion.LENGTH_PREFIX_BYTES
+                || frame.getUnsignedInt(frame.readerIndex()) != readable - ProtocolVersion.LENGTH_PREFIX_BYTES) {
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, "stored frame of " + readable
+                    + " bytes has a length prefix that does not match");
+        }
+        ByteBuf body = frame.slice(frame.readerIndex() + ProtocolVersion.LENGTH_PREFIX_BYTES,
+                readable - ProtocolVersion.LENGTH_PREFIX_BYTES);
+        try {
+            return decodeBody(body);
+        } catch (ProtocolException e) {
+            releaseQuietly(reader.takePayload());
+            throw e;
+        } catch (Exception e) {
+            releaseQuietly(reader.takePayload());
+            throw new ProtocolException(ErrorCode.MALFORMED_FRAME, describe(e));
+        } finally {
+            reader.end();
+        }
+    }
+
     private Frame decodeBody(ByteBuf body) throws Exception {
         reader.begin(body);
         long typeId = reader.readUInt("type_id");

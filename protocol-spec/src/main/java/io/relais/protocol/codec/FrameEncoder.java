@@ -60,6 +60,16 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
         }
     }
 
+    /**
+     * Writes a frame's length prefix and body except the payload bytes, the length counting the
+     * payload; appending the payload's readable bytes afterwards completes the frame. For callers
+     * that copy the payload somewhere themselves (the broker's disk store).
+     */
+    public static void encodeHeader(Frame frame, ByteBuf target) {
+        ByteBuf payload = frame instanceof PayloadFrame p ? p.payload() : null;
+        writeHeader(frame, target, payload == null ? 0 : payload.readableBytes());
+    }
+
     /** Writes length prefix and body (all but the payload bytes), with the length counting the payload. */
     private static void writeHeader(Frame frame, ByteBuf target, int payloadBytes) {
         int start = target.writerIndex();
