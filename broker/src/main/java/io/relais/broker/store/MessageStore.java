@@ -57,8 +57,9 @@ import org.slf4j.LoggerFactory;
  * deleted once every message in it is settled (so disk use follows the backlog), the settle log's
  * once a later checkpoint supersedes it.
  *
- * <p>Not thread-safe: Chronicle appenders and tailers belong to one thread, so every method must run
- * on the owning queue's event loop, including {@link #open}.
+ * <p>Not thread-safe: Chronicle appenders and tailers belong to the thread that creates them, so
+ * after {@link #open} (any thread; it leaves no appender or tailer behind) every method must run on
+ * the owning queue's event loop.
  */
 public final class MessageStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MessageStore.class);
@@ -76,7 +77,7 @@ public final class MessageStore implements AutoCloseable {
     private final TimeProvider time;
     private final SingleChronicleQueue messages;
     private final SingleChronicleQueue acks;
-    private final ExcerptAppender ackAppender;
+    private ExcerptAppender ackAppender;
     private final LongValue checkpointIndex;
     private final FrameDecoder decoder = new FrameDecoder(true, Integer.MAX_VALUE);
     private final ByteBuf header = Unpooled.buffer(256);
@@ -103,7 +104,6 @@ public final class MessageStore implements AutoCloseable {
         SyncMode sync = fsync.syncs() ? SyncMode.SYNC : SyncMode.NONE;
         this.messages = build(dir.resolve("messages"), sync, time);
         this.acks = build(dir.resolve("acks"), sync, time);
-        this.ackAppender = acks.createAppender();
         this.checkpointIndex = acks.indexForId(CHECKPOINT_ID);
         Recovery r = recover();
         this.window = new SettleWindow(r.floor);
@@ -230,6 +230,13 @@ public final class MessageStore implements AutoCloseable {
         }
     }
 
+    private ExcerptAppender ackAppender() {
+        if (ackAppender == null) {
+            ackAppender = acks.createAppender();
+        }
+        return ackAppender;
+    }
+
     private ExcerptTailer tailer() {
         if (tailer == null) {
             tailer = messages.createTailer();
@@ -293,7 +300,9 @@ public final class MessageStore implements AutoCloseable {
             if (appender != null) {
                 appender.sync();
             }
-            ackAppender.sync();
+            if (ackAppender != null) {
+                ackAppender.sync();
+            }
         }
     }
 
@@ -379,7 +388,7 @@ public final class MessageStore implements AutoCloseable {
         if (!window.settle(seq)) {
             return;
         }
-        try (DocumentContext dc = ackAppender.writingDocument()) {
+        try (DocumentContext dc = ackAppender().writingDocument()) {
             Bytes<?> b = dc.wire().bytes();
             b.writeByte(ACK);
             b.writeLong(seq);
@@ -429,7 +438,7 @@ public final class MessageStore implements AutoCloseable {
         }
         long[] ahead = window.settledAboveFloor();
         long index;
-        try (DocumentContext dc = ackAppender.writingDocument()) {
+        try (DocumentContext dc = ackAppender().writingDocument()) {
             Bytes<?> b = dc.wire().bytes();
             b.writeByte(CHECKPOINT);
             b.writeLong(window.floor());
@@ -447,7 +456,7 @@ public final class MessageStore implements AutoCloseable {
                 b.writeLong(seq);
             }
         }
-        index = ackAppender.lastIndexAppended();
+        index = ackAppender().lastIndexAppended();
         checkpointIndex.setOrderedValue(index);
         dirty = true;
         settlesSinceCheckpoint = 0;
@@ -501,6 +510,27 @@ public final class MessageStore implements AutoCloseable {
         }
     }
 
+    /**
+     * The directory of a queue's store under {@code root}: its name with characters other than
+     * letters, digits, '.', '_' and '-' replaced (at most 64 of them), then 16 hex digits of the
+     * name's SHA-256, so that distinct names never share a directory.
+     */
+    public static Path directoryFor(Path root, String queueName) {
+        StringBuilder safe = new StringBuilder();
+        for (int i = 0; i < queueName.length() && safe.length() < 64; i++) {
+            char c = queueName.charAt(i);
+            boolean plain = c < 128 && (Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-');
+            safe.append(plain && !(i == 0 && c == '.') ? c : '_');
+        }
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(queueName.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return root.resolve(safe + "-" + java.util.HexFormat.of().formatHex(hash, 0, 8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
     static String cycleFileName(int cycle) {
         return CYCLE_NAMES.format(Instant.ofEpochMilli((long) cycle * ROLL_CYCLE.lengthInMillis()))
                 + SingleChronicleQueue.SUFFIX;
@@ -535,7 +565,9 @@ public final class MessageStore implements AutoCloseable {
         if (tailer != null) {
             tailer.close();
         }
-        ackAppender.close();
+        if (ackAppender != null) {
+            ackAppender.close();
+        }
         messages.close();
         acks.close();
         header.release();
