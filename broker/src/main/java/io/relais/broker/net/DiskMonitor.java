@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,23 +23,34 @@ public final class DiskMonitor implements Runnable {
     private final Path dataDir;
     private final long threshold;
     private final long resume;
+    private final LongSupplier freeSpace;
     private FileStore store;
 
     public DiskMonitor(BrokerContext context, Path dataDir) {
+        this(context, dataDir, null);
+    }
+
+    /** With {@code freeSpace} reporting the free bytes instead of the file system (for tests). */
+    DiskMonitor(BrokerContext context, Path dataDir, LongSupplier freeSpace) {
         this.context = context;
         this.dataDir = dataDir;
         this.threshold = context.config().minFreeDisk();
         this.resume = threshold + Math.max(threshold / 10, 16L << 20);
+        this.freeSpace = freeSpace;
     }
 
     @Override
     public void run() {
         long free;
         try {
-            if (store == null) {
-                store = Files.getFileStore(dataDir);
+            if (freeSpace != null) {
+                free = freeSpace.getAsLong();
+            } else {
+                if (store == null) {
+                    store = Files.getFileStore(dataDir);
+                }
+                free = store.getUsableSpace();
             }
-            free = store.getUsableSpace();
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot read the free space of {}: {}", dataDir, e.toString());
             return;
