@@ -54,6 +54,11 @@ final class PubCommand implements Callable<Integer> {
     @Option(names = "--confirm", description = "Wait for the broker to confirm every message; exit 1 on any refusal.")
     boolean confirm;
 
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "With --confirm: most time to wait for each confirm, e.g. 500ms, 5s (default: 30s); "
+                    + "a confirm that does not come counts as a failure.")
+    java.time.Duration timeout;
+
     @Option(names = "--content-type", description = "Content type property, e.g. text/plain.")
     String contentType;
 
@@ -113,12 +118,16 @@ final class PubCommand implements Callable<Integer> {
         return confirmed ? client.publishConfirmed(m) : client.publish(m);
     }
 
-    private static int await(CompletableFuture<Void> f) throws InterruptedException {
+    private int await(CompletableFuture<Void> f) throws InterruptedException {
         try {
-            f.get();
+            f.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             return 0;
         } catch (ExecutionException e) {
             System.err.println("relais: " + CliErrors.describe(e));
+            return 1;
+        } catch (java.util.concurrent.TimeoutException e) {
+            System.err.println("relais: no confirm from the broker within " + timeout.toMillis() + " ms");
+            f.cancel(false);
             return 1;
         }
     }
