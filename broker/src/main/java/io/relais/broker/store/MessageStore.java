@@ -420,7 +420,10 @@ public final class MessageStore implements AutoCloseable {
      * only settled messages or superseded settles.
      */
     public void maintain() {
-        if (floorMoved || settlesSinceCheckpoint > 0) {
+        int nowCycle = ROLL_CYCLE.current(time, 0);
+        // A checkpoint in the current cycle also lets an older settle-log file go.
+        boolean oldSettleLog = acks.firstCycle() < nowCycle;
+        if (floorMoved || settlesSinceCheckpoint > 0 || oldSettleLog) {
             checkpoint();
         }
         retain();

@@ -150,6 +150,7 @@ class MessageStoreTest {
             assertThat(readAll(s, settle)).hasSize(10);
             s.maintain();
             assertThat(cycleFiles("messages")).isEmpty();
+            assertThat(cycleFiles("acks")).as("only the current cycle's settle log").hasSize(1);
             assertThat(s.count()).isZero();
             assertThat(append(s, "c", true)).isEqualTo(20);
             assertThat(readAll(s, List.of())).containsExactly("c");
