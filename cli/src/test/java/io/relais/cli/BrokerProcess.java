@@ -158,5 +158,4 @@ final class BrokerProcess implements AutoCloseable {
     public String toString() {
         return "broker pid " + pid() + (port.isDone() && !port.isCompletedExceptionally() ? " port " + port() : "");
     }
-
 }
