@@ -14,10 +14,12 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.config.ConfigException;
 import io.relais.broker.net.BrokerContext;
+import io.relais.broker.net.DiskMonitor;
 import io.relais.broker.net.MemoryMonitor;
 import io.relais.broker.net.ServerPipeline;
 import io.relais.broker.net.Session;
 import io.relais.broker.routing.Topology;
+import io.relais.broker.store.StoreException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
@@ -96,7 +98,16 @@ public final class Broker implements AutoCloseable {
                 : new NioEventLoopGroup(threads, new DefaultThreadFactory("relais-io"));
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
-        BrokerContext context = new BrokerContext(config, new Topology(workers), VERSION);
+        Topology topology = new Topology(workers, dataDir, config.fsync());
+        BrokerContext context = new BrokerContext(config, topology, VERSION);
+        try {
+            topology.recover();
+        } catch (StoreException | IllegalArgumentException e) {
+            boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            releaseQuietly(lock, lockChannel);
+            throw new ConfigException("cannot recover the durable state in " + dataDir + ": " + e.getMessage(), e);
+        }
         try {
             Channel server = new ServerBootstrap()
                     .group(boss, workers)
@@ -108,21 +119,29 @@ public final class Broker implements AutoCloseable {
                     .syncUninterruptibly()
                     .channel();
             workers.next().scheduleAtFixedRate(new MemoryMonitor(context), 100, 100, TimeUnit.MILLISECONDS);
+            DiskMonitor disk = new DiskMonitor(context, dataDir);
+            disk.run();
+            workers.next().scheduleAtFixedRate(disk, 1000, 1000, TimeUnit.MILLISECONDS);
             Broker broker = new Broker(config, boss, workers, context, server, lockChannel, lock);
             LOG.info("Relais {} listening on {}:{} ({} transport, data dir {})", VERSION, config.host(), broker.port(),
                     epoll ? "epoll" : "nio", dataDir);
             return broker;
         } catch (RuntimeException e) {
+            topology.closeAll().join();
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            try {
-                lock.release();
-                lockChannel.close();
-            } catch (IOException ignored) {
-                // Start-up already failed; the original error is the one to report.
-            }
+            releaseQuietly(lock, lockChannel);
             throw new ConfigException("cannot listen on " + config.host() + ":" + config.port() + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    private static void releaseQuietly(FileLock lock, FileChannel channel) {
+        try {
+            lock.release();
+            channel.close();
+        } catch (IOException ignored) {
+            // Start-up already failed; the original error is the one to report.
         }
     }
 
@@ -159,9 +178,9 @@ public final class Broker implements AutoCloseable {
         }
         awaitNoSessions(TimeUnit.SECONDS.toNanos(2));
         try {
-            context.topology().deleteAll().get(2, TimeUnit.SECONDS);
+            context.topology().closeAll().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
-            LOG.warn("queues were not all released at shutdown: {}", e.toString());
+            LOG.warn("queues were not all closed at shutdown: {}", e.toString());
         }
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

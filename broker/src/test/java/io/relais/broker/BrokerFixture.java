@@ -16,7 +16,8 @@ import java.util.stream.Stream;
 /** A real broker on an ephemeral port with a temporary data directory, and clients connected to it. */
 public final class BrokerFixture implements AutoCloseable {
     private final Path dataDir;
-    private final Broker broker;
+    private final UnaryOperator<BrokerConfig> customize;
+    private Broker broker;
     private final List<RelaisClient> clients = new ArrayList<>();
 
     public BrokerFixture() {
@@ -29,7 +30,27 @@ public final class BrokerFixture implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        broker = Broker.start(customize.apply(BrokerConfig.defaults().withPort(0).withDataDir(dataDir)));
+        this.customize = customize;
+        broker = Broker.start(config());
+    }
+
+    /** The configuration the broker runs with. */
+    public BrokerConfig config() {
+        return customize.apply(BrokerConfig.defaults().withPort(0).withDataDir(dataDir));
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Closes every client and stops the broker cleanly, then starts a new one on the same data directory. */
+    public void restart() {
+        for (RelaisClient c : clients) {
+            c.close();
+        }
+        clients.clear();
+        broker.close();
+        broker = Broker.start(config());
     }
 
     public Broker broker() {

@@ -130,7 +130,10 @@ class ProtocolRulesTest {
         raw.send(new QueuePurge(7, ""));
         assertThat(error().code()).isEqualTo(ErrorCode.INVALID_ARGUMENT.code());
         raw.send(new QueueDeclare(8, "dl", false, false, false, false,
-                Map.of("dead-letter-exchange", "dlx")));
+                Map.of("dead-letter-routing-key", "k")));
+        assertThat(error().code()).isEqualTo(ErrorCode.INVALID_ARGUMENT.code());
+        raw.send(new QueueDeclare(9, "dl", false, false, false, false,
+                Map.of("dead-letter-exchange", 7L)));
         assertThat(error().code()).isEqualTo(ErrorCode.INVALID_ARGUMENT.code());
     }
 

@@ -217,8 +217,10 @@ class PubSubEndToEndTest {
         assertCode(c.declareExchange("relais.mine", ExchangeType.FANOUT, false, false),
                 ErrorCode.PRECONDITION_FAILED);
         assertCode(c.deleteExchange("", false), ErrorCode.PRECONDITION_FAILED);
-        assertCode(c.declareExchange("lasting", ExchangeType.TOPIC, true, false), ErrorCode.INVALID_ARGUMENT);
-        assertCode(c.declareQueue(QueueDeclaration.named("lasting").durable(true)), ErrorCode.INVALID_ARGUMENT);
+        c.declareExchange("lasting", ExchangeType.TOPIC, true, false).join();
+        assertCode(c.declareExchange("lasting", ExchangeType.TOPIC, false, false), ErrorCode.PRECONDITION_FAILED);
+        c.declareQueue(QueueDeclaration.named("lasting").durable(true)).join();
+        assertCode(c.declareQueue(QueueDeclaration.named("lasting")), ErrorCode.PRECONDITION_FAILED);
         assertCode(c.deleteExchange("nope", false), ErrorCode.NOT_FOUND);
         assertCode(c.declareQueue(QueueDeclaration.named("q").argument("colour", "blue")), ErrorCode.INVALID_ARGUMENT);
         assertCode(c.subscribeQueue("nope", SubscribeOptions.defaults(), d -> { }), ErrorCode.NOT_FOUND);

@@ -22,7 +22,7 @@ final class ExchangeCommand {
         @Option(names = "--type", required = true, description = "topic, fanout or direct.")
         String type;
 
-        @Option(names = "--durable", description = "Keep the exchange across broker restarts (not supported yet: this broker version refuses it).")
+        @Option(names = "--durable", description = "Keep the exchange and its bindings to durable queues across broker restarts.")
         boolean durable;
 
         @Option(names = "--auto-delete", description = "Delete the exchange when its last binding goes.")

@@ -28,7 +28,8 @@ final class QueueCommand {
         @Mixin
         ServerOption server;
 
-        @Option(names = "--durable", description = "Keep the queue across broker restarts (not supported yet: this broker version refuses it).")
+        @Option(names = "--durable", description = "Keep the queue, its bindings to durable exchanges and its persistent "
+                + "messages across broker restarts.")
         boolean durable;
 
         @Option(names = "--auto-delete", description = "Delete the queue when its last consumer goes.")
@@ -39,7 +40,8 @@ final class QueueCommand {
         List<String> bindings = new ArrayList<>();
 
         @Option(names = "--arg", paramLabel = "KEY=VALUE", description = "Queue argument: max-length, "
-                + "max-length-bytes, message-ttl (numbers), overflow (drop-head|reject-publish). Repeatable.")
+                + "max-length-bytes, message-ttl (numbers), overflow (drop-head|reject-publish), "
+                + "dead-letter-exchange, dead-letter-routing-key. Repeatable.")
         List<String> arguments = new ArrayList<>();
 
         @Parameters(paramLabel = "NAME")

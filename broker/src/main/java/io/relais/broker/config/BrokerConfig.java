@@ -1,5 +1,6 @@
 package io.relais.broker.config;
 
+import io.relais.broker.store.FsyncPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -26,6 +27,9 @@ import java.util.Objects;
  * @param shutdownGrace how long SIGTERM waits for clients to acknowledge CLOSE ({@value #KEY_SHUTDOWN_GRACE})
  * @param users user name to password, for PLAIN authentication ({@value #KEY_USERS})
  * @param anonymous whether the ANONYMOUS mechanism is offered ({@value #KEY_ANONYMOUS})
+ * @param fsync when durable queues force their files to disk ({@value #KEY_FSYNC})
+ * @param minFreeDisk free bytes on the data directory's disk below which persistent publishes to
+ *     durable queues are refused ({@value #KEY_MIN_FREE_DISK})
  */
 public record BrokerConfig(
         String host,
@@ -42,7 +46,9 @@ public record BrokerConfig(
         int maxBacklog,
         Duration shutdownGrace,
         Map<String, String> users,
-        boolean anonymous) {
+        boolean anonymous,
+        FsyncPolicy fsync,
+        long minFreeDisk) {
 
     public static final String KEY_HOST = "server.host";
     public static final String KEY_PORT = "server.port";
@@ -59,6 +65,8 @@ public record BrokerConfig(
     public static final String KEY_SHUTDOWN_GRACE = "server.shutdown-grace";
     public static final String KEY_USERS = "auth.users";
     public static final String KEY_ANONYMOUS = "auth.anonymous";
+    public static final String KEY_FSYNC = "store.fsync";
+    public static final String KEY_MIN_FREE_DISK = "store.min-free-disk";
 
     /** The built-in defaults: the values {@code config/relais.yaml} documents. */
     public static BrokerConfig defaults() {
@@ -77,12 +85,15 @@ public record BrokerConfig(
                 10_000,
                 Duration.ofSeconds(5),
                 Map.of("guest", "guest"),
-                false);
+                false,
+                FsyncPolicy.DEFAULT,
+                100L * 1024 * 1024);
     }
 
     public BrokerConfig {
         Objects.requireNonNull(host, KEY_HOST);
         Objects.requireNonNull(dataDir, KEY_DATA_DIR);
+        Objects.requireNonNull(fsync, KEY_FSYNC);
         users = Map.copyOf(users);
     }
 
@@ -90,33 +101,40 @@ public record BrokerConfig(
     public BrokerConfig withPort(int newPort) {
         return new BrokerConfig(host, newPort, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                users, anonymous);
+                users, anonymous, fsync, minFreeDisk);
     }
 
     /** This configuration with another data directory. */
     public BrokerConfig withDataDir(Path newDataDir) {
         return new BrokerConfig(host, port, ioThreads, newDataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                users, anonymous);
+                users, anonymous, fsync, minFreeDisk);
     }
 
     /** This configuration with another proposed heartbeat and handshake timeout (for tests). */
     public BrokerConfig withTimeouts(Duration newHeartbeat, Duration newHandshakeTimeout) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, newHandshakeTimeout, newHeartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                users, anonymous);
+                users, anonymous, fsync, minFreeDisk);
     }
 
     /** This configuration with another memory high watermark (for tests). */
     public BrokerConfig withMemoryHighWatermark(long bytes) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
-                writeBufferHigh, writeBufferLow, bytes, defaultPrefetch, maxBacklog, shutdownGrace, users, anonymous);
+                writeBufferHigh, writeBufferLow, bytes, defaultPrefetch, maxBacklog, shutdownGrace, users, anonymous, fsync, minFreeDisk);
     }
 
     /** This configuration with another pattern-subscription backlog bound (for tests). */
     public BrokerConfig withMaxBacklog(int newMaxBacklog) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, newMaxBacklog, shutdownGrace,
-                users, anonymous);
+                users, anonymous, fsync, minFreeDisk);
+    }
+
+    /** This configuration with another fsync policy and free-disk threshold. */
+    public BrokerConfig withStore(FsyncPolicy newFsync, long newMinFreeDisk) {
+        return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
+                writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
+                users, anonymous, newFsync, newMinFreeDisk);
     }
 }

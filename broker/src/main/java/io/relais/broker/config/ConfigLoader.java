@@ -1,5 +1,6 @@
 package io.relais.broker.config;
 
+import io.relais.broker.store.FsyncPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -31,7 +32,8 @@ public final class ConfigLoader {
             BrokerConfig.KEY_MAX_FRAME_SIZE, BrokerConfig.KEY_HANDSHAKE_TIMEOUT, BrokerConfig.KEY_HEARTBEAT,
             BrokerConfig.KEY_WRITE_BUFFER_HIGH, BrokerConfig.KEY_WRITE_BUFFER_LOW,
             BrokerConfig.KEY_MEMORY_HIGH_WATERMARK, BrokerConfig.KEY_DEFAULT_PREFETCH, BrokerConfig.KEY_MAX_BACKLOG,
-            BrokerConfig.KEY_SHUTDOWN_GRACE, BrokerConfig.KEY_USERS, BrokerConfig.KEY_ANONYMOUS);
+            BrokerConfig.KEY_SHUTDOWN_GRACE, BrokerConfig.KEY_USERS, BrokerConfig.KEY_ANONYMOUS,
+            BrokerConfig.KEY_FSYNC, BrokerConfig.KEY_MIN_FREE_DISK);
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB)?");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 
@@ -109,8 +111,30 @@ public final class ConfigLoader {
             throw new ConfigException(src + ": " + BrokerConfig.KEY_USERS + " is empty and "
                     + BrokerConfig.KEY_ANONYMOUS + " is false: nobody could connect");
         }
+        FsyncPolicy fsync = fsync(v, d.fsync(), src);
+        long minFreeDisk = size(v, BrokerConfig.KEY_MIN_FREE_DISK, d.minFreeDisk(), 0, Long.MAX_VALUE, src);
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrame, handshake, heartbeat, high, low, memory,
-                prefetch, backlog, grace, users, anonymous);
+                prefetch, backlog, grace, users, anonymous, fsync, minFreeDisk);
+    }
+
+    private static FsyncPolicy fsync(Map<String, Object> v, FsyncPolicy def, String src) {
+        Object o = v.get(BrokerConfig.KEY_FSYNC);
+        if (o == null) {
+            return def;
+        }
+        String[] words = String.valueOf(o).trim().split("\\s+");
+        String mode = words[0].toLowerCase(Locale.ROOT);
+        boolean interval = mode.equals("interval");
+        if ((interval && words.length != 2) || (!interval && words.length != 1)
+                || !Set.of("never", "always", "interval").contains(mode)) {
+            throw new ConfigException(src + ": " + BrokerConfig.KEY_FSYNC
+                    + " must be 'never', 'always' or 'interval <duration>' (such as 'interval 1s'), found '" + o + "'");
+        }
+        if (!interval) {
+            return FsyncPolicy.of(mode, Duration.ZERO);
+        }
+        Duration d = duration(Map.of(BrokerConfig.KEY_FSYNC, words[1]), BrokerConfig.KEY_FSYNC, null, false, src);
+        return FsyncPolicy.of(mode, d);
     }
 
     private static String string(Map<String, Object> v, String key, String def, String src) {

@@ -20,6 +20,7 @@ public final class BrokerContext {
     private final AtomicLong connectionCounter = new AtomicLong();
     private final String instanceTag = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
     private volatile boolean memoryAlarm;
+    private volatile boolean diskAlarm;
 
     public BrokerContext(BrokerConfig config, Topology topology, String serverVersion) {
         this.config = config;
@@ -67,5 +68,15 @@ public final class BrokerContext {
                 s.memoryAlarmChanged(on);
             }
         }
+    }
+
+    /** True while the data directory's disk has less free space than {@code store.min-free-disk}. */
+    public boolean diskAlarm() {
+        return diskAlarm;
+    }
+
+    /** Raises or clears the disk alarm. */
+    public void diskAlarm(boolean on) {
+        diskAlarm = on;
     }
 }

@@ -5,7 +5,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Periodically adds up the bytes held by all queues and raises the memory alarm above
+ * Periodically adds up the bytes held in memory by all queues (a durable queue's backlog is on
+ * disk and does not count) and raises the memory alarm above
  * {@code limits.memory-high-watermark}, clearing it below 75% of it. While the alarm is raised,
  * sessions that publish stop reading from their sockets (TCP backpressure to publishers).
  *
@@ -27,7 +28,7 @@ public final class MemoryMonitor implements Runnable {
     public void run() {
         long total = 0;
         for (MessageQueue q : context.topology().queues()) {
-            total += q.byteCount();
+            total += q.memoryBytes();
         }
         if (!context.memoryAlarm() && total > high) {
             LOG.warn("memory alarm: queues hold {} bytes, above the high watermark of {}; publishers are paused",

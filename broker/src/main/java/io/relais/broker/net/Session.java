@@ -16,6 +16,7 @@ import io.relais.broker.queue.DeliverySink;
 import io.relais.broker.queue.Message;
 import io.relais.broker.queue.MessageQueue;
 import io.relais.broker.queue.QueueConsumer;
+import io.relais.broker.queue.StoreWaiter;
 import io.relais.broker.routing.Exchange;
 import io.relais.broker.routing.TopicPattern;
 import io.relais.broker.routing.Topology;
@@ -27,6 +28,7 @@ import io.relais.protocol.codec.DecodeFailure;
 import io.relais.protocol.codec.FrameDecoder;
 import io.relais.protocol.frame.*;
 import java.net.SocketAddress;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +36,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +58,32 @@ public final class Session implements DeliverySink {
 
     /** A delivery to a manual-ack subscription that is not settled yet. */
     private record Unacked(QueueConsumer consumer, Message message) {
+    }
+
+    /**
+     * A publish whose confirm waits: for durable queues to store it, or for an earlier publish
+     * that waits, since confirms go out in publish order. Durable queues count {@code remaining}
+     * down on their loops; the rest is read on this session's loop.
+     */
+    private final class PendingConfirm implements StoreWaiter {
+        final long seq;
+        final AtomicInteger remaining;
+        volatile int errorCode;
+
+        PendingConfirm(long seq, int stores) {
+            this.seq = seq;
+            this.remaining = new AtomicInteger(stores);
+        }
+
+        @Override
+        public void stored(boolean ok) {
+            if (!ok) {
+                errorCode = ErrorCode.STORE_FAILED.code();
+            }
+            if (remaining.decrementAndGet() == 0) {
+                confirmsReady();
+            }
+        }
     }
 
     private final Channel channel;
@@ -81,6 +111,9 @@ public final class Session implements DeliverySink {
     private long lastSeq;
     private long pendingAck;
     private int pendingAckCount;
+    private final ArrayDeque<PendingConfirm> pendingConfirms = new ArrayDeque<>();
+    private final AtomicBoolean confirmFlushScheduled = new AtomicBoolean();
+    private final Runnable confirmFlushTask = this::confirmFlush;
     private boolean publisher;
     private boolean pausedForWritability;
     private boolean pausedForMemory;
@@ -392,34 +425,102 @@ public final class Session implements DeliverySink {
             confirm(seq);
             return;
         }
+        int stores = 0;
+        for (int i = 0; i < routeTargets.size(); i++) {
+            if (routeTargets.get(i).storesMessages()) {
+                stores++;
+            }
+        }
+        boolean persistent = (p.flags() & Publish.PERSISTENT) != 0;
+        if (stores > 0 && persistent && context.diskAlarm()) {
+            routeTargets.clear();
+            refusePublish(seq, ErrorCode.DISK_FULL, "the broker's disk is nearly full (below store.min-free-disk); "
+                    + "persistent messages to durable queues are refused until space is freed");
+            return;
+        }
+        PendingConfirm pending = null;
+        if (seq > 0 && (stores > 0 || !pendingConfirms.isEmpty())) {
+            pending = new PendingConfirm(seq, stores + 1);
+            pendingConfirms.addLast(pending);
+        }
         ByteBuf payload = p.payload();
-        Message message = new Message(p.exchange(), p.routingKey(), p.properties(),
-                (p.flags() & Publish.PERSISTENT) != 0, payload, System.currentTimeMillis());
+        Message message = new Message(p.exchange(), p.routingKey(), p.properties(), persistent, payload,
+                System.currentTimeMillis());
         payload.retain(routeTargets.size());
         MessageQueue refusedBy = null;
         for (int i = 0; i < routeTargets.size(); i++) {
             MessageQueue q = routeTargets.get(i);
-            if (!q.enqueue(message)) {
+            boolean stored = q.storesMessages();
+            if (!q.enqueue(message, stored ? pending : null)) {
                 payload.release();
                 refusedBy = q;
+                if (stored && pending != null) {
+                    pending.remaining.decrementAndGet();
+                }
             }
         }
         routeTargets.clear();
-        if (refusedBy != null) {
+        if (pending != null) {
+            if (refusedBy != null) {
+                pending.errorCode = ErrorCode.QUEUE_FULL.code();
+            }
+            // The extra count held the entry open while offering; drop it now.
+            pending.stored(true);
+        } else if (refusedBy != null) {
             refusePublish(seq, ErrorCode.QUEUE_FULL, "queue '" + refusedBy.name() + "' is full");
         } else {
             confirm(seq);
         }
     }
 
+    /** Confirms {@code seq} (if > 0) in order with any confirms still waiting. */
     private void confirm(long seq) {
-        if (seq > 0) {
+        if (seq <= 0) {
+            return;
+        }
+        if (pendingConfirms.isEmpty()) {
             pendingAck = seq;
             pendingAckCount++;
+        } else {
+            pendingConfirms.addLast(new PendingConfirm(seq, 0));
         }
     }
 
+    /** A durable queue finished storing a pending publish; any thread. */
+    private void confirmsReady() {
+        if (confirmFlushScheduled.compareAndSet(false, true)) {
+            loop.execute(confirmFlushTask);
+        }
+    }
+
+    private void confirmFlush() {
+        confirmFlushScheduled.set(false);
+        if (state == State.OPEN || state == State.CLOSING) {
+            flushConfirms();
+            channel.flush();
+        }
+    }
+
+    /**
+     * Writes the confirms that are due: the run of acknowledged publishes as one CONFIRM (multiple
+     * when it covers several), and a single negative CONFIRM for each refused one, in publish order.
+     */
     private void flushConfirms() {
+        PendingConfirm head;
+        while ((head = pendingConfirms.peekFirst()) != null && head.remaining.get() == 0) {
+            pendingConfirms.pollFirst();
+            if (head.errorCode == 0) {
+                pendingAck = head.seq;
+                pendingAckCount++;
+            } else {
+                writeAcks();
+                write(new Confirm(head.seq, false, false, head.errorCode));
+            }
+        }
+        writeAcks();
+    }
+
+    private void writeAcks() {
         if (pendingAckCount > 0) {
             write(new Confirm(pendingAck, true, pendingAckCount > 1, 0));
             pendingAckCount = 0;
@@ -428,8 +529,14 @@ public final class Session implements DeliverySink {
 
     private void refusePublish(long seq, ErrorCode code, String message) {
         if (seq > 0) {
-            flushConfirms();
-            write(new Confirm(seq, false, false, code.code()));
+            if (pendingConfirms.isEmpty()) {
+                writeAcks();
+                write(new Confirm(seq, false, false, code.code()));
+            } else {
+                PendingConfirm refused = new PendingConfirm(seq, 0);
+                refused.errorCode = code.code();
+                pendingConfirms.addLast(refused);
+            }
         } else {
             write(new ErrorFrame(0, code.code(), message));
         }
@@ -530,18 +637,15 @@ public final class Session implements DeliverySink {
     private void onAck(Ack ack) {
         long tag = ack.deliveryTag();
         if (ack.multiple()) {
-            for (Unacked u : takeUpTo(tag)) {
-                u.message().release();
-                u.consumer().settled(1);
-            }
+            settle(takeUpTo(tag), Outcome.ACKED);
         } else {
             Unacked u = unacked.remove(tag);
             if (u == null) {
                 unknownTag(tag);
                 return;
             }
-            u.message().release();
             u.consumer().settled(1);
+            u.consumer().queue().acked(List.of(u.message()));
         }
     }
 
@@ -557,7 +661,7 @@ public final class Session implements DeliverySink {
             }
             settled = List.of(u);
         }
-        settle(settled, requeue);
+        settle(settled, requeue ? Outcome.REQUEUED : Outcome.REJECTED);
     }
 
     /**
@@ -584,19 +688,25 @@ public final class Session implements DeliverySink {
         return list;
     }
 
-    private void settle(List<Unacked> settled, boolean requeue) {
-        Map<MessageQueue, List<Message>> back = requeue ? new LinkedHashMap<>() : null;
+    private enum Outcome { ACKED, REQUEUED, REJECTED }
+
+    /** Settles deliveries, handing their messages back to their queues in one batch per queue. */
+    private void settle(List<Unacked> settled, Outcome outcome) {
+        if (settled.isEmpty()) {
+            return;
+        }
+        Map<MessageQueue, List<Message>> byQueue = new LinkedHashMap<>();
         for (Unacked u : settled) {
             u.consumer().settled(1);
-            if (requeue) {
-                back.computeIfAbsent(u.consumer().queue(), q -> new ArrayList<>()).add(u.message());
-            } else {
-                u.message().release();
+            byQueue.computeIfAbsent(u.consumer().queue(), q -> new ArrayList<>()).add(u.message());
+        }
+        byQueue.forEach((q, messages) -> {
+            switch (outcome) {
+                case ACKED -> q.acked(messages);
+                case REQUEUED -> q.requeue(messages);
+                case REJECTED -> q.rejected(messages);
             }
-        }
-        if (requeue) {
-            back.forEach(MessageQueue::requeue);
-        }
+        });
     }
 
     private void unknownTag(long tag) {
@@ -704,7 +814,7 @@ public final class Session implements DeliverySink {
         subscriptions.clear();
         if (!unacked.isEmpty()) {
             List<Unacked> all = takeRange(deliveryTag);
-            settle(all, true);
+            settle(all, Outcome.REQUEUED);
         }
         topology.connectionClosed(connectionId);
         String reason = closeReason == null ? "connection closed by peer" : closeReason;

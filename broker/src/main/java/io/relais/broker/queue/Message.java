@@ -6,8 +6,9 @@ import io.relais.protocol.Properties;
 /**
  * A published message as queues hold it: routing data, properties and a reference-counted payload.
  *
- * <p>One instance is shared by every queue the message was routed to; each queue holds one
- * reference to {@link #payload()}. Immutable apart from that reference count; safe to read from
+ * <p>One instance is shared by every in-memory queue the message was routed to; each queue holds one
+ * reference to {@link #payload()}. A durable queue writes the message to its store and later reads
+ * back its own instance, which carries its {@link #storeSeq()}. Immutable apart from that reference count; safe to read from
  * any thread.
  */
 public final class Message {
@@ -17,9 +18,17 @@ public final class Message {
     private final boolean persistent;
     private final ByteBuf payload;
     private final long arrivalMillis;
+    private final long storeSeq;
 
     public Message(String exchange, String routingKey, Properties properties, boolean persistent, ByteBuf payload,
                    long arrivalMillis) {
+        this(exchange, routingKey, properties, persistent, payload, arrivalMillis, -1);
+    }
+
+    /** A message read back from a durable queue's store, where it has sequence number {@code storeSeq}. */
+    public Message(String exchange, String routingKey, Properties properties, boolean persistent, ByteBuf payload,
+                   long arrivalMillis, long storeSeq) {
+        this.storeSeq = storeSeq;
         this.exchange = exchange;
         this.routingKey = routingKey;
         this.properties = properties;
@@ -47,6 +56,11 @@ public final class Message {
     /** The body; shared, so read it with absolute indexes or through a duplicate. */
     public ByteBuf payload() {
         return payload;
+    }
+
+    /** Its sequence number in the store of the durable queue it was read from, or -1. */
+    public long storeSeq() {
+        return storeSeq;
     }
 
     /** Payload size in bytes. */

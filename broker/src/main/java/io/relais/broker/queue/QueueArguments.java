@@ -6,16 +6,20 @@ import java.util.Map;
  * The arguments of a queue declaration, validated.
  *
  * <p>Supported: {@code max-length} (messages), {@code max-length-bytes} (payload bytes),
- * {@code overflow} ({@code drop-head} or {@code reject-publish}) and {@code message-ttl}
- * (milliseconds). The dead-letter arguments are refused until dead-lettering exists, rather than
- * accepted and ignored. Immutable; thread-safe.
+ * {@code overflow} ({@code drop-head} or {@code reject-publish}), {@code message-ttl}
+ * (milliseconds), {@code dead-letter-exchange} and {@code dead-letter-routing-key} (strings; messages
+ * that are rejected without requeue, expire or are dropped by {@code drop-head} are republished to
+ * that exchange, with that routing key or their own). Immutable; thread-safe.
  *
  * @param maxLength most ready messages, 0 for no limit
  * @param maxLengthBytes most ready payload bytes, 0 for no limit
  * @param rejectPublish true for overflow {@code reject-publish}, false for {@code drop-head}
  * @param messageTtlMillis time to live of every message in this queue, 0 for none
+ * @param deadLetterExchange where dead messages go, or null to discard them
+ * @param deadLetterRoutingKey the routing key they get there, or null to keep their own
  */
-public record QueueArguments(long maxLength, long maxLengthBytes, boolean rejectPublish, long messageTtlMillis) {
+public record QueueArguments(long maxLength, long maxLengthBytes, boolean rejectPublish, long messageTtlMillis,
+                             String deadLetterExchange, String deadLetterRoutingKey) {
     public static final String MAX_LENGTH = "max-length";
     public static final String MAX_LENGTH_BYTES = "max-length-bytes";
     public static final String OVERFLOW = "overflow";
@@ -24,7 +28,12 @@ public record QueueArguments(long maxLength, long maxLengthBytes, boolean reject
     public static final String DEAD_LETTER_ROUTING_KEY = "dead-letter-routing-key";
 
     /** No limits. */
-    public static final QueueArguments NONE = new QueueArguments(0, 0, false, 0);
+    public static final QueueArguments NONE = new QueueArguments(0, 0, false, 0, null, null);
+
+    /** A bounded drop-head queue without other arguments. */
+    public static QueueArguments maxLength(long maxLength) {
+        return new QueueArguments(maxLength, 0, false, 0, null, null);
+    }
 
     /**
      * Validates a declaration's argument map.
@@ -36,6 +45,8 @@ public record QueueArguments(long maxLength, long maxLengthBytes, boolean reject
         long maxBytes = 0;
         boolean reject = false;
         long ttl = 0;
+        String dlx = null;
+        String dlrk = null;
         for (Map.Entry<String, Object> e : args.entrySet()) {
             String key = e.getKey();
             Object v = e.getValue();
@@ -53,12 +64,27 @@ public record QueueArguments(long maxLength, long maxLengthBytes, boolean reject
                                 + "'reject-publish', not '" + v + "'");
                     }
                 }
-                case DEAD_LETTER_EXCHANGE, DEAD_LETTER_ROUTING_KEY -> throw new IllegalArgumentException(
-                        "queue argument '" + key + "' is not supported by this broker version");
+                case DEAD_LETTER_EXCHANGE -> dlx = string(key, v);
+                case DEAD_LETTER_ROUTING_KEY -> dlrk = string(key, v);
                 default -> throw new IllegalArgumentException("unknown queue argument '" + key + "'");
             }
         }
-        return new QueueArguments(maxLength, maxBytes, reject, ttl);
+        if (dlrk != null && dlx == null) {
+            throw new IllegalArgumentException("queue argument 'dead-letter-routing-key' needs 'dead-letter-exchange'");
+        }
+        return new QueueArguments(maxLength, maxBytes, reject, ttl, dlx, dlrk);
+    }
+
+    private static String string(String key, Object v) {
+        if (!(v instanceof String s)) {
+            throw new IllegalArgumentException("queue argument '" + key + "' must be a string, not '" + v + "'");
+        }
+        return s;
+    }
+
+    /** True if dead messages are republished rather than discarded. */
+    public boolean deadLetters() {
+        return deadLetterExchange != null;
     }
 
     private static long positive(String key, Object v) {
@@ -69,8 +95,27 @@ public record QueueArguments(long maxLength, long maxLengthBytes, boolean reject
         return n;
     }
 
-    /** The arguments as a map, for redeclare comparison and listings. */
-    public boolean sameAs(QueueArguments other) {
-        return equals(other);
+    /** The arguments as a declaration would give them: only those that are set; {@link #parse} inverts it. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        if (maxLength > 0) {
+            m.put(MAX_LENGTH, maxLength);
+        }
+        if (maxLengthBytes > 0) {
+            m.put(MAX_LENGTH_BYTES, maxLengthBytes);
+        }
+        if (rejectPublish) {
+            m.put(OVERFLOW, "reject-publish");
+        }
+        if (messageTtlMillis > 0) {
+            m.put(MESSAGE_TTL, messageTtlMillis);
+        }
+        if (deadLetterExchange != null) {
+            m.put(DEAD_LETTER_EXCHANGE, deadLetterExchange);
+        }
+        if (deadLetterRoutingKey != null) {
+            m.put(DEAD_LETTER_ROUTING_KEY, deadLetterRoutingKey);
+        }
+        return m;
     }
 }

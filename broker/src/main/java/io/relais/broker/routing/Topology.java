@@ -2,23 +2,41 @@ package io.relais.broker.routing;
 
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.relais.broker.queue.Message;
 import io.relais.broker.queue.MessageQueue;
 import io.relais.broker.queue.QueueArguments;
+import io.relais.broker.store.BindingDefinition;
+import io.relais.broker.store.Definitions;
+import io.relais.broker.store.DefinitionsStore;
+import io.relais.broker.store.ExchangeDefinition;
+import io.relais.broker.store.FsyncPolicy;
+import io.relais.broker.store.MessageStore;
+import io.relais.broker.store.QueueDefinition;
+import io.relais.broker.store.StoreException;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.ProtocolException;
 import io.relais.protocol.ProtocolVersion;
 import io.relais.protocol.frame.ExchangeInfo;
 import io.relais.protocol.frame.QueueInfo;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The broker's model: every exchange, queue and binding.
@@ -27,8 +45,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * what the per-message path uses. Changes (declare, delete, bind, unbind) are rare and serialised
  * by this object's monitor; they publish new immutable binding tables to the exchanges. Every
  * refusal is a {@link ProtocolException} with the code the client receives.
+ *
+ * <p>Durable exchanges, durable queues and the bindings between them (and from the default
+ * exchange) are saved in the {@link DefinitionsStore} before a change takes effect, and
+ * {@link #recover} rebuilds them at start-up. A durable queue (unless exclusive, which ends with its
+ * connection anyway) keeps its messages in a {@link MessageStore} under {@code DATA/queues/}.
  */
-public final class Topology {
+public final class Topology implements MessageQueue.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(Topology.class);
     /** Name of the default topic exchange, which always exists. */
     public static final String DEFAULT_EXCHANGE = "";
     /** Names with this prefix are reserved for the server. */
@@ -36,12 +60,161 @@ public final class Topology {
 
     private final Map<String, Exchange> exchanges = new ConcurrentHashMap<>();
     private final Map<String, MessageQueue> queues = new ConcurrentHashMap<>();
+    private final Set<BindingDefinition> durableBindings = new LinkedHashSet<>();
     private final EventLoopGroup loops;
+    private final DefinitionsStore definitions;
+    private final Path queuesDir;
+    private final FsyncPolicy fsync;
 
-    /** @param loops the event loops that queues are spread over */
-    public Topology(EventLoopGroup loops) {
+    /**
+     * @param loops the event loops that queues are spread over
+     * @param dataDir the broker's data directory: definitions and durable queues' messages
+     * @param fsync when durable queues sync their files
+     */
+    public Topology(EventLoopGroup loops, Path dataDir, FsyncPolicy fsync) {
         this.loops = loops;
+        this.definitions = new DefinitionsStore(dataDir);
+        this.queuesDir = dataDir.resolve("queues");
+        this.fsync = fsync;
         exchanges.put(DEFAULT_EXCHANGE, new Exchange(DEFAULT_EXCHANGE, "topic", true, false));
+    }
+
+    /**
+     * Rebuilds the durable exchanges, queues (with their stored messages) and bindings saved by
+     * earlier runs, and deletes message stores of queues that no longer exist. Call once, before
+     * serving clients.
+     *
+     * @throws StoreException if the definitions or a queue's store cannot be read; the message says
+     *     what and where
+     */
+    public synchronized void recover() {
+        Definitions d = definitions.load();
+        for (ExchangeDefinition e : d.exchanges()) {
+            exchanges.put(e.name(), new Exchange(e.name(), e.type(), true, e.autoDelete()));
+        }
+        Set<Path> known = new HashSet<>();
+        long messages = 0;
+        for (QueueDefinition qd : d.queues()) {
+            QueueArguments args;
+            try {
+                args = QueueArguments.parse(qd.arguments());
+            } catch (IllegalArgumentException e) {
+                throw new StoreException("queue '" + qd.name() + "' in " + definitions.file() + " has bad arguments: "
+                        + e.getMessage());
+            }
+            Path dir = MessageStore.directoryFor(queuesDir, qd.name());
+            known.add(dir);
+            MessageStore store = MessageStore.open(dir, qd.name(), fsync);
+            messages += store.count();
+            queues.put(qd.name(), new MessageQueue(qd.name(), true, false, qd.autoDelete(), args, null, loops.next(),
+                    this, store, fsync));
+        }
+        for (BindingDefinition b : d.bindings()) {
+            Exchange ex = exchanges.get(b.exchange());
+            MessageQueue q = queues.get(b.queue());
+            if (ex == null || q == null) {
+                throw new StoreException("binding of queue '" + b.queue() + "' to exchange '" + b.exchange()
+                        + "' in " + definitions.file() + " names a " + (ex == null ? "exchange" : "queue")
+                        + " that the file does not define; restore the file from a backup");
+            }
+            ex.bindings(ex.bindings().with(b.pattern(), q));
+            durableBindings.add(b);
+        }
+        deleteOrphanStores(known);
+        if (!d.queues().isEmpty() || !d.exchanges().isEmpty()) {
+            LOG.info("recovered {} durable exchanges, {} durable queues holding {} messages, {} bindings",
+                    d.exchanges().size(), d.queues().size(), messages, d.bindings().size());
+        }
+    }
+
+    private void deleteOrphanStores(Set<Path> known) {
+        if (!Files.isDirectory(queuesDir)) {
+            return;
+        }
+        try (Stream<Path> dirs = Files.list(queuesDir)) {
+            for (Path dir : dirs.toList()) {
+                if (!known.contains(dir)) {
+                    LOG.warn("deleting {}: it belongs to a queue that was deleted before the broker stopped", dir);
+                    deleteTree(dir);
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot list " + queuesDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** The durable definitions as they stand, as mutable lists for a change to edit before saving. */
+    private List<ExchangeDefinition> durableExchanges() {
+        List<ExchangeDefinition> list = new ArrayList<>();
+        for (Exchange ex : exchanges.values()) {
+            if (ex.durable() && !ex.name().isEmpty()) {
+                list.add(new ExchangeDefinition(ex.name(), ex.type(), ex.autoDelete()));
+            }
+        }
+        list.sort(Comparator.comparing(ExchangeDefinition::name));
+        return list;
+    }
+
+    private List<QueueDefinition> durableQueues() {
+        List<QueueDefinition> list = new ArrayList<>();
+        for (MessageQueue q : queues.values()) {
+            if (q.storesMessages()) {
+                list.add(new QueueDefinition(q.name(), q.autoDelete(), q.arguments().toMap()));
+            }
+        }
+        list.sort(Comparator.comparing(QueueDefinition::name));
+        return list;
+    }
+
+    /** Saves the definitions; a failure refuses the change that asked for it. */
+    private void save(List<ExchangeDefinition> ex, List<QueueDefinition> qs, Set<BindingDefinition> bindings) {
+        try {
+            definitions.save(new Definitions(ex, qs, List.copyOf(bindings)));
+        } catch (StoreException e) {
+            LOG.error("cannot save the definitions: {}", e.getMessage());
+            throw new ProtocolException(ErrorCode.STORE_FAILED, "the broker could not save its definitions: "
+                    + e.getMessage());
+        }
+    }
+
+    private void saveAsIs() {
+        save(durableExchanges(), durableQueues(), durableBindings);
+    }
+
+    private static boolean persistentBinding(Exchange ex, MessageQueue q) {
+        return ex.durable() && q.storesMessages();
+    }
+
+    @Override
+    public void deadLetter(String exchange, String routingKey, Message message) {
+        Exchange ex = exchanges.get(exchange);
+        if (ex == null) {
+            LOG.debug("dead-letter exchange '{}' does not exist; message dropped", exchange);
+            message.release();
+            return;
+        }
+        List<MessageQueue> targets = new ArrayList<>(2);
+        ex.route(routingKey, targets::add);
+        for (MessageQueue q : targets) {
+            message.payload().retain();
+            if (!q.enqueue(message)) {
+                message.release();
+            }
+        }
+        message.release();
+    }
+
+    @Override
+    public void unused(MessageQueue queue) {
+        autoDeleteQueue(queue);
     }
 
     /** The exchange with this name, or null. Lock-free. */
@@ -73,7 +246,6 @@ public final class Topology {
         if (name.isEmpty()) {
             throw new ProtocolException(ErrorCode.PRECONDITION_FAILED, "the default exchange cannot be declared");
         }
-        checkNotDurable("exchange", durable);
         if (!List.of("topic", "direct", "fanout").contains(type)) {
             throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, "exchange type must be topic, direct or fanout, not '"
                     + type + "'");
@@ -86,7 +258,13 @@ public final class Topology {
             return;
         }
         checkNotReserved("exchange", name);
-        exchanges.put(name, new Exchange(name, type, durable, autoDelete));
+        Exchange ex = new Exchange(name, type, durable, autoDelete);
+        if (durable) {
+            List<ExchangeDefinition> list = durableExchanges();
+            list.add(new ExchangeDefinition(name, type, autoDelete));
+            save(list, durableQueues(), durableBindings);
+        }
+        exchanges.put(name, ex);
     }
 
     /** Deletes an exchange and its bindings. */
@@ -102,7 +280,19 @@ public final class Topology {
             throw new ProtocolException(ErrorCode.PRECONDITION_FAILED, "exchange '" + name + "' has "
                     + ex.bindings().size() + " bindings");
         }
-        exchanges.remove(name);
+        removeExchange(ex);
+    }
+
+    private void removeExchange(Exchange ex) {
+        if (ex.durable()) {
+            Set<BindingDefinition> bindings = new LinkedHashSet<>(durableBindings);
+            bindings.removeIf(b -> b.exchange().equals(ex.name()));
+            List<ExchangeDefinition> list = durableExchanges();
+            list.removeIf(e -> e.name().equals(ex.name()));
+            save(list, durableQueues(), bindings);
+            durableBindings.retainAll(bindings);
+        }
+        exchanges.remove(ex.name(), ex);
     }
 
     /**
@@ -127,7 +317,6 @@ public final class Topology {
             checkAccess(q, connectionId);
             return q;
         }
-        checkNotDurable("queue", durable);
         QueueArguments args;
         try {
             args = QueueArguments.parse(arguments);
@@ -155,8 +344,26 @@ public final class Topology {
 
     private MessageQueue create(String name, boolean durable, boolean exclusive, boolean autoDelete, QueueArguments args,
                                 String connectionId, EventLoop loop) {
-        MessageQueue q = new MessageQueue(name, durable, exclusive, autoDelete, args,
-                exclusive ? connectionId : null, loop != null ? loop : loops.next(), this::autoDeleteQueue);
+        EventLoop owner = loop != null ? loop : loops.next();
+        MessageQueue q;
+        if (durable && !exclusive) {
+            List<QueueDefinition> list = durableQueues();
+            list.add(new QueueDefinition(name, autoDelete, args.toMap()));
+            save(durableExchanges(), list, durableBindings);
+            MessageStore store;
+            try {
+                store = MessageStore.open(MessageStore.directoryFor(queuesDir, name), name, fsync);
+            } catch (StoreException e) {
+                LOG.error("{}", e.getMessage());
+                saveAsIs();
+                throw new ProtocolException(ErrorCode.STORE_FAILED, "could not create the store of queue '" + name
+                        + "': " + e.getMessage());
+            }
+            q = new MessageQueue(name, true, false, autoDelete, args, null, owner, this, store, fsync);
+        } else {
+            q = new MessageQueue(name, durable, exclusive, autoDelete, args, exclusive ? connectionId : null, owner,
+                    this);
+        }
         queues.put(name, q);
         return q;
     }
@@ -175,7 +382,7 @@ public final class Topology {
         if (old != null) {
             removeQueue(old);
         }
-        MessageQueue q = create(name, false, true, true, new QueueArguments(maxBacklog, 0, false, 0), connectionId,
+        MessageQueue q = create(name, false, true, true, QueueArguments.maxLength(maxBacklog), connectionId,
                 loop);
         ex.bindings(ex.bindings().with(pattern, q));
         return q;
@@ -212,6 +419,14 @@ public final class Topology {
     }
 
     private CompletableFuture<Long> removeQueue(MessageQueue q) {
+        if (q.storesMessages()) {
+            Set<BindingDefinition> bindings = new LinkedHashSet<>(durableBindings);
+            bindings.removeIf(b -> b.queue().equals(q.name()));
+            List<QueueDefinition> list = durableQueues();
+            list.removeIf(d -> d.name().equals(q.name()));
+            save(durableExchanges(), list, bindings);
+            durableBindings.retainAll(bindings);
+        }
         queues.remove(q.name(), q);
         for (Exchange ex : exchanges.values()) {
             BindingTable<MessageQueue> before = ex.bindings();
@@ -219,7 +434,7 @@ public final class Topology {
             if (after != before) {
                 ex.bindings(after);
                 if (ex.unused()) {
-                    exchanges.remove(ex.name(), ex);
+                    removeExchange(ex);
                 }
             }
         }
@@ -228,7 +443,11 @@ public final class Topology {
 
     private synchronized void autoDeleteQueue(MessageQueue q) {
         if (queues.get(q.name()) == q) {
-            removeQueue(q);
+            try {
+                removeQueue(q);
+            } catch (ProtocolException e) {
+                LOG.error("could not auto-delete {}: {}", q, e.getMessage());
+            }
         }
     }
 
@@ -241,13 +460,16 @@ public final class Topology {
         }
     }
 
-    /** Deletes every queue, releasing the messages they hold; for shutdown. Completes when all are gone. */
-    public synchronized CompletableFuture<Void> deleteAll() {
-        List<CompletableFuture<Long>> deletions = new ArrayList<>();
+    /**
+     * Closes every queue for shutdown: in-memory messages are released, durable queues' stores are
+     * closed with their messages kept. Completes when all are closed.
+     */
+    public synchronized CompletableFuture<Void> closeAll() {
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
         for (MessageQueue q : List.copyOf(queues.values())) {
-            deletions.add(removeQueue(q));
+            closing.add(q.close());
         }
-        return CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
     }
 
     /** Binds a queue to an exchange; binding twice is a no-op. */
@@ -255,6 +477,13 @@ public final class Topology {
         MessageQueue q = accessibleQueue(queue, connectionId);
         Exchange ex = existingExchange(exchange);
         checkPattern(ex, pattern);
+        if (persistentBinding(ex, q) && !ex.bindings().contains(pattern, q)) {
+            BindingDefinition b = new BindingDefinition(exchange, queue, pattern);
+            Set<BindingDefinition> bindings = new LinkedHashSet<>(durableBindings);
+            bindings.add(b);
+            save(durableExchanges(), durableQueues(), bindings);
+            durableBindings.add(b);
+        }
         ex.bindings(ex.bindings().with(pattern, q));
     }
 
@@ -265,9 +494,16 @@ public final class Topology {
         BindingTable<MessageQueue> before = ex.bindings();
         BindingTable<MessageQueue> after = before.without(pattern, q);
         if (after != before) {
+            BindingDefinition b = new BindingDefinition(exchange, queue, pattern);
+            if (durableBindings.contains(b)) {
+                Set<BindingDefinition> bindings = new LinkedHashSet<>(durableBindings);
+                bindings.remove(b);
+                save(durableExchanges(), durableQueues(), bindings);
+                durableBindings.remove(b);
+            }
             ex.bindings(after);
             if (ex.unused()) {
-                exchanges.remove(ex.name(), ex);
+                removeExchange(ex);
             }
         }
     }
@@ -321,17 +557,6 @@ public final class Topology {
         String error = lengthError(what + " name", name);
         if (error != null) {
             throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, error);
-        }
-    }
-
-    /**
-     * This broker keeps everything in memory; it refuses durable declarations rather than accept
-     * them and lose them at the next restart.
-     */
-    private static void checkNotDurable(String what, boolean durable) {
-        if (durable) {
-            throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, "durable " + what + "s are not supported by "
-                    + "this broker version (it keeps everything in memory); declare the " + what + " without durable");
         }
     }
 

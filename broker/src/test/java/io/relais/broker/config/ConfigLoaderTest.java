@@ -46,6 +46,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldParseTheFsyncPolicyAndDiskThresholdWhenGiven() {
+        assertThat(parse("store: {fsync: never}").fsync())
+                .isEqualTo(new io.relais.broker.store.FsyncPolicy(io.relais.broker.store.FsyncPolicy.Mode.NEVER,
+                        java.time.Duration.ZERO));
+        assertThat(parse("store: {fsync: always}").fsync().mode())
+                .isEqualTo(io.relais.broker.store.FsyncPolicy.Mode.ALWAYS);
+        BrokerConfig c = parse("store: {fsync: interval 250ms, min-free-disk: 1GiB}");
+        assertThat(c.fsync().interval()).isEqualTo(java.time.Duration.ofMillis(250));
+        assertThat(c.minFreeDisk()).isEqualTo(1L << 30);
+        for (String bad : new String[] {"sometimes", "interval", "interval soon", "always 1s", "interval 0"}) {
+            assertThatThrownBy(() -> parse("store: {fsync: " + bad + "}")).as(bad)
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("store.fsync");
+        }
+        assertThatThrownBy(() -> parse("store: {min-free-disk: lots}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("store.min-free-disk");
+    }
+
+    @Test
     void shouldNameTheKeyWhenKeyIsUnknown() {
         assertThatThrownBy(() -> parse("server: {prot: 1}"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("unknown key 'server.prot'");

@@ -1,0 +1,590 @@
+package io.relais.broker.store;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.relais.protocol.Properties;
+import io.relais.protocol.codec.FrameDecoder;
+import io.relais.protocol.codec.FrameEncoder;
+import io.relais.protocol.frame.Frame;
+import io.relais.protocol.frame.Publish;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Stream;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.core.values.LongValue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The messages of one durable queue on disk, in two Chronicle queues under the queue's directory.
+ *
+ * <pre>
+ * DIR/messages/   one record per message, in arrival order:
+ *                 seq (i64) | arrival ms (i64) | payload bytes up to and including this one (i64)
+ *                 | the message as a protocol PUBLISH frame: length prefix, MessagePack body, payload
+ * DIR/acks/       the settle log: ACK records  = 1 (i8) | seq (i64) | payload size (i64)
+ *                 and CHECKPOINT records = 2 (i8) | floor | position index | position seq
+ *                 | settled count | settled bytes | next seq | appended bytes (all i64)
+ *                 | n (i32) | n settled seqs above the floor (i64 each)
+ *                 metadata.cq4t holds the index of the latest checkpoint ("checkpoint").
+ * </pre>
+ *
+ * Sequence numbers are dense from 0. A message is settled once acknowledged, dropped, expired or
+ * dead-lettered; the floor is the oldest unsettled one. Recovery reads the latest checkpoint and
+ * the acks after it (never the messages), so start-up time does not grow with the backlog, and
+ * positions the reader at the checkpoint's position. Files roll every five minutes; a file is
+ * deleted once every message in it is settled (so disk use follows the backlog), the settle log's
+ * once a later checkpoint supersedes it.
+ *
+ * <p>Not thread-safe: Chronicle appenders and tailers belong to the thread that creates them, so
+ * after {@link #open} (any thread; it leaves no appender or tailer behind) every method must run on
+ * the owning queue's event loop.
+ */
+public final class MessageStore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MessageStore.class);
+    static final RollCycle ROLL_CYCLE = RollCycles.FIVE_MINUTELY;
+    private static final byte ACK = 1;
+    private static final byte CHECKPOINT = 2;
+    private static final String CHECKPOINT_ID = "checkpoint";
+    /** Settles between checkpoints; bounds what recovery replays. */
+    private static final int CHECKPOINT_EVERY = 65_536;
+    private static final DateTimeFormatter CYCLE_NAMES =
+            DateTimeFormatter.ofPattern(ROLL_CYCLE.format()).withZone(ZoneOffset.UTC);
+
+    private final Path dir;
+    private final String name;
+    private final TimeProvider time;
+    private final SingleChronicleQueue messages;
+    private final SingleChronicleQueue acks;
+    private ExcerptAppender ackAppender;
+    private final LongValue checkpointIndex;
+    private final FrameDecoder decoder = new FrameDecoder(true, Integer.MAX_VALUE);
+    private final ByteBuf header = Unpooled.buffer(256);
+    private ExcerptAppender appender;
+    private ExcerptTailer tailer;
+
+    private final SettleWindow window;
+    private final Set<Long> settledAhead;
+    private final long recoveredEnd;
+    private long nextSeq;
+    private long appendedBytes;
+    private long settledCount;
+    private long settledBytes;
+    private long lastReadIndex;
+    private long lastReadSeq;
+    private int settlesSinceCheckpoint;
+    private boolean floorMoved;
+    private boolean dirty;
+
+    private MessageStore(Path dir, String name, FsyncPolicy fsync, TimeProvider time) {
+        this.dir = dir;
+        this.name = name;
+        this.time = time;
+        SyncMode sync = fsync.syncs() ? SyncMode.SYNC : SyncMode.NONE;
+        this.messages = build(dir.resolve("messages"), sync, time);
+        this.acks = build(dir.resolve("acks"), sync, time);
+        this.checkpointIndex = acks.indexForId(CHECKPOINT_ID);
+        Recovery r = recover();
+        this.window = new SettleWindow(r.floor);
+        this.settledAhead = r.settledAhead;
+        this.lastReadIndex = r.positionIndex;
+        this.lastReadSeq = r.positionSeq;
+        this.settledCount = r.settledCount;
+        this.settledBytes = r.settledBytes;
+        long[] last = lastMessage();
+        this.nextSeq = Math.max(r.nextSeq, last == null ? 0 : last[0] + 1);
+        this.appendedBytes = Math.max(r.appendedBytes, last == null ? 0 : last[1]);
+        this.recoveredEnd = nextSeq;
+    }
+
+    private static SingleChronicleQueue build(Path path, SyncMode sync, TimeProvider time) {
+        return SingleChronicleQueueBuilder.binary(path)
+                .rollCycle(ROLL_CYCLE)
+                .syncMode(sync)
+                .timeProvider(time)
+                .build();
+    }
+
+    /**
+     * Opens (creating if needed) the store in {@code dir} and recovers its state. Run on the
+     * owning thread.
+     *
+     * @param name the queue's name, for messages
+     * @throws StoreException if the files cannot be opened or are inconsistent
+     */
+    public static MessageStore open(Path dir, String name, FsyncPolicy fsync) {
+        return open(dir, name, fsync, System::currentTimeMillis);
+    }
+
+    static MessageStore open(Path dir, String name, FsyncPolicy fsync, TimeProvider time) {
+        try {
+            Files.createDirectories(dir);
+            return new MessageStore(dir, name, fsync, time);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof StoreException se) {
+                throw se;
+            }
+            throw new StoreException("cannot open the message store of queue '" + name + "' in " + dir + ": " + e, e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------ recovery
+
+    private static final class Recovery {
+        long floor;
+        long positionIndex = -1;
+        long positionSeq = -1;
+        long settledCount;
+        long settledBytes;
+        long nextSeq;
+        long appendedBytes;
+        final Set<Long> settledAhead = new HashSet<>();
+    }
+
+    private Recovery recover() {
+        Recovery r = new Recovery();
+        ExcerptTailer t = acks.createTailer();
+        try {
+            long cp = checkpointIndex.getVolatileValue();
+            if (cp > 0 && !t.moveToIndex(cp)) {
+                LOG.warn("queue '{}': checkpoint at index {} not found in {}; replaying the whole settle log", name,
+                        Long.toHexString(cp), acks.file());
+                t.toStart();
+            }
+            while (true) {
+                try (DocumentContext dc = t.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    Bytes<?> b = dc.wire().bytes();
+                    byte type = b.readByte();
+                    if (type == ACK) {
+                        long seq = b.readLong();
+                        long size = b.readLong();
+                        if (seq >= r.floor && r.settledAhead.add(seq)) {
+                            r.settledCount++;
+                            r.settledBytes += size;
+                        }
+                    } else if (type == CHECKPOINT) {
+                        r.floor = b.readLong();
+                        r.positionIndex = b.readLong();
+                        r.positionSeq = b.readLong();
+                        r.settledCount = b.readLong();
+                        r.settledBytes = b.readLong();
+                        r.nextSeq = b.readLong();
+                        r.appendedBytes = b.readLong();
+                        int n = b.readInt();
+                        r.settledAhead.clear();
+                        for (int i = 0; i < n; i++) {
+                            r.settledAhead.add(b.readLong());
+                        }
+                    } else {
+                        throw new StoreException("the settle log of queue '" + name + "' in " + acks.file()
+                                + " has a record of unknown type " + type + " at index "
+                                + Long.toHexString(dc.index()) + "; move the queue's directory " + dir
+                                + " aside to start without its messages");
+                    }
+                }
+            }
+        } finally {
+            t.close();
+        }
+        r.settledAhead.removeIf(seq -> seq < r.floor);
+        return r;
+    }
+
+    /** Sequence number and appended-bytes total of the last message on disk, or null. */
+    private long[] lastMessage() {
+        ExcerptTailer t = messages.createTailer().direction(TailerDirection.BACKWARD).toEnd();
+        try (DocumentContext dc = t.readingDocument()) {
+            if (!dc.isPresent()) {
+                return null;
+            }
+            Bytes<?> b = dc.wire().bytes();
+            long seq = b.readLong();
+            b.readLong();
+            return new long[] {seq, b.readLong()};
+        } finally {
+            t.close();
+        }
+    }
+
+    private ExcerptAppender ackAppender() {
+        if (ackAppender == null) {
+            ackAppender = acks.createAppender();
+        }
+        return ackAppender;
+    }
+
+    private ExcerptTailer tailer() {
+        if (tailer == null) {
+            tailer = messages.createTailer();
+            if (lastReadIndex >= 0 && tailer.moveToIndex(lastReadIndex)) {
+                return tailer;
+            }
+            tailer.toStart();
+        }
+        return tailer;
+    }
+
+    // ------------------------------------------------------------------------------ writing
+
+    /**
+     * Appends a message and returns its sequence number. Its payload is copied; the caller keeps
+     * its reference.
+     *
+     * @throws StoreException if it could not be written
+     */
+    public long append(String exchange, String routingKey, Properties properties, boolean persistent,
+                       ByteBuf payload, long arrivalMillis) {
+        int size = payload.readableBytes();
+        Publish frame = new Publish(0, exchange, routingKey, persistent ? Publish.PERSISTENT : 0, properties, payload);
+        header.clear();
+        FrameEncoder.encodeHeader(frame, header);
+        if (appender == null) {
+            appender = messages.createAppender();
+        }
+        long seq = nextSeq;
+        try (DocumentContext dc = appender.writingDocument()) {
+            try {
+                Bytes<?> b = dc.wire().bytes();
+                b.writeLong(seq);
+                b.writeLong(arrivalMillis);
+                b.writeLong(appendedBytes + size);
+                b.write(header.array(), header.arrayOffset() + header.readerIndex(), header.readableBytes());
+                if (size > 0) {
+                    ByteBuffer nio = payload.nioBuffer(payload.readerIndex(), size);
+                    while (nio.hasRemaining()) {
+                        b.writeSome(nio);
+                    }
+                }
+            } catch (RuntimeException e) {
+                dc.rollbackOnClose();
+                throw e;
+            }
+        } catch (RuntimeException | InternalError e) {
+            throw new StoreException("cannot write to the message store of queue '" + name + "' in " + dir + ": "
+                    + e, e);
+        }
+        nextSeq = seq + 1;
+        appendedBytes += size;
+        dirty = true;
+        return seq;
+    }
+
+    /** Forces what was written since the last sync to the disk (msync), messages and settles. */
+    public void sync() {
+        if (dirty) {
+            dirty = false;
+            if (appender != null) {
+                appender.sync();
+            }
+            if (ackAppender != null) {
+                ackAppender.sync();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------ reading
+
+    /** True if messages were appended that {@link #readNext} has not returned or skipped yet. */
+    public boolean hasUnread() {
+        return nextSeq > window.end();
+    }
+
+    /**
+     * Reads the next unsettled message, skipping those settled before a restart and the
+     * non-persistent ones a restart discarded.
+     *
+     * @return the message, whose payload is a new buffer from {@code alloc}, or null if none
+     */
+    public StoredMessage readNext(ByteBufAllocator alloc) {
+        ExcerptTailer t = tailer();
+        while (hasUnread()) {
+            try (DocumentContext dc = t.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return null;
+                }
+                long index = dc.index();
+                Bytes<?> b = dc.wire().bytes();
+                long seq = b.readLong();
+                long arrival = b.readLong();
+                long cumulative = b.readLong();
+                if (seq < window.end()) {
+                    continue;
+                }
+                lastReadIndex = index;
+                lastReadSeq = seq;
+                while (window.end() < seq) {
+                    LOG.error("queue '{}': message {} is missing from {}; counting it as settled", name, window.end(),
+                            messages.file());
+                    window.add(index, true);
+                }
+                if (settledAhead.remove(seq)) {
+                    window.add(index, true);
+                    continue;
+                }
+                int n = (int) b.readRemaining();
+                ByteBuf buf = alloc.directBuffer(n);
+                StoredMessage m;
+                try {
+                    b.read(buf.nioBuffer(0, n));
+                    buf.writerIndex(n);
+                    Frame frame = decoder.decodeStored(buf);
+                    m = new StoredMessage(seq, arrival, (Publish) frame);
+                } catch (RuntimeException e) {
+                    LOG.error("queue '{}': message {} in {} cannot be decoded ({}); dropping it", name, seq,
+                            messages.file(), e.toString());
+                    window.add(index, false);
+                    settle(seq, 0);
+                    continue;
+                } finally {
+                    buf.release();
+                }
+                window.add(index, false);
+                if (seq < recoveredEnd && (m.frame().flags() & Publish.PERSISTENT) == 0) {
+                    // A restart discards non-persistent messages, as it would have in memory.
+                    settle(seq, m.frame().payload().readableBytes());
+                    m.frame().payload().release();
+                    continue;
+                }
+                assert cumulative >= 0;
+                return m;
+            }
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------------------ settling
+
+    /**
+     * Records that a message read from this store was acknowledged, dropped, expired or
+     * dead-lettered; it is never read again, even after a restart. Settling one twice is a no-op.
+     *
+     * @param size its payload size
+     */
+    public void settle(long seq, int size) {
+        if (!window.settle(seq)) {
+            return;
+        }
+        try (DocumentContext dc = ackAppender().writingDocument()) {
+            Bytes<?> b = dc.wire().bytes();
+            b.writeByte(ACK);
+            b.writeLong(seq);
+            b.writeLong(size);
+        }
+        dirty = true;
+        settledCount++;
+        settledBytes += size;
+        if (window.advance()) {
+            floorMoved = true;
+        }
+        if (++settlesSinceCheckpoint >= CHECKPOINT_EVERY) {
+            checkpoint();
+        }
+    }
+
+    /** Messages stored and not settled. */
+    public long count() {
+        return nextSeq - settledCount;
+    }
+
+    /** Payload bytes of the messages stored and not settled. */
+    public long bytes() {
+        return appendedBytes - settledBytes;
+    }
+
+    /**
+     * Periodic housekeeping: writes a checkpoint if the floor moved, then deletes files that hold
+     * only settled messages or superseded settles.
+     */
+    public void maintain() {
+        if (floorMoved || settlesSinceCheckpoint > 0) {
+            checkpoint();
+        }
+        retain();
+    }
+
+    private void checkpoint() {
+        long positionIndex;
+        long positionSeq;
+        if (!window.isEmpty()) {
+            positionIndex = window.floorIndex();
+            positionSeq = window.floor();
+        } else {
+            positionIndex = lastReadIndex;
+            positionSeq = lastReadSeq;
+        }
+        long[] ahead = window.settledAboveFloor();
+        long index;
+        try (DocumentContext dc = ackAppender().writingDocument()) {
+            Bytes<?> b = dc.wire().bytes();
+            b.writeByte(CHECKPOINT);
+            b.writeLong(window.floor());
+            b.writeLong(positionIndex);
+            b.writeLong(positionSeq);
+            b.writeLong(settledCount);
+            b.writeLong(settledBytes);
+            b.writeLong(nextSeq);
+            b.writeLong(appendedBytes);
+            b.writeInt(ahead.length + settledAhead.size());
+            for (long seq : ahead) {
+                b.writeLong(seq);
+            }
+            for (long seq : settledAhead) {
+                b.writeLong(seq);
+            }
+        }
+        index = ackAppender().lastIndexAppended();
+        checkpointIndex.setOrderedValue(index);
+        dirty = true;
+        settlesSinceCheckpoint = 0;
+        floorMoved = false;
+    }
+
+    /** Deletes message files below the read position, and settle-log files below the checkpoint. */
+    private void retain() {
+        int nowCycle = ROLL_CYCLE.current(time, 0);
+        int keepMessagesFrom;
+        if (window.isEmpty() && !hasUnread() && settledAhead.isEmpty()) {
+            // Everything is settled: only the current cycle's file may be written to again.
+            keepMessagesFrom = nowCycle;
+            if (appender != null && appender.cycle() < nowCycle) {
+                appender.close();
+                appender = null;
+            }
+            if (tailer != null && tailer.cycle() < nowCycle) {
+                tailer.close();
+                tailer = null;
+            }
+        } else if (!window.isEmpty()) {
+            keepMessagesFrom = ROLL_CYCLE.toCycle(window.floorIndex());
+        } else if (lastReadIndex >= 0) {
+            keepMessagesFrom = ROLL_CYCLE.toCycle(lastReadIndex);
+        } else {
+            keepMessagesFrom = Integer.MIN_VALUE;
+        }
+        deleteCyclesBefore(messages, keepMessagesFrom);
+        long cp = checkpointIndex.getVolatileValue();
+        if (cp > 0) {
+            deleteCyclesBefore(acks, ROLL_CYCLE.toCycle(cp));
+        }
+    }
+
+    private void deleteCyclesBefore(SingleChronicleQueue queue, int cycle) {
+        int first = queue.firstCycle();
+        if (first == Integer.MAX_VALUE || first >= cycle) {
+            return;
+        }
+        boolean deleted = false;
+        for (long c : queue.listCyclesBetween(first, cycle - 1)) {
+            File f = new File(queue.file(), cycleFileName((int) c));
+            if (f.delete()) {
+                deleted = true;
+                LOG.debug("queue '{}': deleted {}", name, f);
+            }
+        }
+        if (deleted) {
+            queue.refreshDirectoryListing();
+        }
+    }
+
+    /**
+     * The directory of a queue's store under {@code root}: its name with characters other than
+     * letters, digits, '.', '_' and '-' replaced (at most 64 of them), then 16 hex digits of the
+     * name's SHA-256, so that distinct names never share a directory.
+     */
+    public static Path directoryFor(Path root, String queueName) {
+        StringBuilder safe = new StringBuilder();
+        for (int i = 0; i < queueName.length() && safe.length() < 64; i++) {
+            char c = queueName.charAt(i);
+            boolean plain = c < 128 && (Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-');
+            safe.append(plain && !(i == 0 && c == '.') ? c : '_');
+        }
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(queueName.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return root.resolve(safe + "-" + java.util.HexFormat.of().formatHex(hash, 0, 8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    static String cycleFileName(int cycle) {
+        return CYCLE_NAMES.format(Instant.ofEpochMilli((long) cycle * ROLL_CYCLE.lengthInMillis()))
+                + SingleChronicleQueue.SUFFIX;
+    }
+
+    // ------------------------------------------------------------------------------ lifecycle
+
+    /** Bytes the store's files take on disk (their apparent size). */
+    public long diskBytes() {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes a checkpoint, syncs and closes the files. */
+    @Override
+    public void close() {
+        try {
+            checkpoint();
+            sync();
+        } finally {
+            closeFiles();
+        }
+    }
+
+    private void closeFiles() {
+        if (appender != null) {
+            appender.close();
+        }
+        if (tailer != null) {
+            tailer.close();
+        }
+        if (ackAppender != null) {
+            ackAppender.close();
+        }
+        messages.close();
+        acks.close();
+        header.release();
+    }
+
+    /** Closes the store and deletes its directory: the queue was deleted. */
+    public void delete() {
+        closeFiles();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("queue '{}': could not delete {}: {}", name, dir, e.toString());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "message store of queue '" + name + "' in " + dir;
+    }
+}

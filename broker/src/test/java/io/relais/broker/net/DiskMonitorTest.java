@@ -1,0 +1,40 @@
+package io.relais.broker.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.relais.broker.config.BrokerConfig;
+import io.relais.broker.routing.Topology;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DiskMonitorTest {
+    private static final long MIB = 1L << 20;
+
+    @Test
+    void shouldRaiseBelowTheThresholdAndClearByItselfWhenSpaceReturns(@TempDir Path dir) {
+        BrokerConfig config = BrokerConfig.defaults().withDataDir(dir).withStore(BrokerConfig.defaults().fsync(),
+                100 * MIB);
+        NioEventLoopGroup loops = new NioEventLoopGroup(1);
+        try {
+            BrokerContext context = new BrokerContext(config, new Topology(loops, dir, config.fsync()), "test");
+            AtomicLong free = new AtomicLong(500 * MIB);
+            DiskMonitor monitor = new DiskMonitor(context, dir, free::get);
+            monitor.run();
+            assertThat(context.diskAlarm()).isFalse();
+            free.set(99 * MIB);
+            monitor.run();
+            assertThat(context.diskAlarm()).isTrue();
+            free.set(105 * MIB);
+            monitor.run();
+            assertThat(context.diskAlarm()).as("inside the margin: stays raised, no flapping").isTrue();
+            free.set(120 * MIB);
+            monitor.run();
+            assertThat(context.diskAlarm()).isFalse();
+        } finally {
+            loops.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+}

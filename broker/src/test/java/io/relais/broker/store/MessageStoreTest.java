@@ -1,0 +1,168 @@
+package io.relais.broker.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.relais.protocol.Properties;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MessageStoreTest {
+    private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
+    private static final long T0 = 1_790_000_000_000L;
+
+    @TempDir
+    Path dir;
+
+    private final SetTimeProvider time = new SetTimeProvider(T0);
+
+    private MessageStore open() {
+        return MessageStore.open(dir.resolve("q"), "q", FsyncPolicy.DEFAULT, time);
+    }
+
+    private static long append(MessageStore s, String body, boolean persistent) {
+        return s.append("ex", "a.b", Properties.builder().messageId(body).headers(Map.of("h", 1L)).build(), persistent,
+                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8), T0);
+    }
+
+    /** Reads what is unread; settles the ones whose body is in {@code settle}. */
+    private static List<String> readAll(MessageStore s, List<String> settle) {
+        List<String> got = new ArrayList<>();
+        StoredMessage m;
+        while ((m = s.readNext(ALLOC)) != null) {
+            String body = m.frame().payload().toString(StandardCharsets.UTF_8);
+            assertThat(m.frame().properties().messageId()).isEqualTo(body);
+            assertThat(m.frame().exchange()).isEqualTo("ex");
+            assertThat(m.frame().routingKey()).isEqualTo("a.b");
+            got.add(body);
+            if (settle.contains(body)) {
+                s.settle(m.seq(), m.frame().payload().readableBytes());
+            }
+            m.frame().payload().release();
+        }
+        return got;
+    }
+
+    @Test
+    void shouldReadBackMessagesInOrderWithTheirProperties() {
+        try (MessageStore s = open()) {
+            for (int i = 0; i < 1000; i++) {
+                assertThat(append(s, "m" + i, true)).isEqualTo(i);
+            }
+            assertThat(s.count()).isEqualTo(1000);
+            List<String> got = readAll(s, List.of());
+            assertThat(got).hasSize(1000).startsWith("m0", "m1").endsWith("m999");
+            assertThat(s.hasUnread()).isFalse();
+        }
+    }
+
+    @Test
+    void shouldRedeliverOnlyUnsettledMessagesWhenReopened() {
+        try (MessageStore s = open()) {
+            for (int i = 0; i < 10; i++) {
+                append(s, "m" + i, true);
+            }
+            readAll(s, List.of("m0", "m1", "m3", "m7"));
+            assertThat(s.count()).isEqualTo(6);
+        }
+        try (MessageStore s = open()) {
+            assertThat(s.count()).isEqualTo(6);
+            assertThat(s.bytes()).isEqualTo(12);
+            assertThat(readAll(s, List.of("m2", "m4"))).containsExactly("m2", "m4", "m5", "m6", "m8", "m9");
+            assertThat(append(s, "m10", true)).isEqualTo(10);
+        }
+        try (MessageStore s = open()) {
+            assertThat(readAll(s, List.of())).containsExactly("m5", "m6", "m8", "m9", "m10");
+        }
+    }
+
+    @Test
+    void shouldRecoverSettlesWrittenAfterTheLastCheckpoint() {
+        MessageStore s = open();
+        for (int i = 0; i < 5; i++) {
+            append(s, "m" + i, true);
+        }
+        s.maintain();
+        readAll(s, List.of("m1", "m4"));
+        // No close: the settles after the checkpoint are only in the settle log.
+        s.sync();
+        MessageStore again = open();
+        try {
+            assertThat(readAll(again, List.of())).containsExactly("m0", "m2", "m3");
+        } finally {
+            again.close();
+            s.close();
+        }
+    }
+
+    @Test
+    void shouldDiscardNonPersistentMessagesWhenReopened() {
+        try (MessageStore s = open()) {
+            append(s, "keep", true);
+            append(s, "lose", false);
+            append(s, "keep2", true);
+        }
+        try (MessageStore s = open()) {
+            assertThat(readAll(s, List.of())).containsExactly("keep", "keep2");
+            assertThat(s.count()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void shouldDeleteFilesWhoseMessagesAreAllSettled() throws IOException {
+        try (MessageStore s = open()) {
+            for (int i = 0; i < 10; i++) {
+                append(s, "a" + i, true);
+            }
+            time.advanceMillis(MessageStore.ROLL_CYCLE.lengthInMillis());
+            for (int i = 0; i < 10; i++) {
+                append(s, "b" + i, true);
+            }
+            assertThat(cycleFiles("messages")).hasSize(2);
+            List<String> settle = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                settle.add("a" + i);
+            }
+            assertThat(readAll(s, settle)).hasSize(20);
+            s.maintain();
+            assertThat(cycleFiles("messages")).hasSize(1);
+
+            time.advanceMillis(MessageStore.ROLL_CYCLE.lengthInMillis());
+            s.maintain();
+            assertThat(cycleFiles("messages")).as("b messages are unsettled").hasSize(1);
+        }
+        try (MessageStore s = open()) {
+            List<String> settle = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                settle.add("b" + i);
+            }
+            assertThat(readAll(s, settle)).hasSize(10);
+            s.maintain();
+            assertThat(cycleFiles("messages")).isEmpty();
+            assertThat(s.count()).isZero();
+            assertThat(append(s, "c", true)).isEqualTo(20);
+            assertThat(readAll(s, List.of())).containsExactly("c");
+        }
+        try (MessageStore s = open()) {
+            assertThat(s.count()).isEqualTo(1);
+            assertThat(readAll(s, List.of())).containsExactly("c");
+        }
+    }
+
+    private List<Path> cycleFiles(String sub) throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve("q").resolve(sub))) {
+            return files.filter(p -> p.toString().endsWith(".cq4")).toList();
+        }
+    }
+}
