@@ -5,14 +5,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code relais} command run as a separate JVM with this test's classpath, as the launcher runs
  * it: real standard input, output, error and exit status.
+ *
+ * <p>Threads: two daemon threads per process copy its standard output and error into buffers; the
+ * other methods are meant for the one test thread that owns the process.
  */
 final class CliProcess implements AutoCloseable {
     private final Process process;
@@ -29,14 +30,8 @@ final class CliProcess implements AutoCloseable {
 
     /** Starts {@code relais ARGS...}. */
     static CliProcess start(String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("io.relais.cli.RelaisCommand");
-        cmd.addAll(List.of(args));
         try {
-            return new CliProcess(new ProcessBuilder(cmd).start());
+            return new CliProcess(new ProcessBuilder(JavaCommand.relais(List.of(), List.of(args))).start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
