@@ -103,6 +103,7 @@ class DurableQueueTest {
         assertThat(bodies(got)).first().isEqualTo("p0");
         assertThat(bodies(got)).last().isEqualTo("p99");
         assertThat(bodies(got)).doesNotContain("not persistent");
+        assertThat(got).as("never delivered before the restart").noneMatch(Delivery::redelivered);
         // Bindings came back: the durable exchange's and the default exchange's, not the transient one's.
         after.publishConfirmed(persistent("orders", "orders.us", "after")).join();
         after.publishConfirmed(persistent("", "direct.q", "direct")).join();
@@ -129,7 +130,9 @@ class DurableQueueTest {
         RelaisClient after = fixture.client();
         BlockingQueue<Delivery> again = new LinkedBlockingQueue<>();
         after.subscribeQueue("q", SubscribeOptions.defaults().manualAck(true), again::add).join();
-        assertThat(bodies(take(again, 5))).containsExactly("m1", "m3", "m5", "m7", "m9");
+        List<Delivery> back = take(again, 5);
+        assertThat(bodies(back)).containsExactly("m1", "m3", "m5", "m7", "m9");
+        assertThat(back).as("delivered before the restart").allMatch(Delivery::redelivered);
         assertThat(again.poll(200, TimeUnit.MILLISECONDS)).isNull();
     }
 

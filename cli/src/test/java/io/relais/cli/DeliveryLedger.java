@@ -42,7 +42,8 @@ final class DeliveryLedger {
     }
 
     /**
-     * Records a delivery; a settled number delivered again is a violation.
+     * Records a delivery; a settled number delivered again, or any number delivered again without the
+     * redelivered flag, is a violation.
      *
      * @param session the consumer session, for messages
      */
@@ -53,6 +54,9 @@ final class DeliveryLedger {
         }
         if (delivered.get(index(n))) {
             duplicates++;
+            if (!redelivered) {
+                violation(session + ": " + n + " was delivered again without the redelivered flag");
+            }
         }
         delivered.set(index(n));
         if (settled.get(index(n))) {

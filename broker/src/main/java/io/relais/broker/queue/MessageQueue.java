@@ -358,7 +358,7 @@ public final class MessageQueue {
         long now = System.currentTimeMillis();
         int sent = 0;
         while (sent < DISPATCH_BATCH) {
-            boolean redelivered = !redeliveries.isEmpty();
+            boolean redelivered = headIsRedelivery();
             Message m = redelivered ? redeliveries.peekFirst() : readyHead();
             if (m == null) {
                 return;
@@ -372,6 +372,9 @@ public final class MessageQueue {
                 return;
             }
             removeHead(redelivered);
+            if (m.storeSeq() >= 0) {
+                store.delivering(m.storeSeq());
+            }
             c.dispatched();
             if (c.manualAck()) {
                 unacked.incrementAndGet();
@@ -395,6 +398,14 @@ public final class MessageQueue {
         return m;
     }
 
+    /** True if the head comes from the redeliveries; reads ahead first so that recovered ones count. */
+    private boolean headIsRedelivery() {
+        if (redeliveries.isEmpty() && ready.isEmpty() && store != null && store.hasUnread()) {
+            fillReadAhead();
+        }
+        return !redeliveries.isEmpty();
+    }
+
     private void fillReadAhead() {
         while (ready.size() < READ_AHEAD && readAheadBytes < READ_AHEAD_BYTES) {
             StoredMessage sm;
@@ -410,6 +421,12 @@ public final class MessageQueue {
             Publish f = sm.frame();
             Message m = new Message(f.exchange(), f.routingKey(), f.properties(), (f.flags() & Publish.PERSISTENT) != 0,
                     f.payload(), sm.arrivalMillis(), sm.seq());
+            if (sm.possiblyDelivered()) {
+                // Read before the last restart: it may have reached a consumer. These are the oldest
+                // messages, so putting them with the redeliveries keeps the order.
+                redeliveries.addLast(m);
+                continue;
+            }
             readAheadBytes += m.size();
             ready.addLast(m);
         }
@@ -441,7 +458,7 @@ public final class MessageQueue {
             }
         }
         if (!arguments.rejectPublish()) {
-            while (overLimit() && (!redeliveries.isEmpty() || readyHead() != null)) {
+            while (overLimit() && (headIsRedelivery() || readyHead() != null)) {
                 dead(removeHead(!redeliveries.isEmpty()), "maxlen");
             }
         }
@@ -580,7 +597,7 @@ public final class MessageQueue {
     private long dropReady() {
         drainInbox();
         long n = 0;
-        while (!redeliveries.isEmpty() || readyHead() != null) {
+        while (headIsRedelivery() || readyHead() != null) {
             settleAndRelease(removeHead(!redeliveries.isEmpty()));
             n++;
         }

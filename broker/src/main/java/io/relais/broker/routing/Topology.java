@@ -88,6 +88,7 @@ public final class Topology implements MessageQueue.Listener {
      *     what and where
      */
     public synchronized void recover() {
+        long start = System.nanoTime();
         Definitions d = definitions.load();
         for (ExchangeDefinition e : d.exchanges()) {
             exchanges.put(e.name(), new Exchange(e.name(), e.type(), true, e.autoDelete()));
@@ -122,8 +123,9 @@ public final class Topology implements MessageQueue.Listener {
         }
         deleteOrphanStores(known);
         if (!d.queues().isEmpty() || !d.exchanges().isEmpty()) {
-            LOG.info("recovered {} durable exchanges, {} durable queues holding {} messages, {} bindings",
-                    d.exchanges().size(), d.queues().size(), messages, d.bindings().size());
+            LOG.info("recovered {} durable exchanges, {} durable queues holding {} messages, {} bindings in {} ms",
+                    d.exchanges().size(), d.queues().size(), messages, d.bindings().size(),
+                    (System.nanoTime() - start) / 1_000_000);
         }
     }
 

@@ -47,13 +47,15 @@ import org.slf4j.LoggerFactory;
  *                 and CHECKPOINT records = 2 (i8) | floor | position index | position seq
  *                 | settled count | settled bytes | next seq | appended bytes (all i64)
  *                 | n (i32) | n settled seqs above the floor (i64 each)
- *                 metadata.cq4t holds the index of the latest checkpoint ("checkpoint").
+ *                 metadata.cq4t holds the index of the latest checkpoint ("checkpoint") and one
+ *                 more than the highest sequence number ever handed to a consumer ("read").
  * </pre>
  *
  * Sequence numbers are dense from 0. A message is settled once acknowledged, dropped, expired or
  * dead-lettered; the floor is the oldest unsettled one. Recovery reads the latest checkpoint and
  * the acks after it (never the messages), so start-up time does not grow with the backlog, and
- * positions the reader at the checkpoint's position. Files roll every five minutes; a file is
+ * positions the reader at the checkpoint's position. Messages below the "read" mark of the previous
+ * run may have been delivered before the restart and are returned flagged so. Files roll every five minutes; a file is
  * deleted once every message in it is settled (so disk use follows the backlog), the settle log's
  * once a later checkpoint supersedes it.
  *
@@ -67,6 +69,7 @@ public final class MessageStore implements AutoCloseable {
     private static final byte ACK = 1;
     private static final byte CHECKPOINT = 2;
     private static final String CHECKPOINT_ID = "checkpoint";
+    private static final String READ_MARK_ID = "read";
     /** Settles between checkpoints; bounds what recovery replays. */
     private static final int CHECKPOINT_EVERY = 65_536;
     private static final DateTimeFormatter CYCLE_NAMES =
@@ -79,6 +82,9 @@ public final class MessageStore implements AutoCloseable {
     private final SingleChronicleQueue acks;
     private ExcerptAppender ackAppender;
     private final LongValue checkpointIndex;
+    private final LongValue readMark;
+    private final long recoveredReadMark;
+    private long deliveredMark;
     private final FrameDecoder decoder = new FrameDecoder(true, Integer.MAX_VALUE);
     private final ByteBuf header = Unpooled.buffer(256);
     private ExcerptAppender appender;
@@ -105,6 +111,9 @@ public final class MessageStore implements AutoCloseable {
         this.messages = build(dir.resolve("messages"), sync, time);
         this.acks = build(dir.resolve("acks"), sync, time);
         this.checkpointIndex = acks.indexForId(CHECKPOINT_ID);
+        this.readMark = acks.indexForId(READ_MARK_ID);
+        this.recoveredReadMark = readMark.getVolatileValue();
+        this.deliveredMark = recoveredReadMark;
         Recovery r = recover();
         this.window = new SettleWindow(r.floor);
         this.settledAhead = r.settledAhead;
@@ -352,7 +361,7 @@ public final class MessageStore implements AutoCloseable {
                     b.read(buf.nioBuffer(0, n));
                     buf.writerIndex(n);
                     Frame frame = decoder.decodeStored(buf);
-                    m = new StoredMessage(seq, arrival, (Publish) frame);
+                    m = new StoredMessage(seq, arrival, (Publish) frame, seq < recoveredReadMark);
                 } catch (RuntimeException e) {
                     LOG.error("queue '{}': message {} in {} cannot be decoded ({}); dropping it", name, seq,
                             messages.file(), e.toString());
@@ -374,6 +383,18 @@ public final class MessageStore implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * Notes that message {@code seq} is being handed to a consumer, so that after a crash it comes
+     * back flagged as possibly delivered. One ordered store into the mapped metadata file, which
+     * survives {@code kill -9} like the messages.
+     */
+    public void delivering(long seq) {
+        if (seq >= deliveredMark) {
+            deliveredMark = seq + 1;
+            readMark.setOrderedValue(deliveredMark);
+        }
     }
 
     // ------------------------------------------------------------------------------ settling
