@@ -57,7 +57,7 @@ kill -9 "$BROKER_PID"; wait "$BROKER_PID" 2>/dev/null || true
 t2=$(now_ms)
 start_broker
 t3=$(now_ms)
-"${RELAIS[@]}" sub "${SERVER[@]}" --queue backlog --count 1 --no-ack >/dev/null 2>&1
+"${RELAIS[@]}" sub "${SERVER[@]}" --queue backlog --count 1 --prefetch 1 >/dev/null 2>&1
 t4=$(now_ms)
 echo "after kill -9: restart to listening:              $(( t3 - t2 )) ms (JVM start included)"
 grep -o "recovered .*" "$LOG" | head -1

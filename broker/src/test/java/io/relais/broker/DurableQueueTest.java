@@ -1,5 +1,6 @@
 package io.relais.broker;
 
+import static io.relais.broker.ErrorCodes.assertCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,10 +11,8 @@ import io.relais.client.ExchangeType;
 import io.relais.client.Message;
 import io.relais.client.QueueDeclaration;
 import io.relais.client.RelaisClient;
-import io.relais.client.RelaisException;
 import io.relais.client.SubscribeOptions;
 import io.relais.protocol.ErrorCode;
-import io.relais.protocol.Properties;
 import io.relais.protocol.frame.ExchangeInfo;
 import io.relais.protocol.frame.QueueInfo;
 import io.relais.protocol.LeakCheck;
@@ -22,8 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -64,12 +61,6 @@ class DurableQueueTest {
 
     private static List<String> bodies(List<Delivery> deliveries) {
         return deliveries.stream().map(Delivery::payloadAsString).toList();
-    }
-
-    private static void assertCode(CompletableFuture<?> f, ErrorCode code) {
-        assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(RelaisException.class)
-                .satisfies(e -> assertThat(((RelaisException) e).code()).isEqualTo(code));
     }
 
     @Test
@@ -176,7 +167,7 @@ class DurableQueueTest {
         c.declareQueue(QueueDeclaration.named("work").durable(true).argument("dead-letter-exchange", "dlx")
                 .argument("max-length", 3L)).join();
         c.bind("work", "", "work").join();
-        c.declareQueue(QueueDeclaration.named("short").argument("dead-letter-exchange", "dlx")
+        c.declareQueue(QueueDeclaration.named("short").durable(true).argument("dead-letter-exchange", "dlx")
                 .argument("dead-letter-routing-key", "timed.out").argument("message-ttl", 50L)).join();
         c.bind("short", "", "short").join();
 
@@ -275,6 +266,5 @@ class DurableQueueTest {
         }
         fixture.restart();
         assertThat(fixture.client().listQueues().join()).extracting(QueueInfo::name).doesNotContain("gone");
-        assertThat(Properties.EMPTY.isEmpty()).isTrue();
     }
 }

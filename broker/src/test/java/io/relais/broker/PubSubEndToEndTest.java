@@ -1,5 +1,6 @@
 package io.relais.broker;
 
+import static io.relais.broker.ErrorCodes.assertCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -230,12 +231,6 @@ class PubSubEndToEndTest {
         assertCode(other.subscribeQueue("mine", SubscribeOptions.defaults(), d -> { }), ErrorCode.RESOURCE_LOCKED);
         assertThat(c.isOpen()).isTrue();
         assertThat(other.isOpen()).isTrue();
-    }
-
-    private static void assertCode(CompletableFuture<?> f, ErrorCode code) {
-        assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(RelaisException.class)
-                .satisfies(e -> assertThat(((RelaisException) e).code()).isEqualTo(code));
     }
 
     @Test

@@ -46,8 +46,8 @@ final class SubCommand implements Callable<Integer> {
             description = "Exit after N messages (default: run until interrupted).")
     long count;
 
-    @Option(names = "--no-ack", description = "With --queue: do not acknowledge (messages count as delivered "
-            + "when sent).")
+    @Option(names = "--no-ack", description = "With --queue: automatic acknowledgement (a message counts as "
+            + "delivered once sent). With --count, messages the broker already sent beyond N are lost.")
     boolean noAck;
 
     @Option(names = "--prefetch", paramLabel = "N", defaultValue = "0",
