@@ -2,7 +2,7 @@ package io.relais.client;
 
 import io.netty.channel.EventLoopGroup;
 import io.relais.client.impl.ClientConfig;
-import io.relais.client.impl.ClientConnection;
+import io.relais.client.impl.ReconnectingClient;
 import io.relais.protocol.frame.ExchangeInfo;
 import io.relais.protocol.frame.QueueInfo;
 import java.time.Duration;
@@ -133,8 +133,14 @@ public interface RelaisClient extends AutoCloseable {
      */
     void onError(Consumer<RelaisException> listener);
 
-    /** True from READY until the connection starts closing or is lost. */
+    /** True while connected: from READY until the connection starts closing or is lost. */
     boolean isOpen();
+
+    /**
+     * Adds a listener for connection events: connected, disconnected, reconnected, resubscribed, closed.
+     * Listeners run on the handler executor, in order.
+     */
+    void onConnectionEvent(Consumer<ConnectionEvent> listener);
 
     /**
      * Closes gracefully: sends CLOSE, waits for CLOSE_OK (at most the request timeout), closes the socket.
@@ -162,6 +168,8 @@ public interface RelaisClient extends AutoCloseable {
         public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(30);
         public static final int DEFAULT_MAX_UNCONFIRMED = 10_000;
         public static final int DEFAULT_MAX_PENDING_DELIVERIES = 10_000;
+        public static final int DEFAULT_DISCONNECTED_BUFFER_SIZE = 10_000;
+        public static final int DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
         private String host = DEFAULT_HOST;
         private int port = DEFAULT_PORT;
@@ -175,8 +183,59 @@ public interface RelaisClient extends AutoCloseable {
         private int maxUnconfirmed = DEFAULT_MAX_UNCONFIRMED;
         private int maxPendingDeliveries = DEFAULT_MAX_PENDING_DELIVERIES;
         private EventLoopGroup eventLoopGroup;
+        private ReconnectPolicy reconnect = ReconnectPolicy.DEFAULT;
+        private DisconnectedPublishes disconnectedPublishes = DisconnectedPublishes.BUFFER;
+        private int disconnectedBufferSize = DEFAULT_DISCONNECTED_BUFFER_SIZE;
+        private Backpressure backpressure = Backpressure.BLOCK;
+        private int maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES;
 
         Builder() {
+        }
+
+        /**
+         * When to reconnect after the connection is lost; default {@link ReconnectPolicy#DEFAULT} (exponential
+         * backoff with jitter, forever). {@link ReconnectPolicy#disabled()} turns reconnection off. The first
+         * connection is never retried: {@link #connect()} fails if the broker cannot be reached.
+         */
+        public Builder reconnect(ReconnectPolicy policy) {
+            this.reconnect = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * What publishes do while the client is reconnecting: kept (up to {@code bufferSize}) and sent once
+         * reconnected, or failed at once. Default: {@link DisconnectedPublishes#BUFFER}, up to
+         * {@value #DEFAULT_DISCONNECTED_BUFFER_SIZE}.
+         */
+        public Builder whileDisconnected(DisconnectedPublishes mode, int bufferSize) {
+            if (bufferSize < 0) {
+                throw new IllegalArgumentException("bufferSize must be >= 0: " + bufferSize);
+            }
+            this.disconnectedPublishes = Objects.requireNonNull(mode, "mode");
+            this.disconnectedBufferSize = bufferSize;
+            return this;
+        }
+
+        /**
+         * What a publish does when {@link #maxUnconfirmed(int)} confirms are outstanding, or more than
+         * {@link #maxBufferedBytes(int)} wait to be written: block the caller (at most the request timeout) or
+         * fail at once. Default {@link Backpressure#BLOCK}. A publish called on a network thread never blocks.
+         */
+        public Builder backpressure(Backpressure backpressure) {
+            this.backpressure = Objects.requireNonNull(backpressure, "backpressure");
+            return this;
+        }
+
+        /**
+         * Bytes waiting to be written to the socket above which publishes meet {@link #backpressure}; default
+         * {@value #DEFAULT_MAX_BUFFERED_BYTES}. The client never buffers much more than this (one message).
+         */
+        public Builder maxBufferedBytes(int maxBufferedBytes) {
+            if (maxBufferedBytes < 1024) {
+                throw new IllegalArgumentException("maxBufferedBytes must be >= 1024: " + maxBufferedBytes);
+            }
+            this.maxBufferedBytes = maxBufferedBytes;
+            return this;
         }
 
         /** Broker host name or address; default {@value #DEFAULT_HOST}. */
@@ -320,17 +379,18 @@ public interface RelaisClient extends AutoCloseable {
          *     AUTHENTICATION_FAILED) or does not answer in time
          */
         public RelaisClient connect() {
-            return ClientConnection.connectBlocking(config());
+            return ReconnectingClient.connectBlocking(config());
         }
 
         /** Connects without blocking; the future fails with {@link RelaisException} as {@link #connect()} throws. */
         public CompletableFuture<RelaisClient> connectAsync() {
-            return ClientConnection.connect(config()).thenApply(c -> c);
+            return ReconnectingClient.connect(config()).thenApply(c -> c);
         }
 
         private ClientConfig config() {
             return new ClientConfig(host, port, username, password, clientName, connectTimeout, requestTimeout,
-                    heartbeat, handlerExecutor, maxUnconfirmed, maxPendingDeliveries, eventLoopGroup);
+                    heartbeat, handlerExecutor, maxUnconfirmed, maxPendingDeliveries, eventLoopGroup, reconnect,
+                    disconnectedPublishes, disconnectedBufferSize, backpressure, maxBufferedBytes);
         }
 
         private static Duration positive(Duration d, String name) {

@@ -1,5 +1,8 @@
 package io.relais.client.impl;
 
+import io.relais.client.Backpressure;
+import io.relais.client.DisconnectedPublishes;
+import io.relais.client.ReconnectPolicy;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -12,6 +15,11 @@ import java.util.concurrent.Executor;
  *
  * @param handlerExecutor {@code null} for a dedicated thread per client
  * @param eventLoopGroup {@code null} for the shared default group
+ * @param reconnect when to reconnect after a loss; {@link ReconnectPolicy#disabled()} for never
+ * @param disconnectedPublishes what publishes do between connections
+ * @param disconnectedBufferSize most publishes kept between connections with {@code BUFFER}
+ * @param backpressure what a publish does when the unconfirmed window or the send buffer is full
+ * @param maxBufferedBytes bytes waiting to be written above which the socket counts as full
  */
 public record ClientConfig(
         String host,
@@ -25,7 +33,19 @@ public record ClientConfig(
         Executor handlerExecutor,
         int maxUnconfirmed,
         int maxPendingDeliveries,
-        EventLoopGroup eventLoopGroup) {
+        EventLoopGroup eventLoopGroup,
+        ReconnectPolicy reconnect,
+        DisconnectedPublishes disconnectedPublishes,
+        int disconnectedBufferSize,
+        Backpressure backpressure,
+        int maxBufferedBytes) {
+
+    /** This configuration with another handler executor (a reconnecting client shares its own). */
+    public ClientConfig withHandlerExecutor(Executor executor) {
+        return new ClientConfig(host, port, username, password, clientName, connectTimeout, requestTimeout, heartbeat,
+                executor, maxUnconfirmed, maxPendingDeliveries, eventLoopGroup, reconnect, disconnectedPublishes,
+                disconnectedBufferSize, backpressure, maxBufferedBytes);
+    }
 
     /** {@code host:port}, for messages. */
     public String address() {

@@ -8,6 +8,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.relais.client.Backpressure;
+import io.relais.client.ConnectionEvent;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.relais.client.DeclaredQueue;
 import io.relais.client.ExchangeType;
@@ -85,6 +88,8 @@ public final class ClientConnection implements RelaisClient {
     private final DeliveryDispatcher dispatcher;
     private final Semaphore unconfirmedPermits;
     private final CopyOnWriteArrayList<Consumer<RelaisException>> errorListeners = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Consumer<ConnectionEvent>> eventListeners = new CopyOnWriteArrayList<>();
+    private final Object writability = new Object();
     private final AtomicLong lastSid = new AtomicLong();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
     private final AtomicBoolean terminated = new AtomicBoolean();
@@ -153,6 +158,8 @@ public final class ClientConnection implements RelaisClient {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         config.connectTimeout().toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(config.maxBufferedBytes() / 2,
+                        config.maxBufferedBytes()))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -211,7 +218,16 @@ public final class ClientConnection implements RelaisClient {
      */
     void terminated() {
         open = false;
+        writabilityChanged();
         if (terminated.compareAndSet(false, true)) {
+            if (!eventListeners.isEmpty()) {
+                ConnectionEvent event = new ConnectionEvent(ConnectionEvent.Type.CLOSED, connectionId, null, 0);
+                try {
+                    handlerExecutor.execute(() -> eventListeners.forEach(l -> l.accept(event)));
+                } catch (RejectedExecutionException e) {
+                    LOG.debug("connection {}: closed-event listeners not run: executor shut down", connectionId);
+                }
+            }
             try {
                 handlerExecutor.execute(() -> closed.complete(null));
             } catch (RejectedExecutionException e) {
@@ -221,6 +237,50 @@ public final class ClientConnection implements RelaisClient {
                 ownedExecutor.shutdown();
             }
         }
+    }
+
+    /** Completes when the connection has ended, for whatever reason; never fails. */
+    CompletableFuture<Void> terminationFuture() {
+        return closed;
+    }
+
+    /** The channel became writable or not (or closed): wake publishers waiting for room. Any thread. */
+    void writabilityChanged() {
+        synchronized (writability) {
+            writability.notifyAll();
+        }
+    }
+
+    /**
+     * Waits (when the backpressure policy says block, and not on the event loop) until the socket takes more
+     * bytes. @return null if there is room, or the failure for the publish
+     */
+    private RelaisException awaitRoom() {
+        Channel ch = channel;
+        if (ch.isWritable() || !open) {
+            return null;
+        }
+        if (config.backpressure() == Backpressure.FAIL || ch.eventLoop().inEventLoop()) {
+            return new RelaisException(null, "send buffer full: more than " + config.maxBufferedBytes()
+                    + " bytes are waiting to be written to the broker");
+        }
+        long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+        synchronized (writability) {
+            while (!ch.isWritable() && open) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return new RelaisException(null, "timed out after " + format(config.requestTimeout())
+                            + " waiting for room in the send buffer (the broker is not reading)");
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(writability, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return new RelaisException(null, "interrupted while waiting for room in the send buffer", e);
+                }
+            }
+        }
+        return null;
     }
 
     /** True on the thread of the handler executor this client owns. */
@@ -356,6 +416,11 @@ public final class ClientConnection implements RelaisClient {
     public CompletableFuture<Void> publish(Message message) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         if (checkPublishable(message, f)) {
+            RelaisException full = awaitRoom();
+            if (full != null) {
+                f.completeExceptionally(full);
+                return f;
+            }
             onEventLoop(() -> handler.publish(message, f, false), f::completeExceptionally);
         }
         return f;
@@ -368,7 +433,7 @@ public final class ClientConnection implements RelaisClient {
             return f;
         }
         boolean acquired;
-        if (channel.eventLoop().inEventLoop()) {
+        if (channel.eventLoop().inEventLoop() || config.backpressure() == Backpressure.FAIL) {
             acquired = unconfirmedPermits.tryAcquire(); // never block the event loop
         } else {
             try {
@@ -380,11 +445,18 @@ public final class ClientConnection implements RelaisClient {
             }
         }
         if (!acquired) {
-            f.completeExceptionally(new RelaisException(null, "timed out after " + format(config.requestTimeout())
-                    + " waiting for room among " + config.maxUnconfirmed() + " unconfirmed publishes"));
+            f.completeExceptionally(new RelaisException(null, config.backpressure() == Backpressure.FAIL
+                    ? config.maxUnconfirmed() + " publishes are waiting for their confirms (the limit)"
+                    : "timed out after " + format(config.requestTimeout()) + " waiting for room among "
+                    + config.maxUnconfirmed() + " unconfirmed publishes"));
             return f;
         }
         f.whenComplete((v, e) -> unconfirmedPermits.release());
+        RelaisException full = awaitRoom();
+        if (full != null) {
+            f.completeExceptionally(full);
+            return f;
+        }
         onEventLoop(() -> handler.publish(message, f, true), f::completeExceptionally);
         return f;
     }
@@ -457,6 +529,12 @@ public final class ClientConnection implements RelaisClient {
     @Override
     public boolean isOpen() {
         return open;
+    }
+
+    /** This connection alone reports only CLOSED; the reconnecting client reports the rest. */
+    @Override
+    public void onConnectionEvent(Consumer<ConnectionEvent> listener) {
+        eventListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     @Override

@@ -34,7 +34,8 @@ class LifecycleTest {
 
     private void connect(MockServer mock, RelaisClient.Builder options) throws Exception {
         server = mock.start();
-        client = options.server(server.address()).connect();
+        // These tests are about one connection's life; ReconnectTest covers what comes after it.
+        client = options.server(server.address()).reconnect(io.relais.client.ReconnectPolicy.disabled()).connect();
     }
 
     @Test

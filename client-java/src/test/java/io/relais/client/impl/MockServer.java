@@ -74,7 +74,8 @@ final class MockServer implements AutoCloseable {
     private volatile CompletableFuture<Void> disconnected = new CompletableFuture<>();
     private volatile Function<Frame, List<Frame>> script = f -> List.of();
     private volatile Channel client;
-    private Handshake handshake = Handshake.NORMAL;
+    private volatile Handshake handshake = Handshake.NORMAL;
+    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
     private long heartbeatMillis;
     private boolean answerClose = true;
     private Channel server;
@@ -127,10 +128,27 @@ final class MockServer implements AutoCloseable {
         return "127.0.0.1:" + port();
     }
 
-    /** A client builder pointed at this server, with short timeouts. */
+    /**
+     * A client builder pointed at this server, with short timeouts and reconnection off (tests of one
+     * connection's life); reconnect tests turn it on.
+     */
     io.relais.client.RelaisClient.Builder clientBuilder() {
         return io.relais.client.RelaisClient.builder().server(address())
-                .connectTimeout(Duration.ofSeconds(5)).requestTimeout(Duration.ofSeconds(5));
+                .connectTimeout(Duration.ofSeconds(5)).requestTimeout(Duration.ofSeconds(5))
+                .reconnect(io.relais.client.ReconnectPolicy.disabled());
+    }
+
+    /** Closes the socket of the current client connection, as a network failure or a crashed broker would. */
+    void dropClient() {
+        Channel ch = client;
+        if (ch != null) {
+            ch.close().syncUninterruptibly();
+        }
+    }
+
+    /** How many connections the server has accepted so far. */
+    int connections() {
+        return connections.get();
     }
 
     /** Sends frames to the connected client. */
@@ -207,6 +225,7 @@ final class MockServer implements AutoCloseable {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
+            connections.incrementAndGet();
             client = ctx.channel();
             disconnected = new CompletableFuture<>();
         }

@@ -214,7 +214,7 @@ class SubscribeTest {
             }
             all.countDown();
         }).get(5, TimeUnit.SECONDS);
-        ClientConnection connection = (ClientConnection) client;
+        ClientConnection connection = ((ReconnectingClient) client).currentConnection();
         DeliveryDispatcherProbe probe = new DeliveryDispatcherProbe(connection);
 
         for (int i = 1; i <= 40; i++) {

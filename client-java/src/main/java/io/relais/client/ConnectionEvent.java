@@ -1,0 +1,27 @@
+package io.relais.client;
+
+/**
+ * A change in a client's connection, reported to {@link RelaisClient#onConnectionEvent listeners} on the
+ * client's handler executor, in the order they happen.
+ *
+ * @param type what happened
+ * @param connectionId the broker's id of the connection concerned (the new one for {@code RECONNECTED} and
+ *     {@code RESUBSCRIBED}; the lost one for {@code DISCONNECTED}), or {@code null} if there is none
+ * @param cause why the connection was lost or the client closed, or {@code null}
+ * @param attempt for {@code RECONNECTED}, the attempt that succeeded (1 = the first); 0 otherwise
+ */
+public record ConnectionEvent(Type type, String connectionId, RelaisException cause, int attempt) {
+    /** The kinds of event. */
+    public enum Type {
+        /** The first connection is open. */
+        CONNECTED,
+        /** The connection was lost; the client will try to reconnect unless its policy says otherwise. */
+        DISCONNECTED,
+        /** A new connection is open and what the client declared has been declared again. */
+        RECONNECTED,
+        /** Every subscription has been made again on the new connection. */
+        RESUBSCRIBED,
+        /** The client is closed for good: by the application, or because the reconnect policy gave up. */
+        CLOSED
+    }
+}
