@@ -1,5 +1,6 @@
 package io.relais.cli;
 
+import io.relais.client.ReconnectPolicy;
 import io.relais.client.RelaisClient;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -16,13 +17,25 @@ final class ServerOption {
     @Option(names = "--password", defaultValue = "guest", description = "Password (default: ${DEFAULT-VALUE}).")
     String password;
 
+    /** Connects for a short command: a lost connection ends it (no reconnect). */
     RelaisClient connect() {
+        return builder().reconnect(ReconnectPolicy.disabled()).connect();
+    }
+
+    /**
+     * Connects for a long-running command ({@code sub}, {@code reply}): a lost connection is re-established
+     * with the client's default backoff, and subscriptions are made again.
+     */
+    RelaisClient connectReconnecting() {
+        return builder().connect();
+    }
+
+    private RelaisClient.Builder builder() {
         return RelaisClient.builder()
                 .server(server)
                 .username(user)
                 .password(password)
                 .clientName("relais-cli")
-                .connectTimeout(Duration.ofSeconds(5))
-                .connect();
+                .connectTimeout(Duration.ofSeconds(5));
     }
 }

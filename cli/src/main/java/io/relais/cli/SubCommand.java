@@ -1,5 +1,6 @@
 package io.relais.cli;
 
+import io.relais.client.ConnectionEvent;
 import io.relais.client.MessageHandler;
 import io.relais.client.RelaisClient;
 import io.relais.client.RelaisException;
@@ -8,6 +9,7 @@ import io.relais.client.Subscription;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -91,9 +93,19 @@ final class SubCommand implements Callable<Integer> {
                 done.countDown();
             }
         };
-        RelaisClient client = server.connect();
+        RelaisClient client = server.connectReconnecting();
         Thread hook = new Thread(client::close, "relais-sub-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        CompletableFuture<ConnectionEvent> gaveUp = new CompletableFuture<>();
+        client.onConnectionEvent(event -> {
+            switch (event.type()) {
+                case DISCONNECTED -> System.err.println("relais: " + event.cause().getMessage() + "; reconnecting...");
+                case RESUBSCRIBED -> System.err.println("relais: reconnected; subscribed again");
+                case CLOSED -> gaveUp.complete(event);
+                default -> {
+                }
+            }
+        });
         try {
             client.onError(errors::add);
             Subscription subscription;
@@ -109,7 +121,7 @@ final class SubCommand implements Callable<Integer> {
             }
             System.err.flush();
             while (!done.await(200, TimeUnit.MILLISECONDS)) {
-                if (!client.isOpen()) {
+                if (gaveUp.isDone()) {
                     for (RelaisException e : errors) {
                         System.err.println("relais: " + CliErrors.describe(e));
                     }

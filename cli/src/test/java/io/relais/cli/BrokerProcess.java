@@ -49,7 +49,12 @@ final class BrokerProcess implements AutoCloseable {
      * @throws AssertionError with the broker's output if it exits or stays silent instead
      */
     static BrokerProcess start(Path dataDir) {
-        List<String> args = List.of("broker", "--port", "0", "--data-dir", dataDir.toString());
+        return start(dataDir, 0);
+    }
+
+    /** Starts a broker on {@code port} (0: any free one), as {@link #start(Path)} does. */
+    static BrokerProcess start(Path dataDir, int port) {
+        List<String> args = List.of("broker", "--port", String.valueOf(port), "--data-dir", dataDir.toString());
         BrokerProcess broker;
         try {
             broker = new BrokerProcess(new ProcessBuilder(JavaCommand.relais(List.of("-Xmx512m"), args))
