@@ -90,6 +90,8 @@ public final class ClientConnection implements RelaisClient {
     private final CopyOnWriteArrayList<Consumer<RelaisException>> errorListeners = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<Consumer<ConnectionEvent>> eventListeners = new CopyOnWriteArrayList<>();
     private final Object writability = new Object();
+    /** Payload bytes of publishes handed to the event loop and not yet written into the channel. */
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicLong lastSid = new AtomicLong();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
     private final AtomicBoolean terminated = new AtomicBoolean();
@@ -257,23 +259,24 @@ public final class ClientConnection implements RelaisClient {
      */
     private RelaisException awaitRoom() {
         Channel ch = channel;
-        if (ch.isWritable() || !open) {
+        if (hasRoom(ch) || !open) {
             return null;
         }
-        if (config.backpressure() == Backpressure.FAIL || ch.eventLoop().inEventLoop()) {
+        if (config.backpressure() == io.relais.client.Backpressure.FAIL || ch.eventLoop().inEventLoop()) {
             return new RelaisException(null, "send buffer full: more than " + config.maxBufferedBytes()
                     + " bytes are waiting to be written to the broker");
         }
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
         synchronized (writability) {
-            while (!ch.isWritable() && open) {
+            while (!hasRoom(ch) && open) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return new RelaisException(null, "timed out after " + format(config.requestTimeout())
                             + " waiting for room in the send buffer (the broker is not reading)");
                 }
                 try {
-                    TimeUnit.NANOSECONDS.timedWait(writability, left);
+                    // Writability changes wake us; queued writes draining do not, hence the short slices.
+                    TimeUnit.NANOSECONDS.timedWait(writability, Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return new RelaisException(null, "interrupted while waiting for room in the send buffer", e);
@@ -281,6 +284,27 @@ public final class ClientConnection implements RelaisClient {
             }
         }
         return null;
+    }
+
+    /**
+     * Room for one more publish: what is in the channel plus what is on its way there stays under the
+     * bound (each caller may add one message beyond it).
+     */
+    private boolean hasRoom(Channel ch) {
+        return ch.isWritable() && queuedBytes.get() < ch.bytesBeforeUnwritable();
+    }
+
+    /** Hands a publish to the event loop, counting its bytes until they are in the channel. */
+    private void sendPublish(Message message, CompletableFuture<Void> f, boolean confirmed) {
+        int size = message.payload().length;
+        queuedBytes.addAndGet(size);
+        onEventLoop(() -> {
+            queuedBytes.addAndGet(-size);
+            handler.publish(message, f, confirmed);
+        }, e -> {
+            queuedBytes.addAndGet(-size);
+            f.completeExceptionally(e);
+        });
     }
 
     /** True on the thread of the handler executor this client owns. */
@@ -421,7 +445,7 @@ public final class ClientConnection implements RelaisClient {
                 f.completeExceptionally(full);
                 return f;
             }
-            onEventLoop(() -> handler.publish(message, f, false), f::completeExceptionally);
+            sendPublish(message, f, false);
         }
         return f;
     }
@@ -457,7 +481,7 @@ public final class ClientConnection implements RelaisClient {
             f.completeExceptionally(full);
             return f;
         }
-        onEventLoop(() -> handler.publish(message, f, true), f::completeExceptionally);
+        sendPublish(message, f, true);
         return f;
     }
 

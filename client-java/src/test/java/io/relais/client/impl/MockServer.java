@@ -146,6 +146,12 @@ final class MockServer implements AutoCloseable {
         }
     }
 
+    /** Stops reading from the current client connection, as a stalled broker would: TCP backpressure. */
+    void stopReading() {
+        Channel ch = client;
+        ch.eventLoop().submit(() -> ch.config().setAutoRead(false)).syncUninterruptibly();
+    }
+
     /** How many connections the server has accepted so far. */
     int connections() {
         return connections.get();
