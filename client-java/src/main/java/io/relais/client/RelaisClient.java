@@ -149,6 +149,14 @@ public interface RelaisClient extends AutoCloseable {
      */
     CompletableFuture<Void> closeAsync();
 
+    /**
+     * The blocking form of this client: the same operations, each waiting at most {@code timeout} for its
+     * answer and throwing {@link RelaisException} on refusal, failure or timeout.
+     */
+    default BlockingClient blocking(Duration timeout) {
+        return new BlockingClient(this, timeout);
+    }
+
     /** {@link #closeAsync()} and wait for it; idempotent, throws nothing checked. */
     @Override
     void close();
