@@ -16,12 +16,16 @@ import java.util.function.Consumer;
  * A connection to a Relais broker: declares exchanges and queues, publishes, subscribes.
  *
  * <p><b>Lifecycle.</b> {@link #builder()} configures a client and {@link Builder#connect()} opens it: TCP
- * connect, then the HELLO / WELCOME / AUTH / READY handshake, all bounded by the connect timeout. The client
- * is then open until {@link #close()} (graceful: CLOSE, wait for CLOSE_OK), until the broker closes it
- * (CLOSE, or a fatal ERROR) or until the connection is lost (including a heartbeat timeout). There is no
- * automatic reconnect: once closed, a client stays closed ({@link #isOpen()} is false, every call fails) and
- * the application builds a new one. The reason a connection ended is reported to the {@link #onError error
- * listeners}, unless the application closed it.
+ * connect, then the HELLO / WELCOME / AUTH / READY handshake, all bounded by the connect timeout (the first
+ * connection is not retried). When the connection is lost later (the broker restarts, the network fails, a
+ * heartbeat times out, the broker sends a fatal error or CLOSE) the client reconnects by itself, following its
+ * {@link ReconnectPolicy} (by default exponential backoff with jitter, forever): it declares again the
+ * exchanges, queues and bindings it declared, subscribes again with the same handlers, then sends the
+ * publishes made meanwhile ({@link Builder#whileDisconnected}). Publishes that were waiting for a confirm when
+ * the connection was lost fail (they may or may not have reached the broker; they are not sent again), and
+ * deliveries of the lost connection can no longer be acknowledged (the broker redelivers them). Listeners
+ * added with {@link #onConnectionEvent} see every step. The client is closed for good by {@link #close()}, or
+ * when the policy gives up; then {@link #isOpen()} is false and every call fails.
  *
  * <p><b>Threads.</b> One client is meant to be shared by every thread of an application; all methods are
  * thread-safe and none blocks, except {@link #publishConfirmed(Message)} when the unconfirmed window is
