@@ -91,10 +91,8 @@ final class SubCommand implements Callable<Integer> {
                 done.countDown();
             }
         };
-        RelaisClient client = server.connect();
-        Thread hook = new Thread(client::close, "relais-sub-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
+        try (ClientShutdownHook hook = new ClientShutdownHook(server.connect(), "relais-sub-shutdown")) {
+            RelaisClient client = hook.client();
             client.onError(errors::add);
             Subscription subscription;
             if (queue != null) {
@@ -119,13 +117,6 @@ final class SubCommand implements Callable<Integer> {
                 }
             }
             return 0;
-        } finally {
-            client.close();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // The JVM is already exiting (Ctrl-C); the hook closes the client.
-            }
         }
     }
 }
