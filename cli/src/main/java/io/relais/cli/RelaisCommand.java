@@ -8,9 +8,10 @@ import picocli.CommandLine.Command;
  * unreachable, refused request ...), 2 bad usage.
  */
 @Command(name = "relais", mixinStandardHelpOptions = true, versionProvider = RelaisCommand.Version.class,
-        description = "Relais message broker: run a broker, publish, subscribe, manage exchanges and queues.",
+        description = "Relais message broker: run a broker, publish, subscribe, send and answer requests, manage "
+                + "exchanges and queues.",
         subcommands = {BrokerCommand.class, ExchangeCommand.class, QueueCommand.class, PubCommand.class,
-                SubCommand.class, CommandLine.HelpCommand.class})
+                SubCommand.class, RequestCommand.class, ReplyCommand.class, CommandLine.HelpCommand.class})
 public final class RelaisCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

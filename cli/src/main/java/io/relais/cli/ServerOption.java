@@ -1,8 +1,10 @@
 package io.relais.cli;
 
+import io.relais.client.ConnectionEvent;
 import io.relais.client.ReconnectPolicy;
 import io.relais.client.RelaisClient;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Option;
 
 /** The {@code --server HOST:PORT} option shared by every client command, and how to connect with it. */
@@ -24,10 +26,22 @@ final class ServerOption {
 
     /**
      * Connects for a long-running command ({@code sub}, {@code reply}): a lost connection is re-established
-     * with the client's default backoff, and subscriptions are made again.
+     * with the client's default backoff and subscriptions are made again, with progress on standard error.
+     *
+     * @param gaveUp completed when the client closes for good (the command should then end)
      */
-    RelaisClient connectReconnecting() {
-        return builder().connect();
+    RelaisClient connectReconnecting(CompletableFuture<ConnectionEvent> gaveUp) {
+        RelaisClient client = builder().connect();
+        client.onConnectionEvent(event -> {
+            switch (event.type()) {
+                case DISCONNECTED -> System.err.println("relais: " + event.cause().getMessage() + "; reconnecting...");
+                case RESUBSCRIBED -> System.err.println("relais: reconnected; subscribed again");
+                case CLOSED -> gaveUp.complete(event);
+                default -> {
+                }
+            }
+        });
+        return client;
     }
 
     private RelaisClient.Builder builder() {

@@ -93,20 +93,10 @@ final class SubCommand implements Callable<Integer> {
                 done.countDown();
             }
         };
-        RelaisClient client = server.connectReconnecting();
-        Thread hook = new Thread(client::close, "relais-sub-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
         CompletableFuture<ConnectionEvent> gaveUp = new CompletableFuture<>();
-        client.onConnectionEvent(event -> {
-            switch (event.type()) {
-                case DISCONNECTED -> System.err.println("relais: " + event.cause().getMessage() + "; reconnecting...");
-                case RESUBSCRIBED -> System.err.println("relais: reconnected; subscribed again");
-                case CLOSED -> gaveUp.complete(event);
-                default -> {
-                }
-            }
-        });
-        try {
+        try (ClientShutdownHook hook = new ClientShutdownHook(server.connectReconnecting(gaveUp),
+                "relais-sub-shutdown")) {
+            RelaisClient client = hook.client();
             client.onError(errors::add);
             Subscription subscription;
             if (queue != null) {
@@ -131,13 +121,6 @@ final class SubCommand implements Callable<Integer> {
                 }
             }
             return 0;
-        } finally {
-            client.close();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // The JVM is already exiting (Ctrl-C); the hook closes the client.
-            }
         }
     }
 }

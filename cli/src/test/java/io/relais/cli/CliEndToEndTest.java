@@ -117,9 +117,42 @@ class CliEndToEndTest {
         assertThat(unroutable.exitCode()).isEqualTo(1);
         assertThat(unroutable.stderr()).contains("NO_ROUTE").contains("no queue is bound");
 
+        CliProcess nobody = relais("request", "--timeout", "1s", "nobody", "hi");
+        assertThat(nobody.exitCode()).isEqualTo(1);
+        assertThat(nobody.stderr())
+                .contains("relais: no service is listening on 'nobody' (no queue bound for that routing key)");
+
         CliProcess usage = relais("sub");
         assertThat(usage.exitCode()).isEqualTo(2);
         assertThat(usage.stderr()).contains("PATTERN");
+    }
+
+    @Test
+    void shouldPrintTheReplyWhenAnotherRelaisAnswersWithEcho() {
+        try (CliProcess echo = CliProcess.start("reply", "--server", server, "--echo", "svc")) {
+            echo.awaitStderr("answering requests on 'svc'");
+            CliProcess request = relais("request", "svc", "hi");
+            assertThat(request.exitCode()).as(request.stderr()).isZero();
+            assertThat(request.stdout()).isEqualTo("hi\n");
+        }
+    }
+
+    @Test
+    void shouldAnswerWithTheCommandsOutputAndTimeOutWhenTheCommandFails() {
+        String command = "read -r x; test \"$x\" != fail && echo \"got $x\"";
+        try (CliProcess exec = CliProcess.start("reply", "--server", server, "--exec", command, "calc.*")) {
+            exec.awaitStderr("answering requests on 'calc.*'");
+            CliProcess ok = relais("request", "calc.add", "hello");
+            assertThat(ok.exitCode()).as(ok.stderr()).isZero();
+            assertThat(ok.stdout()).isEqualTo("got hello\n");
+
+            CliProcess failed = relais("request", "--timeout", "1s", "calc.add", "fail");
+            assertThat(failed.exitCode()).isEqualTo(1);
+            assertThat(failed.stdout()).isEmpty();
+            assertThat(failed.stderr()).contains("relais: no reply to 'calc.add' within 1000 ms");
+            exec.awaitStderr("exited with status 1");
+            assertThat(exec.stderr()).contains("relais: warning: request").contains("rejected");
+        }
     }
 
     @Test

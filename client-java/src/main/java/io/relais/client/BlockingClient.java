@@ -98,6 +98,15 @@ public final class BlockingClient {
         return await(client.subscribeQueue(queue, options, handler), "subscribing to queue '" + queue + "'");
     }
 
+    /**
+     * Sends a request and returns its reply; waits at most {@code timeout} (the request's own deadline),
+     * throwing {@link RequestTimeoutException}, or {@link NoRouteException} at once when no responder listens.
+     */
+    public Delivery request(String routingKey, byte[] payload, Duration timeout) {
+        return new BlockingClient(client, timeout.plus(this.timeout)).await(client.request(routingKey, payload, timeout),
+                "waiting for the reply to '" + routingKey + "'");
+    }
+
     private <T> T await(CompletableFuture<T> f, String what) {
         try {
             return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);

@@ -166,6 +166,62 @@ public interface RelaisClient extends AutoCloseable {
     void close();
 
     /**
+     * Sends a request to the default exchange and completes with its reply; the same as
+     * {@link #request(Message, Duration)} with {@code Message.of(routingKey, payload)}.
+     */
+    default CompletableFuture<Delivery> request(String routingKey, byte[] payload, Duration timeout) {
+        return request(Message.of(routingKey, payload), timeout);
+    }
+
+    /**
+     * Sends a request and completes with its reply, by the request/reply conventions of the protocol
+     * (PROTOCOL.md section 8), which {@link #reply(String, RequestHandler)} follows on the other side.
+     *
+     * <p>The first request makes the client's reply inbox: a pattern subscription with automatic ack on the
+     * default exchange with the routing key {@code _reply.<connection id>}, which then lives as long as the
+     * client. Every request is published as {@code request} describes it (exchange, routing key, payload,
+     * properties, persistent flag), except that the client sets {@code reply_to} to the inbox key,
+     * {@code correlation_id} to a value unique among this client's requests, and the mandatory flag; it is
+     * published with confirm. Any number of requests may be in flight; replies are matched by
+     * {@code correlation_id}, and a reply that comes after its request timed out is dropped.
+     *
+     * <p>Like {@link #publishConfirmed(Message)}, this blocks its caller while the unconfirmed window is full.
+     * The future completes on the handler executor: dependent stages attached without {@code ...Async} run
+     * there, before any later delivery of the client, and must not block for long. With the default
+     * (single-threaded) handler executor, never wait for a reply inside a message or request handler of the
+     * same client: the reply could only be handled by the thread that waits, so the request would time out.
+     *
+     * @param request the request; its {@code reply_to} and {@code correlation_id} are replaced
+     * @param timeout how long to wait for the reply, from this call
+     * @return completes with the reply as delivered to the inbox (its payload, properties with the
+     *     responder's content type and headers, routing key = the inbox key); fails with
+     *     {@link NoRouteException} at once when no queue is bound for the routing key (no responder),
+     *     {@link RequestTimeoutException} when no reply came within {@code timeout}, {@link RelaisException}
+     *     when the broker refuses the request or the client closes first
+     */
+    CompletableFuture<Delivery> request(Message request, Duration timeout);
+
+    /**
+     * Answers the requests published to the default exchange with a routing key that matches {@code pattern},
+     * by the request/reply conventions of the protocol (PROTOCOL.md section 8).
+     *
+     * <p>Responders of one pattern share its requests, whatever connection they are on: the client declares
+     * the queue {@code rpc.<pattern>} (not durable, not exclusive, auto-delete: it is deleted when its last
+     * responder goes), binds it to the default exchange with {@code pattern}, and consumes it with manual ack
+     * and a prefetch of {@value io.relais.client.impl.Responder#PREFETCH}. For every request with a {@code reply_to}, it calls the handler on the handler
+     * executor, publishes the {@link Reply} to the default exchange with routing key = the request's
+     * {@code reply_to} and the request's {@code correlation_id}, then acknowledges the request. A handler that
+     * throws or returns {@code null} gets the request rejected without requeue and without reply (see
+     * {@link RequestHandler}); a request without {@code reply_to} is acknowledged and ignored (logged at WARN).
+     * Requests still unanswered when the client closes go back to the queue for another responder.
+     *
+     * @param pattern a topic pattern such as {@code svc} or {@code svc.*}; at most 251 bytes, since the queue
+     *     name {@code rpc.<pattern>} is at most 255
+     * @return completes when the responder consumes; {@link Subscription#cancel()} stops it
+     */
+    CompletableFuture<Subscription> reply(String pattern, RequestHandler handler);
+
+    /**
      * Options for a {@link RelaisClient}, each with a named default. Not thread-safe; build once, connect any
      * number of times (each {@link #connect()} opens a new client).
      */

@@ -13,12 +13,14 @@ import io.relais.client.Backpressure;
 import io.relais.client.ConnectionEvent;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.relais.client.DeclaredQueue;
+import io.relais.client.Delivery;
 import io.relais.client.ExchangeType;
 import io.relais.client.Message;
 import io.relais.client.MessageHandler;
 import io.relais.client.QueueDeclaration;
 import io.relais.client.RelaisClient;
 import io.relais.client.RelaisException;
+import io.relais.client.RequestHandler;
 import io.relais.client.SubscribeOptions;
 import io.relais.client.Subscription;
 import io.relais.protocol.ErrorCode;
@@ -97,6 +99,8 @@ public final class ClientConnection implements RelaisClient {
     private final AtomicBoolean terminated = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final CompletableFuture<ClientConnection> connected = new CompletableFuture<>();
+    private final Requester requester = new Requester(this, closed);
+    private final Responder responder = new Responder(this);
 
     private volatile Channel channel;
     private volatile ClientHandler handler;
@@ -585,6 +589,16 @@ public final class ClientConnection implements RelaisClient {
         if ((ch == null || !ch.eventLoop().inEventLoop()) && !onOwnedHandlerThread()) {
             f.join();
         }
+    }
+
+    @Override
+    public CompletableFuture<Delivery> request(Message request, Duration timeout) {
+        return requester.request(request, timeout);
+    }
+
+    @Override
+    public CompletableFuture<Subscription> reply(String pattern, RequestHandler handler) {
+        return responder.serve(pattern, handler);
     }
 
     @Override

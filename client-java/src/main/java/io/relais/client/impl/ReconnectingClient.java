@@ -4,6 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.relais.client.ConnectionEvent;
 import io.relais.client.DeclaredQueue;
+import io.relais.client.Delivery;
 import io.relais.client.DisconnectedPublishes;
 import io.relais.client.ExchangeType;
 import io.relais.client.Message;
@@ -11,6 +12,7 @@ import io.relais.client.MessageHandler;
 import io.relais.client.QueueDeclaration;
 import io.relais.client.RelaisClient;
 import io.relais.client.RelaisException;
+import io.relais.client.RequestHandler;
 import io.relais.client.SubscribeOptions;
 import io.relais.client.Subscription;
 import io.relais.protocol.frame.ExchangeInfo;
@@ -82,6 +84,8 @@ public final class ReconnectingClient implements RelaisClient {
     private final Set<RecoverableSubscription> subscriptions = new LinkedHashSet<>();
     private final ArrayDeque<BufferedPublish> buffer = new ArrayDeque<>();
     private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
+    private final Requester requester = new Requester(this, closedFuture);
+    private final Responder responder = new Responder(this);
 
     private volatile ClientConnection current;
     private volatile boolean reconnecting;
@@ -557,6 +561,16 @@ public final class ReconnectingClient implements RelaisClient {
             }
             return sub;
         }));
+    }
+
+    @Override
+    public CompletableFuture<Delivery> request(Message request, Duration timeout) {
+        return requester.request(request, timeout);
+    }
+
+    @Override
+    public CompletableFuture<Subscription> reply(String pattern, RequestHandler handler) {
+        return responder.serve(pattern, handler);
     }
 
     @Override
