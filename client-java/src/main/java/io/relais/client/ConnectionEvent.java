@@ -2,7 +2,7 @@ package io.relais.client;
 
 /**
  * A change in a client's connection, reported to {@link RelaisClient#onConnectionEvent listeners} on the
- * client's handler executor, in the order they happen.
+ * client's handler executor, in the order they happen. Immutable; thread-safe.
  *
  * @param type what happened
  * @param connectionId the broker's id of the connection concerned (the new one for {@code RECONNECTED} and

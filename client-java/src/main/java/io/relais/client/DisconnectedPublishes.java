@@ -2,7 +2,7 @@ package io.relais.client;
 
 /**
  * What {@link RelaisClient#publish} and {@link RelaisClient#publishConfirmed} do while a reconnecting client
- * is between connections.
+ * is between connections. Immutable; thread-safe.
  */
 public enum DisconnectedPublishes {
     /**
