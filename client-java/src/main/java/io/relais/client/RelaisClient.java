@@ -121,7 +121,9 @@ public interface RelaisClient extends AutoCloseable {
      * queue for the subscription, bounded to its max backlog (the oldest messages are dropped when the
      * handler cannot keep up).
      */
-    CompletableFuture<Subscription> subscribe(String exchange, String pattern, MessageHandler handler);
+    default CompletableFuture<Subscription> subscribe(String exchange, String pattern, MessageHandler handler) {
+        return subscribe(exchange, pattern, SubscribeOptions.defaults(), handler);
+    }
 
     /** Like {@link #subscribe(String, String, MessageHandler)} with explicit options (e.g. manual ack). */
     CompletableFuture<Subscription> subscribe(String exchange, String pattern, SubscribeOptions options,

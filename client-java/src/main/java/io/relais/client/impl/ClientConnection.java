@@ -505,11 +505,6 @@ public final class ClientConnection implements RelaisClient {
     }
 
     @Override
-    public CompletableFuture<Subscription> subscribe(String exchange, String pattern, MessageHandler handler) {
-        return subscribe(exchange, pattern, SubscribeOptions.defaults(), handler);
-    }
-
-    @Override
     public CompletableFuture<Subscription> subscribe(String exchange, String pattern, SubscribeOptions options,
             MessageHandler handler) {
         Objects.requireNonNull(exchange, "exchange");
