@@ -176,7 +176,7 @@ public final class ReconnectingClient implements RelaisClient {
         RelaisException cause = new RelaisException(error == null ? null : error.code(), "connection "
                 + conn.connectionId() + " to " + config.address() + " lost" + (error == null ? "" : ": "
                 + error.getMessage()), error);
-        LOG.warn("{}; reconnecting", cause.getMessage());
+        LOG.info("{}; reconnecting", cause.getMessage());
         fire(ConnectionEvent.Type.DISCONNECTED, conn.connectionId(), cause, 0);
         scheduleAttempt(1, cause);
     }
