@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         description = "Relais message broker: run a broker, publish, subscribe, send and answer requests, manage "
                 + "exchanges and queues.",
         subcommands = {BrokerCommand.class, ExchangeCommand.class, QueueCommand.class, PubCommand.class,
-                SubCommand.class, RequestCommand.class, ReplyCommand.class, CommandLine.HelpCommand.class})
+                SubCommand.class, RequestCommand.class, ReplyCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class RelaisCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

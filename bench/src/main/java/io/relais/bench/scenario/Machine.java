@@ -1,0 +1,39 @@
+package io.relais.bench.scenario;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The machine a run happened on, for the report: CPU model and count, memory, OS, Java, and the RabbitMQ
+ * version when it took part. Immutable; thread-safe.
+ */
+record Machine(String cpu, int cores, long memoryMiB, String os, String java, String rabbitmq) {
+
+    static Machine here(String rabbitmqVersion) {
+        String cpu = "unknown";
+        try {
+            Optional<String> model = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name")).findFirst();
+            if (model.isPresent()) {
+                cpu = model.get().substring(model.get().indexOf(':') + 1).trim();
+            }
+        } catch (IOException | RuntimeException e) {
+            cpu = System.getProperty("os.arch");
+        }
+        long memory = -1;
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            memory = os.getTotalMemorySize() >> 20;
+        }
+        return new Machine(cpu, Runtime.getRuntime().availableProcessors(), memory,
+                System.getProperty("os.name") + " " + System.getProperty("os.version"),
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), rabbitmqVersion);
+    }
+
+    String describe() {
+        return cores + " cores (" + cpu + "), " + memoryMiB + " MiB, " + os + ", " + java
+                + (rabbitmq == null ? "" : ", RabbitMQ " + rabbitmq);
+    }
+}
