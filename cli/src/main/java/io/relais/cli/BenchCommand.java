@@ -61,11 +61,13 @@ final class BenchCommand implements Callable<Integer> {
                 .originalArgs().toArray(String[]::new)));
         BenchOptions options = new BenchOptions(scenarios, duration, warmup, against != null, amqp, out, connections,
                 command);
+        BenchRunner runner;
         try {
-            List<Result> results = new BenchRunner(options, System.out).run();
-            return results.stream().anyMatch(r -> r.error() != null) ? 1 : 0;
+            runner = new BenchRunner(options, System.out);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        List<Result> results = runner.run();
+        return results.stream().anyMatch(r -> r.error() != null) ? 1 : 0;
     }
 }

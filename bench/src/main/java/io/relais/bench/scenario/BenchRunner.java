@@ -15,9 +15,13 @@ public final class BenchRunner {
     private final BenchOptions options;
     private final PrintStream out;
 
+    /** @throws IllegalArgumentException if a scenario name is unknown */
     public BenchRunner(BenchOptions options, PrintStream out) {
         this.options = options;
         this.out = out;
+        for (String id : options.scenarios()) {
+            Scenario.byId(id);
+        }
     }
 
     /**
@@ -35,7 +39,7 @@ public final class BenchRunner {
         out.println("machine: " + machine.describe());
         List<Result> results = new ArrayList<>();
         for (Scenario s : scenarios) {
-            try (BrokerProcess broker = BrokerProcess.start(List.of())) {
+            try (BrokerProcess broker = BrokerProcess.start(brokerFlags())) {
                 out.printf("%s on relais (broker pid %d, port %d)...%n", s.id(), broker.pid(), broker.port());
                 try (RelaisSystem relais = new RelaisSystem("127.0.0.1:" + broker.port())) {
                     results.add(s.run(relais, options.warmupSeconds(), options.seconds(), options.connections()));
@@ -55,6 +59,12 @@ public final class BenchRunner {
                 + machine.cores() + " cores, " + java.time.LocalDate.now(), options.out().resolve("chart.png"));
         out.println("wrote " + options.out().resolve("results.json") + " and " + options.out().resolve("chart.png"));
         return results;
+    }
+
+    /** Extra JVM flags for the broker process, from RELAIS_BENCH_BROKER_OPTS (e.g. to record a JFR profile). */
+    private static List<String> brokerFlags() {
+        String opts = System.getenv("RELAIS_BENCH_BROKER_OPTS");
+        return opts == null || opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+"));
     }
 
     private String rabbitVersion() throws Exception {

@@ -65,7 +65,7 @@ final class RelaisSystem implements MessagingSystem {
     }
 
     private RelaisClient client(int maxUnconfirmed) {
-        RelaisClient c = builder().maxUnconfirmed(Math.max(1, maxUnconfirmed)).handlerExecutor(handlers).connect();
+        RelaisClient c = builder().maxUnconfirmed(Math.max(1, maxUnconfirmed)).connect();
         synchronized (open) {
             open.add(c);
         }

@@ -121,12 +121,11 @@ final class Report {
         CategoryChart throughput = new CategoryChartBuilder().width(900).height(450).title(title)
                 .xAxisTitle("scenario").yAxisTitle("deliveries per second").build();
         throughput.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
-        throughput.getStyler().setYAxisLogarithmic(true);
         for (String system : systems) {
             List<Double> values = new ArrayList<>();
             for (String s : scenarios) {
                 Result r = find(results, s, system);
-                values.add(r == null ? 0.0 : Math.max(1.0, r.receivedPerS()));
+                values.add(r == null ? 0.0 : r.receivedPerS());
             }
             throughput.addSeries(system, scenarios, values);
         }
@@ -148,14 +147,13 @@ final class Report {
         CategoryChart latency = new CategoryChartBuilder().width(900).height(450).title("end-to-end latency")
                 .xAxisTitle("percentile").yAxisTitle("microseconds").build();
         latency.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
-        latency.getStyler().setYAxisLogarithmic(true);
         for (String system : systems) {
             List<Double> values = new ArrayList<>();
             for (String s : latencyScenarios) {
                 Result r = find(results, s, system);
-                values.add(r == null ? 1.0 : Math.max(1.0, r.p50Us()));
-                values.add(r == null ? 1.0 : Math.max(1.0, r.p99Us()));
-                values.add(r == null ? 1.0 : Math.max(1.0, r.p999Us()));
+                values.add(r == null ? 0.0 : Math.max(0, r.p50Us()));
+                values.add(r == null ? 0.0 : Math.max(0, r.p99Us()));
+                values.add(r == null ? 0.0 : Math.max(0, r.p999Us()));
             }
             latency.addSeries(system, percentiles, values);
         }

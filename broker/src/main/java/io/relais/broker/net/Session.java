@@ -60,6 +60,10 @@ public final class Session implements DeliverySink {
     private record Unacked(QueueConsumer consumer, Message message) {
     }
 
+    /** A delivery handed over by a queue on another event loop, waiting for this session's loop. */
+    private record PendingDelivery(QueueConsumer consumer, Message message, boolean redelivered) {
+    }
+
     /**
      * A publish whose confirm waits: for durable queues to store it, or for an earlier publish
      * that waits, since confirms go out in publish order. Durable queues count {@code remaining}
@@ -106,6 +110,11 @@ public final class Session implements DeliverySink {
     private long deliveryTag;
     private long ackFloor = 1;
 
+    private final Map<MessageQueue, List<Message>> ackBatch = new java.util.IdentityHashMap<>();
+    private final java.util.Queue<PendingDelivery> deliveryInbox = io.netty.util.internal.PlatformDependent
+            .newMpscQueue();
+    private final AtomicBoolean deliveryDrainScheduled = new AtomicBoolean();
+    private final Runnable deliveryDrainTask = this::drainDeliveries;
     private final List<MessageQueue> routeTargets = new ArrayList<>();
     private final Consumer<MessageQueue> routeCollector = routeTargets::add;
     private long lastSeq;
@@ -178,8 +187,20 @@ public final class Session implements DeliverySink {
     }
 
     void readComplete() {
+        flushAcks();
         flushConfirms();
         channel.flush();
+    }
+
+    /** Hands the acknowledgements of this read batch to their queues: one hand-off per queue, not per ack. */
+    private void flushAcks() {
+        if (ackBatch.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<MessageQueue, List<Message>> e : ackBatch.entrySet()) {
+            e.getKey().acked(e.getValue());
+        }
+        ackBatch.clear();
     }
 
     private void handshake(Frame frame, FrameType expected) {
@@ -600,7 +621,19 @@ public final class Session implements DeliverySink {
         if (loop.inEventLoop()) {
             doDeliver(consumer, message, redelivered);
         } else {
-            loop.execute(() -> doDeliver(consumer, message, redelivered));
+            // A mailbox drained by one task: a burst from a queue costs one hand-off, not one per message.
+            deliveryInbox.offer(new PendingDelivery(consumer, message, redelivered));
+            if (deliveryDrainScheduled.compareAndSet(false, true)) {
+                loop.execute(deliveryDrainTask);
+            }
+        }
+    }
+
+    private void drainDeliveries() {
+        deliveryDrainScheduled.set(false);
+        PendingDelivery d;
+        while ((d = deliveryInbox.poll()) != null) {
+            doDeliver(d.consumer(), d.message(), d.redelivered());
         }
     }
 
@@ -645,7 +678,7 @@ public final class Session implements DeliverySink {
                 return;
             }
             u.consumer().settled(1);
-            u.consumer().queue().acked(List.of(u.message()));
+            ackBatch.computeIfAbsent(u.consumer().queue(), q -> new ArrayList<>()).add(u.message());
         }
     }
 
@@ -803,7 +836,9 @@ public final class Session implements DeliverySink {
 
     void closed() {
         boolean wasOpen = handshakeDone;
+        flushAcks();
         state = State.CLOSED;
+        drainDeliveries();
         if (handshakeTimer != null) {
             handshakeTimer.cancel(false);
         }
