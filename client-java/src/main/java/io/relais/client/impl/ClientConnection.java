@@ -92,6 +92,9 @@ public final class ClientConnection implements RelaisClient {
     private final CopyOnWriteArrayList<Consumer<RelaisException>> errorListeners = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<Consumer<ConnectionEvent>> eventListeners = new CopyOnWriteArrayList<>();
     private final Object writability = new Object();
+    private final java.util.Queue<LoopTask> mailbox = io.netty.util.internal.PlatformDependent.newMpscQueue();
+    private final AtomicBoolean mailboxScheduled = new AtomicBoolean();
+    private final Runnable drainMailbox = this::drainMailbox;
     /** Payload bytes of publishes handed to the event loop and not yet written into the channel. */
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicLong lastSid = new AtomicLong();
@@ -610,17 +613,42 @@ public final class ClientConnection implements RelaisClient {
         return f;
     }
 
-    /** Runs a task on the event loop (directly when already there); reports a refused task to {@code refused}. */
+    /** A task for the event loop, with what to do if the loop has shut down. */
+    private record LoopTask(Runnable task, Consumer<RelaisException> refused) {
+    }
+
+    /**
+     * Runs a task on the event loop (directly when already there); reports a refused task to {@code refused}.
+     * Tasks from other threads go through a mailbox drained by one loop task, so that a burst of publishes or
+     * acknowledgements costs one hand-off (and one socket flush), not one per frame.
+     */
     private void onEventLoop(Runnable task, Consumer<RelaisException> refused) {
         EventLoop loop = channel.eventLoop();
         if (loop.inEventLoop()) {
             task.run();
             return;
         }
-        try {
-            loop.execute(task);
-        } catch (RejectedExecutionException e) {
-            refused.accept(new RelaisException(null, "connection closed: its event loop has shut down", e));
+        mailbox.offer(new LoopTask(task, refused));
+        if (mailboxScheduled.compareAndSet(false, true)) {
+            try {
+                loop.execute(drainMailbox);
+            } catch (RejectedExecutionException e) {
+                RelaisException failure = new RelaisException(null, "connection closed: its event loop has shut down",
+                        e);
+                LoopTask t;
+                while ((t = mailbox.poll()) != null) {
+                    t.refused().accept(failure);
+                }
+                mailboxScheduled.set(false);
+            }
+        }
+    }
+
+    private void drainMailbox() {
+        mailboxScheduled.set(false);
+        LoopTask t;
+        while ((t = mailbox.poll()) != null) {
+            t.task().run();
         }
     }
 
