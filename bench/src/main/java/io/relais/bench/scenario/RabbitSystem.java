@@ -31,7 +31,11 @@ final class RabbitSystem implements MessagingSystem {
 
     RabbitSystem(String uri) throws Exception {
         factory.setUri(uri);
+        // NIO with a few I/O threads: a thousand connections without a thousand reader threads.
         factory.useNio();
+        factory.setNioParams(new com.rabbitmq.client.impl.nio.NioParams().setNbIoThreads(4));
+        factory.setConnectionTimeout(60_000);
+        factory.setHandshakeTimeout(60_000);
         factory.setAutomaticRecoveryEnabled(false);
         admin = factory.newConnection("relais-bench-admin");
         adminChannel = admin.createChannel();

@@ -74,7 +74,13 @@ enum Scenario {
             run.consumer("connections", 0);
             List<MessagingSystem.Sender> senders = new ArrayList<>();
             for (int i = 0; i < run.connections; i++) {
-                senders.add(run.system.senderToQueue("connections", 0, run.stats));
+                try {
+                    senders.add(run.system.senderToQueue("connections", 0, run.stats));
+                } catch (Exception e) {
+                    senders.forEach(run::closeLater);
+                    throw new IllegalStateException("opened only " + i + " of " + run.connections
+                            + " connections; the next failed with " + e, e);
+                }
             }
             ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
                 Thread t = new Thread(r, "bench-connections");

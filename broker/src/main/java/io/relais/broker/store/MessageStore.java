@@ -282,7 +282,10 @@ public final class MessageStore implements AutoCloseable {
                 b.writeLong(arrivalMillis);
                 b.writeLong(appendedBytes + size);
                 b.write(header.array(), header.arrayOffset() + header.readerIndex(), header.readableBytes());
-                if (size > 0) {
+                if (size > 0 && payload.hasMemoryAddress()) {
+                    // One bulk copy from the receive buffer into the mapped file.
+                    b.unsafeWrite(payload.memoryAddress() + payload.readerIndex(), size);
+                } else if (size > 0) {
                     ByteBuffer nio = payload.nioBuffer(payload.readerIndex(), size);
                     while (nio.hasRemaining()) {
                         b.writeSome(nio);
@@ -358,7 +361,14 @@ public final class MessageStore implements AutoCloseable {
                 ByteBuf buf = alloc.directBuffer(n);
                 StoredMessage m;
                 try {
-                    b.read(buf.nioBuffer(0, n));
+                    if (buf.hasMemoryAddress()) {
+                        // One bulk copy from the mapped file; Bytes.read(ByteBuffer) copies byte by byte.
+                        b.unsafeRead(buf.memoryAddress(), n);
+                    } else {
+                        byte[] copy = new byte[n];
+                        b.read(copy);
+                        buf.setBytes(0, copy);
+                    }
                     buf.writerIndex(n);
                     Frame frame = decoder.decodeStored(buf);
                     m = new StoredMessage(seq, arrival, (Publish) frame, seq < recoveredReadMark);
