@@ -23,6 +23,9 @@ public interface Delivery {
     /** True if the message was delivered before and not acknowledged. */
     boolean redelivered();
 
+    /** True if it was published persistent (durable queues keep it on disk). */
+    boolean persistent();
+
     /** The exchange it was published to, "" for the default exchange. */
     String exchange();
 

@@ -21,6 +21,7 @@ final class IncomingDelivery implements Delivery {
     private final long sid;
     private final long deliveryTag;
     private final boolean redelivered;
+    private final boolean persistent;
     private final String exchange;
     private final String routingKey;
     private final Properties properties;
@@ -33,6 +34,7 @@ final class IncomingDelivery implements Delivery {
         this.sid = frame.sid();
         this.deliveryTag = frame.deliveryTag();
         this.redelivered = (frame.flags() & Deliver.REDELIVERED) != 0;
+        this.persistent = (frame.flags() & Deliver.PERSISTENT) != 0;
         this.exchange = frame.exchange();
         this.routingKey = frame.routingKey();
         this.properties = frame.properties();
@@ -52,6 +54,11 @@ final class IncomingDelivery implements Delivery {
     @Override
     public boolean redelivered() {
         return redelivered;
+    }
+
+    @Override
+    public boolean persistent() {
+        return persistent;
     }
 
     @Override
