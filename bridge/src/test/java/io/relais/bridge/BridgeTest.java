@@ -157,6 +157,164 @@ class BridgeTest {
         assertThat(inRabbit.poll(300, TimeUnit.MILLISECONDS)).as("no bounce into RabbitMQ").isNull();
     }
 
+    /**
+     * Numbers received at one end: which arrived, and whether their first arrivals kept the order they were
+     * published in. Thread-safe.
+     */
+    private static final class Arrivals {
+        private final java.util.BitSet seen = new java.util.BitSet();
+        private int lastFirst;
+        private int outOfOrder;
+
+        synchronized void add(int n) {
+            if (!seen.get(n)) {
+                seen.set(n);
+                if (n < lastFirst) {
+                    outOfOrder++;
+                }
+                lastFirst = Math.max(lastFirst, n);
+            }
+        }
+
+        synchronized int count() {
+            return seen.cardinality();
+        }
+
+        synchronized int outOfOrder() {
+            return outOfOrder;
+        }
+    }
+
+    /**
+     * Durable links keep every message across a RabbitMQ restart (stop_app, start_app) and a Relais restart
+     * in the middle of the stream, and keep the order per source queue. 10,000 messages each way by default;
+     * {@code -Drelais.bridge.messages=100000} runs the issue's 100,000.
+     */
+    @Test
+    void shouldLoseNothingWhenRabbitMqAndRelaisRestartMidStream() throws Exception {
+        int n = Integer.getInteger("relais.bridge.messages", 10_000);
+        Path dataDir = Files.createTempDirectory("bridge-restart");
+        broker.close();
+        broker = Broker.start(BrokerConfig.defaults().withPort(0).withDataDir(dataDir));
+        int port = broker.port();
+        relais.close();
+        relais = RelaisClient.builder().port(port).connect();
+        bridge = Bridge.start("127.0.0.1:" + port, new BridgeConfig(RabbitMq.URI,
+                List.of(LinkConfig.toRabbitmq(run + "orders.#"), LinkConfig.fromRabbitmq(run + "alerts.#"))));
+
+        // Destination ends: a durable RabbitMQ queue and a durable Relais queue, consumed with acks.
+        Arrivals inRabbit = new Arrivals();
+        Connection consumerConn = RabbitMq.factory().newConnection("bridge-test-consumer");
+        Channel consumer = consumerConn.createChannel();
+        String rq = "relais-bridge-test." + run + "orders";
+        consumer.queueDeclare(rq, true, false, false, null);
+        consumer.queueBind(rq, "amq.topic", run + "orders.#");
+        consumer.basicQos(500);
+        consumer.basicConsume(rq, false, new DefaultConsumer(consumer) {
+            @Override
+            public void handleDelivery(String tag, Envelope env, AMQP.BasicProperties props, byte[] body)
+                    throws java.io.IOException {
+                inRabbit.add(Integer.parseInt(new String(body, StandardCharsets.UTF_8)));
+                consumer.basicAck(env.getDeliveryTag(), false);
+            }
+        });
+        Arrivals inRelais = new Arrivals();
+        relais.declareQueue(io.relais.client.QueueDeclaration.named(run + "alerts").durable(true)).join();
+        relais.bind(run + "alerts", "", run + "alerts.#").join();
+        relais.subscribeQueue(run + "alerts", io.relais.client.SubscribeOptions.defaults().manualAck(true)
+                .prefetch(500), d -> {
+                    inRelais.add(Integer.parseInt(d.payloadAsString()));
+                    d.ack();
+                }).join();
+
+        // Sources: persistent messages with confirms, each retried until confirmed.
+        java.util.concurrent.atomic.AtomicInteger sentToRelais = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger sentToRabbit = new java.util.concurrent.atomic.AtomicInteger();
+        Thread relaisPublisher = new Thread(() -> {
+            for (int i = 1; i <= n; i++) {
+                while (true) {
+                    try {
+                        relais.publishConfirmed(Message.builder(run + "orders.eu").payload(String.valueOf(i))
+                                .persistent(true).build()).get(30, TimeUnit.SECONDS);
+                        break;
+                    } catch (Exception e) {
+                        sleep(100);
+                    }
+                }
+                sentToRelais.set(i);
+            }
+        }, "to-relais");
+        Connection publisherConn = RabbitMq.factory().newConnection("bridge-test-publisher");
+        Thread rabbitPublisher = new Thread(() -> {
+            Channel ch = null;
+            int batch = 100;
+            for (int from = 1; from <= n; from += batch) {
+                while (true) {
+                    try {
+                        if (ch == null || !ch.isOpen()) {
+                            ch = publisherConn.createChannel();
+                            ch.confirmSelect();
+                        }
+                        for (int i = from; i < from + batch && i <= n; i++) {
+                            ch.basicPublish("amq.topic", run + "alerts.cpu", com.rabbitmq.client.MessageProperties
+                                    .PERSISTENT_BASIC, String.valueOf(i).getBytes(StandardCharsets.UTF_8));
+                        }
+                        ch.waitForConfirmsOrDie(10_000);
+                        break;
+                    } catch (Exception e) {
+                        ch = null;
+                        sleep(200);
+                    }
+                }
+                sentToRabbit.set(Math.min(from + batch - 1, n));
+            }
+        }, "to-rabbitmq");
+        relaisPublisher.start();
+        rabbitPublisher.start();
+        try {
+            awaitAtLeast(sentToRelais, n / 3);
+            RabbitMq.ctl("stop_app");
+            Thread.sleep(1000);
+            RabbitMq.ctl("start_app");
+            awaitAtLeast(sentToRelais, 2 * n / 3);
+            broker.close();
+            broker = Broker.start(BrokerConfig.defaults().withPort(port).withDataDir(dataDir));
+            relaisPublisher.join(TimeUnit.MINUTES.toMillis(5));
+            rabbitPublisher.join(TimeUnit.MINUTES.toMillis(5));
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while ((inRabbit.count() < n || inRelais.count() < n) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        } finally {
+            RabbitMq.ctl("start_app");
+        }
+        assertThat(inRabbit.count()).as("Relais -> RabbitMQ: distinct messages arrived; %s",
+                bridge.counters()).isEqualTo(n);
+        assertThat(inRelais.count()).as("RabbitMQ -> Relais: distinct messages arrived; %s",
+                bridge.counters()).isEqualTo(n);
+        assertThat(inRabbit.outOfOrder()).as("first arrivals out of order, Relais -> RabbitMQ").isZero();
+        assertThat(inRelais.outOfOrder()).as("first arrivals out of order, RabbitMQ -> Relais").isZero();
+        consumer.queueDelete(rq);
+        consumerConn.abort();
+        publisherConn.abort();
+    }
+
+    private static void awaitAtLeast(java.util.concurrent.atomic.AtomicInteger value, int target)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (value.get() < target && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private long totalLoopsDropped() {
         return bridge.counters().values().stream().mapToLong(LinkCounters::loopsDropped).sum();
     }
