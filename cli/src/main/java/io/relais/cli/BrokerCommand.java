@@ -4,6 +4,8 @@ import io.relais.broker.Broker;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.config.ConfigException;
 import io.relais.broker.config.ConfigLoader;
+import io.relais.bridge.Bridge;
+import io.relais.bridge.BridgeConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -31,9 +33,11 @@ final class BrokerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         BrokerConfig cfg;
+        BridgeConfig bridgeConfig;
         try {
             cfg = loadConfig();
-        } catch (ConfigException e) {
+            bridgeConfig = configFile() == null ? null : BridgeConfig.load(configFile());
+        } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("relais: configuration error: " + e.getMessage());
             return 1;
         }
@@ -44,8 +48,26 @@ final class BrokerCommand implements Callable<Integer> {
             System.err.println("relais: cannot start: " + e.getMessage());
             return 1;
         }
+        Bridge bridge = null;
+        if (bridgeConfig != null && !bridgeConfig.links().isEmpty()) {
+            try {
+                bridge = Bridge.start("127.0.0.1:" + broker.port(), bridgeConfig);
+            } catch (Exception e) {
+                System.err.println("relais: cannot start the bridge (bridge: section of " + configFile() + "): " + e);
+                broker.close();
+                return 1;
+            }
+        }
+        Bridge runningBridge = bridge;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (runningBridge != null) {
+                try {
+                    runningBridge.close();
+                } catch (Exception e) {
+                    System.err.println("relais: the bridge did not stop cleanly: " + e);
+                }
+            }
             broker.close();
             stopped.countDown();
         }, "relais-shutdown"));
@@ -55,15 +77,18 @@ final class BrokerCommand implements Callable<Integer> {
         return 0;
     }
 
-    private BrokerConfig loadConfig() {
-        BrokerConfig cfg;
+    /** The configuration file in use: --config, or config/relais.yaml if it exists, or null. */
+    private Path configFile() {
         if (config != null) {
-            cfg = ConfigLoader.load(config);
-        } else {
-            Path home = Path.of(System.getProperty("relais.home", "."));
-            Path defaultFile = home.resolve("config").resolve("relais.yaml");
-            cfg = Files.isRegularFile(defaultFile) ? ConfigLoader.load(defaultFile) : BrokerConfig.defaults();
+            return config;
         }
+        Path defaultFile = Path.of(System.getProperty("relais.home", ".")).resolve("config").resolve("relais.yaml");
+        return Files.isRegularFile(defaultFile) ? defaultFile : null;
+    }
+
+    private BrokerConfig loadConfig() {
+        Path file = configFile();
+        BrokerConfig cfg = file != null ? ConfigLoader.load(file) : BrokerConfig.defaults();
         if (port != null) {
             if (port < 0 || port > 65535) {
                 throw new ConfigException("--port must be between 0 and 65535, found " + port);

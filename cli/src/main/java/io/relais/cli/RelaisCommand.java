@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "Relais message broker: run a broker, publish, subscribe, send and answer requests, manage "
                 + "exchanges and queues.",
         subcommands = {BrokerCommand.class, ExchangeCommand.class, QueueCommand.class, PubCommand.class,
-                SubCommand.class, RequestCommand.class, ReplyCommand.class, BenchCommand.class,
+                SubCommand.class, RequestCommand.class, ReplyCommand.class, BridgeCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class RelaisCommand implements Runnable {
     @CommandLine.Spec

@@ -34,6 +34,8 @@ public final class ConfigLoader {
             BrokerConfig.KEY_MEMORY_HIGH_WATERMARK, BrokerConfig.KEY_DEFAULT_PREFETCH, BrokerConfig.KEY_MAX_BACKLOG,
             BrokerConfig.KEY_SHUTDOWN_GRACE, BrokerConfig.KEY_USERS, BrokerConfig.KEY_ANONYMOUS,
             BrokerConfig.KEY_FSYNC, BrokerConfig.KEY_MIN_FREE_DISK);
+    /** The section the bridge reads from the same file; the broker itself ignores it. */
+    public static final String BRIDGE_SECTION = "bridge";
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB)?");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
 
@@ -72,6 +74,9 @@ public final class ConfigLoader {
     private static void flatten(String prefix, Map<?, ?> map, Map<String, Object> out, String source) {
         for (Map.Entry<?, ?> e : map.entrySet()) {
             String key = prefix + e.getKey();
+            if (key.equals(BRIDGE_SECTION)) {
+                continue; // read by the bridge (relais broker starts it), see bridge/README.md
+            }
             if (key.equals(BrokerConfig.KEY_USERS)) {
                 out.put(key, e.getValue());
             } else if (e.getValue() instanceof Map<?, ?> nested) {
