@@ -34,12 +34,7 @@ class BackpressureTest {
 
     @AfterEach
     void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
+        MockServer.closeAll(client, server);
     }
 
     private long pendingBytes() throws Exception {

@@ -24,12 +24,7 @@ class BlockingClientTest {
 
     @AfterEach
     void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
+        MockServer.closeAll(client, server);
     }
 
     private static List<Frame> answer(Frame f) {

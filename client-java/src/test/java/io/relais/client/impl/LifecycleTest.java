@@ -24,12 +24,7 @@ class LifecycleTest {
 
     @AfterEach
     void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
+        MockServer.closeAll(client, server);
     }
 
     private void connect(MockServer mock, RelaisClient.Builder options) throws Exception {

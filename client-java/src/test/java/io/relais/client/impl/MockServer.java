@@ -152,6 +152,16 @@ final class MockServer implements AutoCloseable {
         ch.eventLoop().submit(() -> ch.config().setAutoRead(false)).syncUninterruptibly();
     }
 
+    /** Closes a test's client, then its server; either may be null. */
+    static void closeAll(io.relais.client.RelaisClient client, MockServer server) {
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
     /** How many connections the server has accepted so far. */
     int connections() {
         return connections.get();

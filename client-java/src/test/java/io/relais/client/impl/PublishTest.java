@@ -40,12 +40,7 @@ class PublishTest {
 
     @AfterEach
     void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
+        MockServer.closeAll(client, server);
     }
 
     @Test

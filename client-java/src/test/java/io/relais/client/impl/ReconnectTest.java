@@ -81,12 +81,7 @@ class ReconnectTest {
 
     @AfterEach
     void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
+        MockServer.closeAll(client, server);
     }
 
     private ConnectionEvent next(ConnectionEvent.Type type) throws InterruptedException {

@@ -55,12 +55,7 @@ class SubscribeTest {
 
     @AfterEach
     void tearDown() {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
+        MockServer.closeAll(client, server);
     }
 
     private static Deliver deliver(long sid, long tag, String body) {
