@@ -52,13 +52,20 @@ public final class Bridge implements AutoCloseable {
      * @throws Exception if either side cannot be reached or a link cannot be set up
      */
     public static Bridge start(String relaisServer, BridgeConfig config) throws Exception {
+        return start(relaisServer, "guest", "guest", config);
+    }
+
+    /** {@link #start(String, BridgeConfig)} as the given Relais user. */
+    public static Bridge start(String relaisServer, String user, String password, BridgeConfig config)
+            throws Exception {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setUri(config.amqpUri());
         factory.setAutomaticRecoveryEnabled(true);
         factory.setTopologyRecoveryEnabled(true);
         factory.setRecoveryDelayHandler(new RecoveryDelayHandler.ExponentialBackoffDelayHandler(
                 List.of(100L, 200L, 500L, 1000L, 2000L, 5000L)));
-        RelaisClient.Builder relais = RelaisClient.builder().server(relaisServer).clientName("relais-bridge")
+        RelaisClient.Builder relais = RelaisClient.builder().server(relaisServer).username(user).password(password)
+                .clientName("relais-bridge")
                 .reconnect(ReconnectPolicy.DEFAULT);
         List<AutoCloseable> opened = new ArrayList<>();
         try {

@@ -67,7 +67,7 @@ final class BridgeCommand implements Callable<Integer> {
         }
         Bridge bridge;
         try {
-            bridge = Bridge.start(server.server, cfg);
+            bridge = Bridge.start(server.server, server.user, server.password, cfg);
         } catch (Exception e) {
             System.err.println("relais: cannot start the bridge: " + e);
             return 1;

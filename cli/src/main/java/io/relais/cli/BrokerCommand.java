@@ -51,7 +51,10 @@ final class BrokerCommand implements Callable<Integer> {
         Bridge bridge = null;
         if (bridgeConfig != null && !bridgeConfig.links().isEmpty()) {
             try {
-                bridge = Bridge.start("127.0.0.1:" + broker.port(), bridgeConfig);
+                // The bridge logs in as the first configured user (guest by default).
+                var user = cfg.users().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).findFirst()
+                        .orElse(java.util.Map.entry("guest", "guest"));
+                bridge = Bridge.start("127.0.0.1:" + broker.port(), user.getKey(), user.getValue(), bridgeConfig);
             } catch (Exception e) {
                 System.err.println("relais: cannot start the bridge (bridge: section of " + configFile() + "): " + e);
                 broker.close();
