@@ -28,7 +28,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Measurement time per scenario and system (default: ${DEFAULT-VALUE}).")
     double duration;
 
-    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "2",
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "5",
             description = "Warm-up before each measurement (default: ${DEFAULT-VALUE}).")
     double warmup;
 

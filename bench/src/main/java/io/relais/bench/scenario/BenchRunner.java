@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs the chosen scenarios: for each, on a Relais broker it starts in its own process (default
- * configuration, fresh data directory; a new broker per scenario so that one scenario's backlog does not
- * weigh on the next), then on RabbitMQ if asked; prints the table and writes the report. Not thread-safe.
+ * Runs the chosen scenarios: each on a Relais broker it starts in its own process for the run (default
+ * configuration, fresh data directory; each scenario deletes its queues when done), then on RabbitMQ if
+ * asked; prints the table and writes the report. Not thread-safe.
  */
 public final class BenchRunner {
     private final BenchOptions options;
@@ -38,17 +38,19 @@ public final class BenchRunner {
         Machine machine = Machine.here(rabbitVersion);
         out.println("machine: " + machine.describe());
         List<Result> results = new ArrayList<>();
-        for (Scenario s : scenarios) {
-            try (BrokerProcess broker = BrokerProcess.start(brokerFlags())) {
-                out.printf("%s on relais (broker pid %d, port %d)...%n", s.id(), broker.pid(), broker.port());
+        // One broker for the whole run, so that its JIT warm-up is paid once, not once per scenario.
+        try (BrokerProcess broker = BrokerProcess.start(brokerFlags())) {
+            out.printf("relais broker pid %d, port %d%n", broker.pid(), broker.port());
+            for (Scenario s : scenarios) {
+                out.printf("%s on relais...%n", s.id());
                 try (RelaisSystem relais = new RelaisSystem("127.0.0.1:" + broker.port())) {
                     results.add(s.run(relais, options.warmupSeconds(), options.seconds(), options.connections()));
                 }
-            }
-            if (options.againstRabbitmq()) {
-                out.printf("%s on rabbitmq (%s)...%n", s.id(), options.amqpUri());
-                try (RabbitSystem rabbit = new RabbitSystem(options.amqpUri())) {
-                    results.add(s.run(rabbit, options.warmupSeconds(), options.seconds(), options.connections()));
+                if (options.againstRabbitmq()) {
+                    out.printf("%s on rabbitmq (%s)...%n", s.id(), options.amqpUri());
+                    try (RabbitSystem rabbit = new RabbitSystem(options.amqpUri())) {
+                        results.add(s.run(rabbit, options.warmupSeconds(), options.seconds(), options.connections()));
+                    }
                 }
             }
         }
