@@ -78,15 +78,15 @@ public final class Bridge implements AutoCloseable {
             Connection rout = factory.newConnection("relais-bridge-out");
             opened.add(rout);
             Bridge bridge = new Bridge(in, out, rin, rout);
+            opened.add(0, bridge::closeLinks);
             Destination toRelais = RelaisEnds.destination(out);
-            Destination toRabbit = RabbitEnds.destination(rout);
             for (LinkConfig lc : config.links()) {
                 LinkCounters counters = new LinkCounters();
                 BlockingQueue<Inbound> inbox = Link.inboxFor(lc);
                 Link link = new Link(lc, inbox,
-                        lc.direction() == Direction.TO_RABBITMQ ? toRabbit : toRelais, counters);
-                link.start();
+                        lc.direction() == Direction.TO_RABBITMQ ? RabbitEnds.destination(rout) : toRelais, counters);
                 bridge.links.put(lc.name(), link);
+                link.start();
                 if (lc.direction() == Direction.TO_RABBITMQ) {
                     RelaisEnds.consume(in, lc, inbox, counters);
                 } else {
@@ -130,16 +130,23 @@ public final class Bridge implements AutoCloseable {
     @Override
     public void close() throws Exception {
         reporter.shutdownNow();
+        // Sources first: what they delivered and was not acknowledged goes back to their queues.
+        relaisIn.close();
+        if (rabbitIn.isOpen()) {
+            rabbitIn.close((int) Duration.ofSeconds(5).toMillis());
+        }
+        closeLinks();
+        report();
+        relaisOut.close();
+        if (rabbitOut.isOpen()) {
+            rabbitOut.close((int) Duration.ofSeconds(5).toMillis());
+        }
+    }
+
+    private void closeLinks() throws InterruptedException {
+        reporter.shutdownNow();
         for (Link l : links.values()) {
             l.close();
-        }
-        report();
-        relaisIn.close();
-        relaisOut.close();
-        for (Connection c : List.of(rabbitIn, rabbitOut)) {
-            if (c.isOpen()) {
-                c.close((int) Duration.ofSeconds(5).toMillis());
-            }
         }
     }
 }

@@ -40,7 +40,7 @@ final class Link implements AutoCloseable {
     }
 
     static BlockingQueue<Inbound> inboxFor(LinkConfig config) {
-        return new ArrayBlockingQueue<>(config.prefetch() + config.batch());
+        return new ArrayBlockingQueue<>(2 * config.prefetch() + config.batch());
     }
 
     void start() {
@@ -71,6 +71,12 @@ final class Link implements AutoCloseable {
                 LOG.error("link {}: unexpected failure; the batch goes back to the source", config.name(), e);
                 batch.forEach(m -> m.settler().requeue());
                 counters.inFlight.addAndGet(-batch.size());
+                try {
+                    Thread.sleep(1000); // no hot loop if the same batch fails the same way again
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }

@@ -36,12 +36,17 @@ final class RabbitEnds {
             queue = ch.queueDeclare().getQueue();
             ch.queueBind(queue, link.sourceExchange(), link.sourcePattern());
         }
-        boolean autoAck = !link.atLeastOnce();
-        ch.basicConsume(queue, autoAck, "relais-bridge." + link.name(), new DefaultConsumer(ch) {
+        // Manual acknowledgement in both modes, so that the prefetch bounds what RabbitMQ pushes; at most once
+        // acknowledges on receipt.
+        boolean ackOnReceipt = !link.atLeastOnce();
+        ch.basicConsume(queue, false, "relais-bridge." + link.name(), new DefaultConsumer(ch) {
             @Override
             public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
                 long deliveryTag = envelope.getDeliveryTag();
-                Inbound.Settler settler = autoAck ? Inbound.NONE : new Inbound.Settler() {
+                if (ackOnReceipt) {
+                    settle(() -> ch.basicAck(deliveryTag, false));
+                }
+                Inbound.Settler settler = ackOnReceipt ? Inbound.NONE : new Inbound.Settler() {
                     @Override
                     public void ack() {
                         settle(() -> ch.basicAck(deliveryTag, false));
@@ -52,8 +57,7 @@ final class RabbitEnds {
                         settle(() -> ch.basicNack(deliveryTag, false, true));
                     }
                 };
-                counters.inFlight.incrementAndGet();
-                RelaisEnds.putUninterruptibly(inbox, new Inbound(envelope.getRoutingKey(),
+                RelaisEnds.hand(inbox, counters, new Inbound(envelope.getRoutingKey(),
                         PropertyMapping.toRelais(properties), PropertyMapping.persistent(properties), body,
                         envelope.isRedeliver(), settler));
             }
@@ -72,61 +76,97 @@ final class RabbitEnds {
         }
     }
 
-    /** Publishing to RabbitMQ with publisher confirms on one channel. */
-    static Destination destination(Connection connection) throws IOException {
-        Channel ch = connection.createChannel();
-        ch.confirmSelect();
-        ConcurrentNavigableMap<Long, CompletableFuture<Void>> outstanding = new ConcurrentSkipListMap<>();
-        ch.addConfirmListener((tag, multiple) -> complete(outstanding, tag, multiple, null),
-                (tag, multiple) -> complete(outstanding, tag, multiple, "RabbitMQ refused the message (nack)"));
-        ch.addShutdownListener(cause -> failAll(outstanding, "RabbitMQ channel closed: " + cause.getMessage()));
-        if (ch instanceof com.rabbitmq.client.Recoverable r) {
-            r.addRecoveryListener(new com.rabbitmq.client.RecoveryListener() {
-                @Override
-                public void handleRecovery(com.rabbitmq.client.Recoverable recoverable) {
-                    failAll(outstanding, "RabbitMQ connection recovered; unconfirmed publishes are sent again");
-                }
+    /**
+     * Publishing to RabbitMQ with publisher confirms, on a channel of its own (one per link). A channel that
+     * RabbitMQ closes (a channel-level error such as a missing exchange) is replaced on the next publish;
+     * connection failures are repaired by amqp-client's recovery. Publishes waiting for a confirm when the
+     * channel goes away fail, so that their batch is sent again.
+     */
+    static Destination destination(Connection connection) {
+        return new Destination() {
+            private final ConcurrentNavigableMap<Long, CompletableFuture<Void>> outstanding =
+                    new ConcurrentSkipListMap<>();
+            private Channel ch;
 
-                @Override
-                public void handleRecoveryStarted(com.rabbitmq.client.Recoverable recoverable) {
-                    failAll(outstanding, "RabbitMQ connection lost");
+            private Channel channel() throws IOException {
+                if (ch == null || !ch.isOpen()) {
+                    failAll(outstanding, "RabbitMQ channel replaced");
+                    Channel c = connection.createChannel();
+                    c.confirmSelect();
+                    c.addConfirmListener((tag, multiple) -> complete(outstanding, tag, multiple, null),
+                            (tag, multiple) -> complete(outstanding, tag, multiple,
+                                    "RabbitMQ refused the message (nack)"));
+                    c.addShutdownListener(cause -> failAll(outstanding, "RabbitMQ channel closed: "
+                            + cause.getMessage()));
+                    if (c instanceof com.rabbitmq.client.Recoverable r) {
+                        r.addRecoveryListener(new com.rabbitmq.client.RecoveryListener() {
+                            @Override
+                            public void handleRecovery(com.rabbitmq.client.Recoverable recoverable) {
+                                failAll(outstanding, "RabbitMQ connection recovered");
+                            }
+
+                            @Override
+                            public void handleRecoveryStarted(com.rabbitmq.client.Recoverable recoverable) {
+                                failAll(outstanding, "RabbitMQ connection lost");
+                            }
+                        });
+                    }
+                    ch = c;
                 }
-            });
-        }
-        return (exchange, routingKey, m, origin, confirmed) -> {
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            AMQP.BasicProperties props = PropertyMapping.toAmqp(m.properties(), m.persistent(), origin);
-            synchronized (ch) {
-                long seq = ch.getNextPublishSeqNo();
-                if (confirmed) {
-                    outstanding.put(seq, f);
-                }
+                return ch;
+            }
+
+            @Override
+            public synchronized CompletableFuture<Void> publish(String exchange, String routingKey, Inbound m,
+                                                                String origin, boolean confirmed) {
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                AMQP.BasicProperties props = PropertyMapping.toAmqp(m.properties(), m.persistent(), origin);
+                long seq = -1;
                 try {
-                    ch.basicPublish(exchange, routingKey, props, m.payload());
+                    Channel c = channel();
+                    seq = c.getNextPublishSeqNo();
+                    if (confirmed) {
+                        outstanding.put(seq, f);
+                    }
+                    c.basicPublish(exchange, routingKey, props, m.payload());
                     if (!confirmed) {
                         f.complete(null);
                     }
                 } catch (IOException | RuntimeException e) {
-                    outstanding.remove(seq);
+                    if (seq >= 0) {
+                        outstanding.remove(seq);
+                    }
                     f.completeExceptionally(e);
                 }
+                return f;
             }
-            return f;
         };
     }
 
     private static void complete(ConcurrentNavigableMap<Long, CompletableFuture<Void>> outstanding, long tag,
                                  boolean multiple, String failure) {
-        Map<Long, CompletableFuture<Void>> done = multiple ? outstanding.headMap(tag, true) : outstanding.subMap(tag,
-                true, tag, true);
-        for (CompletableFuture<Void> f : done.values()) {
-            if (failure == null) {
-                f.complete(null);
-            } else {
-                f.completeExceptionally(new IOException(failure));
+        // Remove exactly what is completed, one entry at a time: a publish may add entries meanwhile.
+        if (!multiple) {
+            finish(outstanding.remove(tag), failure);
+            return;
+        }
+        Map.Entry<Long, CompletableFuture<Void>> e;
+        while ((e = outstanding.firstEntry()) != null && e.getKey() <= tag) {
+            if (outstanding.remove(e.getKey(), e.getValue())) {
+                finish(e.getValue(), failure);
             }
         }
-        done.clear();
+    }
+
+    private static void finish(CompletableFuture<Void> f, String failure) {
+        if (f == null) {
+            return;
+        }
+        if (failure == null) {
+            f.complete(null);
+        } else {
+            f.completeExceptionally(new IOException(failure));
+        }
     }
 
     private static void failAll(ConcurrentNavigableMap<Long, CompletableFuture<Void>> outstanding, String why) {

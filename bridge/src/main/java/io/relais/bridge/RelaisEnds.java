@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Relais ends of links: consuming a link's source queue, and publishing to a Relais exchange. The
@@ -40,24 +41,28 @@ final class RelaisEnds {
                     d.nack(true);
                 }
             };
-            counters.inFlight.incrementAndGet();
-            putUninterruptibly(inbox, new Inbound(d.routingKey(), d.properties(), d.persistent(), d.payload(),
+            hand(inbox, counters, new Inbound(d.routingKey(), d.properties(), d.persistent(), d.payload(),
                     d.redelivered(), settler));
         }).join();
     }
 
-    static void putUninterruptibly(BlockingQueue<Inbound> inbox, Inbound m) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                inbox.put(m);
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
+    /**
+     * Hands a received message to its link. The inbox has room for two prefetch windows (one from a source
+     * connection that was lost and one from its replacement); if it is still full after a second, the
+     * message goes back to its source rather than block the delivery thread, which other links share.
+     */
+    static void hand(BlockingQueue<Inbound> inbox, LinkCounters counters, Inbound m) {
+        counters.inFlight.incrementAndGet();
+        boolean taken;
+        try {
+            taken = inbox.offer(m, 1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            taken = false;
+        }
+        if (!taken) {
+            counters.inFlight.decrementAndGet();
+            m.settler().requeue();
         }
     }
 

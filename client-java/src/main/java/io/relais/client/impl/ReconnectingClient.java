@@ -87,6 +87,8 @@ public final class ReconnectingClient implements RelaisClient {
     private final Requester requester = new Requester(this, closedFuture);
     private final Responder responder = new Responder(this);
 
+    /** False when the policy never reconnects: a lost connection then fails publishes at once. */
+    private final boolean reconnects;
     private volatile ClientConnection current;
     private volatile boolean reconnecting;
     private boolean closed;
@@ -104,6 +106,7 @@ public final class ReconnectingClient implements RelaisClient {
         }
         this.config = config.withHandlerExecutor(handlerExecutor);
         this.group = config.eventLoopGroup() != null ? config.eventLoopGroup() : SharedEventLoops.group();
+        this.reconnects = config.reconnect().delayBeforeAttempt(1) != null;
     }
 
     /** Opens the first connection; fails (without retrying) as {@link ClientConnection#connect} does. */
@@ -290,32 +293,46 @@ public final class ReconnectingClient implements RelaisClient {
         }
         CompletableFuture.allOf(resubscribed).whenComplete((v, failure) -> {
             if (failure != null) {
-                LOG.warn("a subscription could not be made again after reconnecting: {}", failure.toString());
+                LOG.warn("reconnected to {} but a subscription could not be made again ({}); trying a new "
+                        + "connection", config.address(), failure.toString());
+                conn.closeAsync();
+                scheduleAttempt(attempt + 1, new RelaisException(null, "resubscribe failed: " + failure, failure));
+                return;
             }
-            synchronized (lock) {
-                if (closed) {
-                    conn.closeAsync();
-                    return;
-                }
-                BufferedPublish b;
-                while ((b = buffer.poll()) != null) {
-                    CompletableFuture<Void> sent = b.confirmed() ? conn.publishConfirmed(b.message())
-                            : conn.publish(b.message());
-                    CompletableFuture<Void> target = b.future();
-                    sent.whenComplete((x, e) -> {
-                        if (e != null) {
-                            target.completeExceptionally(e);
-                        } else {
-                            target.complete(null);
-                        }
-                    });
-                }
-                current = conn;
-                reconnecting = false;
+            // Off the event loop: sending the buffer may wait for room in the socket.
+            try {
+                handlerExecutor.execute(() -> flushAndResume(conn, attempt));
+            } catch (RejectedExecutionException e) {
+                flushAndResume(conn, attempt);
             }
-            LOG.info("reconnected to {} (connection {}, attempt {})", config.address(), conn.connectionId(), attempt);
-            fire(ConnectionEvent.Type.RESUBSCRIBED, conn.connectionId(), null, 0);
         });
+    }
+
+    /** Sends the publishes buffered while disconnected, in order, then makes {@code conn} current. */
+    private void flushAndResume(ClientConnection conn, int attempt) {
+        synchronized (lock) {
+            if (closed) {
+                conn.closeAsync();
+                return;
+            }
+            BufferedPublish b;
+            while ((b = buffer.poll()) != null) {
+                CompletableFuture<Void> sent = b.confirmed() ? conn.publishConfirmed(b.message())
+                        : conn.publish(b.message());
+                CompletableFuture<Void> target = b.future();
+                sent.whenComplete((x, e) -> {
+                    if (e != null) {
+                        target.completeExceptionally(e);
+                    } else {
+                        target.complete(null);
+                    }
+                });
+            }
+            current = conn;
+            reconnecting = false;
+        }
+        LOG.info("reconnected to {} (connection {}, attempt {})", config.address(), conn.connectionId(), attempt);
+        fire(ConnectionEvent.Type.RESUBSCRIBED, conn.connectionId(), null, 0);
     }
 
     private void closeForGood(RelaisException cause) {
@@ -504,16 +521,18 @@ public final class ReconnectingClient implements RelaisClient {
 
     private CompletableFuture<Void> publish(Message message, boolean confirmed) {
         Objects.requireNonNull(message, "message");
-        ClientConnection c = current;
-        if (!reconnecting && c != null) {
-            return confirmed ? c.publishConfirmed(message) : c.publish(message);
+        if (!reconnecting) {
+            ClientConnection c = current;
+            if (c != null && c.isOpen()) {
+                return confirmed ? c.publishConfirmed(message) : c.publish(message);
+            }
         }
         CompletableFuture<Void> f = new CompletableFuture<>();
         ClientConnection now = null;
         synchronized (lock) {
-            if (closed) {
+            if (closed || (!reconnecting && !current.isOpen() && !reconnects)) {
                 f.completeExceptionally(new RelaisException(null, "connection closed"));
-            } else if (!reconnecting) {
+            } else if (!reconnecting && current.isOpen()) {
                 now = current;
             } else if (config.disconnectedPublishes() == DisconnectedPublishes.FAIL) {
                 f.completeExceptionally(new RelaisException(null, "not connected: reconnecting to "
@@ -658,7 +677,14 @@ public final class ReconnectingClient implements RelaisClient {
         CompletableFuture<Void> resubscribe(ClientConnection conn) {
             CompletableFuture<Subscription> f = queue == null ? conn.subscribe(exchange, pattern, options, handler)
                     : conn.subscribeQueue(queue, options, handler);
-            return f.thenAccept(s -> delegate = s);
+            return f.thenAccept(s -> {
+                synchronized (this) {
+                    delegate = s;
+                    if (cancelled != null) {
+                        s.cancel(); // cancelled while it was being made again
+                    }
+                }
+            });
         }
 
         void queueRenamed(String oldName, String newName) {
