@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relais.client.ExchangeType;
 import io.relais.client.QueueDeclaration;
+import io.relais.client.ReconnectPolicy;
 import io.relais.client.RelaisClient;
 import io.relais.protocol.frame.QueueInfo;
 import java.nio.file.Path;
@@ -187,7 +188,8 @@ class CrashRecoveryTest {
     }
 
     private static RelaisClient connect(BrokerProcess broker) {
-        return RelaisClient.builder().server(broker.server()).connect();
+        // Each cycle uses new clients on the restarted broker (its port changes), so no reconnecting here.
+        return RelaisClient.builder().server(broker.server()).reconnect(ReconnectPolicy.disabled()).connect();
     }
 
     private static void log(String text) {
