@@ -83,6 +83,7 @@ final class Link implements AutoCloseable {
 
     private void forward(List<Inbound> batch) throws InterruptedException {
         List<Inbound> send = new ArrayList<>(batch.size());
+        List<String> origins = new ArrayList<>(batch.size());
         for (Inbound m : batch) {
             if (m.redelivered()) {
                 counters.redelivered.incrementAndGet();
@@ -92,15 +93,16 @@ final class Link implements AutoCloseable {
                 counters.loopsDropped.incrementAndGet(); // it came from there: sending it back would loop
             } else {
                 send.add(m);
+                origins.add(origin != null ? origin : config.direction().sourceSide());
             }
         }
         long backoff = 100;
         while (running) {
             List<CompletableFuture<Void>> sent = new ArrayList<>(send.size());
-            for (Inbound m : send) {
-                String origin = PropertyMapping.origin(m.properties().headers());
+            for (int i = 0; i < send.size(); i++) {
+                Inbound m = send.get(i);
                 sent.add(destination.publish(config.destinationExchange(), config.routingKey().apply(m.routingKey()),
-                        m, origin != null ? origin : config.direction().sourceSide(), config.atLeastOnce()));
+                        m, origins.get(i), config.atLeastOnce()));
             }
             try {
                 CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))

@@ -137,19 +137,11 @@ public final class Topology implements MessageQueue.Listener {
             for (Path dir : dirs.toList()) {
                 if (!known.contains(dir)) {
                     LOG.warn("deleting {}: it belongs to a queue that was deleted before the broker stopped", dir);
-                    deleteTree(dir);
+                    MessageStore.deleteFiles(dir);
                 }
             }
         } catch (IOException e) {
             throw new StoreException("cannot list " + queuesDir + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 

@@ -10,7 +10,6 @@ import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Publish;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -572,15 +571,6 @@ public final class MessageStore implements AutoCloseable {
 
     // ------------------------------------------------------------------------------ lifecycle
 
-    /** Bytes the store's files take on disk (their apparent size). */
-    public long diskBytes() {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** Writes a checkpoint, syncs and closes the files. */
     @Override
     public void close() {
@@ -610,10 +600,19 @@ public final class MessageStore implements AutoCloseable {
     /** Closes the store and deletes its directory: the queue was deleted. */
     public void delete() {
         closeFiles();
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            deleteFiles(dir);
         } catch (IOException e) {
             LOG.warn("queue '{}': could not delete {}: {}", name, dir, e.toString());
+        }
+    }
+
+    /** Deletes a store's directory and everything in it; the store must not be open. */
+    public static void deleteFiles(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 

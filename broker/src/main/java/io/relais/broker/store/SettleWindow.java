@@ -1,6 +1,5 @@
 package io.relais.broker.store;
 
-import java.util.Arrays;
 
 /**
  * The messages of one queue between its floor (the oldest message not yet settled) and its read
@@ -104,14 +103,6 @@ final class SettleWindow {
             }
         }
         return out;
-    }
-
-    /** Empties the window and puts its floor at {@code newFloor}. */
-    void reset(long newFloor) {
-        head = 0;
-        size = 0;
-        floor = newFloor;
-        Arrays.fill(settled, 0);
     }
 
     private int slot(long offset) {

@@ -49,7 +49,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -89,8 +88,8 @@ public final class ClientConnection implements RelaisClient {
     private final String handlerThreadPrefix;
     private final DeliveryDispatcher dispatcher;
     private final Semaphore unconfirmedPermits;
-    private final CopyOnWriteArrayList<Consumer<RelaisException>> errorListeners = new CopyOnWriteArrayList<>();
-    private final CopyOnWriteArrayList<Consumer<ConnectionEvent>> eventListeners = new CopyOnWriteArrayList<>();
+    private final ListenerList<RelaisException> errorListeners = new ListenerList<>();
+    private final ListenerList<ConnectionEvent> eventListeners = new ListenerList<>();
     private final Object writability = new Object();
     private final java.util.Queue<LoopTask> mailbox = io.netty.util.internal.PlatformDependent.newMpscQueue();
     private final AtomicBoolean mailboxScheduled = new AtomicBoolean();
@@ -119,8 +118,7 @@ public final class ClientConnection implements RelaisClient {
             this.handlerThreadPrefix = null;
         } else {
             handlerThreadPrefix = "relais-handler-" + CLIENT_NUMBERS.incrementAndGet();
-            ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                    new LinkedBlockingQueue<>(), new DefaultThreadFactory(handlerThreadPrefix, true));
+            ExecutorService executor = handlerThread(handlerThreadPrefix);
             this.handlerExecutor = executor;
             this.ownedExecutor = executor;
         }
@@ -129,6 +127,12 @@ public final class ClientConnection implements RelaisClient {
     }
 
     // ---------------------------------------------------------------- connecting
+
+    /** One daemon thread running handler tasks in order: the default handler executor of a client. */
+    static ExecutorService handlerThread(String namePrefix) {
+        return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                new DefaultThreadFactory(namePrefix, true));
+    }
 
     /** Opens a connection; the future fails with {@link RelaisException}. */
     public static CompletableFuture<ClientConnection> connect(ClientConfig config) {
@@ -229,13 +233,9 @@ public final class ClientConnection implements RelaisClient {
         open = false;
         writabilityChanged();
         if (terminated.compareAndSet(false, true)) {
-            if (!eventListeners.isEmpty()) {
-                ConnectionEvent event = new ConnectionEvent(ConnectionEvent.Type.CLOSED, connectionId, null, 0);
-                try {
-                    handlerExecutor.execute(() -> eventListeners.forEach(l -> l.accept(event)));
-                } catch (RejectedExecutionException e) {
-                    LOG.debug("connection {}: closed-event listeners not run: executor shut down", connectionId);
-                }
+            ConnectionEvent event = new ConnectionEvent(ConnectionEvent.Type.CLOSED, connectionId, null, 0);
+            if (!eventListeners.notifyOn(handlerExecutor, event)) {
+                LOG.debug("connection {}: closed-event listeners not run: executor shut down", connectionId);
             }
             try {
                 handlerExecutor.execute(() -> closed.complete(null));
@@ -323,19 +323,7 @@ public final class ClientConnection implements RelaisClient {
     void reportError(RelaisException error) {
         if (errorListeners.isEmpty()) {
             LOG.warn("connection {}: {}", connectionId, error.toString());
-            return;
-        }
-        try {
-            handlerExecutor.execute(() -> {
-                for (Consumer<RelaisException> l : errorListeners) {
-                    try {
-                        l.accept(error);
-                    } catch (RuntimeException e) {
-                        LOG.warn("error listener failed on {}", error, e);
-                    }
-                }
-            });
-        } catch (RejectedExecutionException e) {
+        } else if (!errorListeners.notifyOn(handlerExecutor, error)) {
             LOG.warn("connection {}: {} (handler executor refused the error listeners)", connectionId, error);
         }
     }
@@ -549,7 +537,7 @@ public final class ClientConnection implements RelaisClient {
 
     @Override
     public void onError(Consumer<RelaisException> listener) {
-        errorListeners.add(Objects.requireNonNull(listener, "listener"));
+        errorListeners.add(listener);
     }
 
     @Override
@@ -560,7 +548,7 @@ public final class ClientConnection implements RelaisClient {
     /** This connection alone reports only CLOSED; the reconnecting client reports the rest. */
     @Override
     public void onConnectionEvent(Consumer<ConnectionEvent> listener) {
-        eventListeners.add(Objects.requireNonNull(listener, "listener"));
+        eventListeners.add(listener);
     }
 
     @Override

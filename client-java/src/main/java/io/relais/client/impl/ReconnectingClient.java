@@ -1,7 +1,6 @@
 package io.relais.client.impl;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.relais.client.ConnectionEvent;
 import io.relais.client.DeclaredQueue;
 import io.relais.client.Delivery;
@@ -27,12 +26,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -76,8 +72,8 @@ public final class ReconnectingClient implements RelaisClient {
     private final ExecutorService ownedExecutor;
     private final EventLoopGroup group;
     private final Object lock = new Object();
-    private final CopyOnWriteArrayList<Consumer<RelaisException>> errorListeners = new CopyOnWriteArrayList<>();
-    private final CopyOnWriteArrayList<Consumer<ConnectionEvent>> eventListeners = new CopyOnWriteArrayList<>();
+    private final ListenerList<RelaisException> errorListeners = new ListenerList<>();
+    private final ListenerList<ConnectionEvent> eventListeners = new ListenerList<>();
     private final Map<String, ExchangeRecord> exchanges = new LinkedHashMap<>();
     private final Map<String, QueueDeclaration> queues = new LinkedHashMap<>();
     private final Set<BindingRecord> bindings = new LinkedHashSet<>();
@@ -98,9 +94,7 @@ public final class ReconnectingClient implements RelaisClient {
             this.handlerExecutor = config.handlerExecutor();
             this.ownedExecutor = null;
         } else {
-            ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                    new LinkedBlockingQueue<>(), new DefaultThreadFactory("relais-handler-r"
-                    + NUMBERS.incrementAndGet(), true));
+            ExecutorService executor = ClientConnection.handlerThread("relais-handler-r" + NUMBERS.incrementAndGet());
             this.handlerExecutor = executor;
             this.ownedExecutor = executor;
         }
@@ -156,14 +150,8 @@ public final class ReconnectingClient implements RelaisClient {
     private void forwardError(RelaisException e) {
         if (errorListeners.isEmpty()) {
             LOG.warn("{}", e.toString());
-            return;
-        }
-        for (Consumer<RelaisException> l : errorListeners) {
-            try {
-                l.accept(e);
-            } catch (RuntimeException failure) {
-                LOG.warn("error listener failed on {}", e, failure);
-            }
+        } else {
+            errorListeners.notifyNow(e);
         }
     }
 
@@ -373,21 +361,8 @@ public final class ReconnectingClient implements RelaisClient {
     }
 
     private void fire(ConnectionEvent.Type type, String connectionId, RelaisException cause, int attempt) {
-        if (eventListeners.isEmpty()) {
-            return;
-        }
         ConnectionEvent event = new ConnectionEvent(type, connectionId, cause, attempt);
-        try {
-            handlerExecutor.execute(() -> {
-                for (Consumer<ConnectionEvent> l : eventListeners) {
-                    try {
-                        l.accept(event);
-                    } catch (RuntimeException e) {
-                        LOG.warn("connection event listener failed on {}", event, e);
-                    }
-                }
-            });
-        } catch (RejectedExecutionException e) {
+        if (!eventListeners.notifyOn(handlerExecutor, event)) {
             LOG.debug("connection event {} not delivered: executor shut down", event);
         }
     }
@@ -589,12 +564,12 @@ public final class ReconnectingClient implements RelaisClient {
 
     @Override
     public void onError(Consumer<RelaisException> listener) {
-        errorListeners.add(Objects.requireNonNull(listener, "listener"));
+        errorListeners.add(listener);
     }
 
     @Override
     public void onConnectionEvent(Consumer<ConnectionEvent> listener) {
-        eventListeners.add(Objects.requireNonNull(listener, "listener"));
+        eventListeners.add(listener);
     }
 
     @Override
