@@ -88,6 +88,8 @@ public final class ReconnectingClient implements RelaisClient {
     private volatile ClientConnection current;
     private volatile boolean reconnecting;
     private boolean closed;
+    /** The application asked to close: nothing more is buffered for a reconnect. */
+    private boolean closing;
 
     private ReconnectingClient(ClientConfig config) {
         if (config.handlerExecutor() != null) {
@@ -335,8 +337,8 @@ public final class ReconnectingClient implements RelaisClient {
             buffer.clear();
         }
         for (BufferedPublish b : dropped) {
-            b.future().completeExceptionally(new RelaisException(null, "client closed before it could reconnect",
-                    cause));
+            b.future().completeExceptionally(new RelaisException(null, cause == null ? "connection closed"
+                    : "client closed before it could reconnect", cause));
         }
         if (cause != null) {
             LOG.warn("{}", cause.getMessage());
@@ -505,7 +507,7 @@ public final class ReconnectingClient implements RelaisClient {
         CompletableFuture<Void> f = new CompletableFuture<>();
         ClientConnection now = null;
         synchronized (lock) {
-            if (closed || (!reconnecting && !current.isOpen() && !reconnects)) {
+            if (closed || closing || (!reconnecting && !current.isOpen() && !reconnects)) {
                 f.completeExceptionally(new RelaisException(null, "connection closed"));
             } else if (!reconnecting && current.isOpen()) {
                 now = current;
@@ -582,6 +584,7 @@ public final class ReconnectingClient implements RelaisClient {
     public CompletableFuture<Void> closeAsync() {
         ClientConnection conn;
         synchronized (lock) {
+            closing = true;
             if (closed) {
                 return closedFuture;
             }
