@@ -21,7 +21,7 @@ public record Bind(long requestId,
         String queue,
         String exchange,
         String pattern,
-        Map<String, Object> arguments) implements Frame {
+        Map<String, Object> arguments) implements Request {
 
     public Bind {
         queue = java.util.Objects.requireNonNull(queue, "queue");

@@ -14,7 +14,7 @@ import io.relais.protocol.codec.FrameWriter;
  * @param sid subscription id
  */
 public record Cancel(long requestId,
-        long sid) implements Frame {
+        long sid) implements Request {
 
     @Override
     public FrameType type() {

@@ -16,7 +16,7 @@ import io.relais.protocol.codec.FrameWriter;
  */
 public record ErrorFrame(long requestId,
         int code,
-        String message) implements Frame {
+        String message) implements Answer {
 
     public ErrorFrame {
         message = java.util.Objects.requireNonNull(message, "message");

@@ -25,7 +25,7 @@ public record ExchangeDeclare(long requestId,
         boolean durable,
         boolean autoDelete,
         boolean passive,
-        Map<String, Object> arguments) implements Frame {
+        Map<String, Object> arguments) implements Request {
 
     public ExchangeDeclare {
         name = java.util.Objects.requireNonNull(name, "name");

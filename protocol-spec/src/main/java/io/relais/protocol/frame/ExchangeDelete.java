@@ -16,7 +16,7 @@ import io.relais.protocol.codec.FrameWriter;
  */
 public record ExchangeDelete(long requestId,
         String name,
-        boolean ifUnused) implements Frame {
+        boolean ifUnused) implements Request {
 
     public ExchangeDelete {
         name = java.util.Objects.requireNonNull(name, "name");

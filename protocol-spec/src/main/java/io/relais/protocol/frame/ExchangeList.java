@@ -12,7 +12,7 @@ import io.relais.protocol.codec.FrameWriter;
  *
  * @param requestId request id
  */
-public record ExchangeList(long requestId) implements Frame {
+public record ExchangeList(long requestId) implements Request {
 
     @Override
     public FrameType type() {

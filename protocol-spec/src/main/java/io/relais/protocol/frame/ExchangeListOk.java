@@ -15,7 +15,7 @@ import java.util.List;
  * @param exchanges one array per exchange: [name, type, durable, auto_delete, bindings]
  */
 public record ExchangeListOk(long requestId,
-        List<ExchangeInfo> exchanges) implements Frame {
+        List<ExchangeInfo> exchanges) implements Answer {
 
     public ExchangeListOk {
         exchanges = List.copyOf(exchanges);

@@ -14,7 +14,7 @@ import io.relais.protocol.codec.FrameWriter;
  * @param count for QUEUE_DELETE and QUEUE_PURGE the number of messages removed, otherwise 0
  */
 public record Ok(long requestId,
-        long count) implements Frame {
+        long count) implements Answer {
 
     @Override
     public FrameType type() {

@@ -25,7 +25,7 @@ public record QueueDeclare(long requestId,
         boolean exclusive,
         boolean autoDelete,
         boolean passive,
-        Map<String, Object> arguments) implements Frame {
+        Map<String, Object> arguments) implements Request {
 
     public QueueDeclare {
         name = java.util.Objects.requireNonNull(name, "name");

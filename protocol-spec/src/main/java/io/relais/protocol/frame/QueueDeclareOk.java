@@ -18,7 +18,7 @@ import io.relais.protocol.codec.FrameWriter;
 public record QueueDeclareOk(long requestId,
         String name,
         long messageCount,
-        long consumerCount) implements Frame {
+        long consumerCount) implements Answer {
 
     public QueueDeclareOk {
         name = java.util.Objects.requireNonNull(name, "name");

@@ -18,7 +18,7 @@ import io.relais.protocol.codec.FrameWriter;
 public record QueueDelete(long requestId,
         String name,
         boolean ifUnused,
-        boolean ifEmpty) implements Frame {
+        boolean ifEmpty) implements Request {
 
     public QueueDelete {
         name = java.util.Objects.requireNonNull(name, "name");

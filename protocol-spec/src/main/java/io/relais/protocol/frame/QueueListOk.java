@@ -15,7 +15,7 @@ import java.util.List;
  * @param queues one array per queue: [name, durable, exclusive, auto_delete, messages, unacked, consumers]
  */
 public record QueueListOk(long requestId,
-        List<QueueInfo> queues) implements Frame {
+        List<QueueInfo> queues) implements Answer {
 
     public QueueListOk {
         queues = List.copyOf(queues);

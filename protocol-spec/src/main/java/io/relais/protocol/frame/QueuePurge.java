@@ -14,7 +14,7 @@ import io.relais.protocol.codec.FrameWriter;
  * @param name queue name
  */
 public record QueuePurge(long requestId,
-        String name) implements Frame {
+        String name) implements Request {
 
     public QueuePurge {
         name = java.util.Objects.requireNonNull(name, "name");

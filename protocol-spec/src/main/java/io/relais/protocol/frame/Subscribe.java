@@ -26,7 +26,7 @@ public record Subscribe(long requestId,
         String pattern,
         long prefetch,
         boolean manualAck,
-        boolean exclusive) implements Frame {
+        boolean exclusive) implements Request {
 
     public Subscribe {
         queue = java.util.Objects.requireNonNull(queue, "queue");

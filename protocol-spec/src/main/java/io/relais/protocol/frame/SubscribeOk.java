@@ -16,7 +16,7 @@ import io.relais.protocol.codec.FrameWriter;
  */
 public record SubscribeOk(long requestId,
         long sid,
-        String queue) implements Frame {
+        String queue) implements Answer {
 
     public SubscribeOk {
         queue = java.util.Objects.requireNonNull(queue, "queue");

@@ -18,7 +18,7 @@ import io.relais.protocol.codec.FrameWriter;
 public record Unbind(long requestId,
         String queue,
         String exchange,
-        String pattern) implements Frame {
+        String pattern) implements Request {
 
     public Unbind {
         queue = java.util.Objects.requireNonNull(queue, "queue");
