@@ -13,13 +13,21 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.config.ConfigException;
+import io.relais.broker.core.CoreException;
+import io.relais.broker.core.Names;
+import io.relais.broker.core.access.AccessControl;
 import io.relais.broker.net.BrokerContext;
 import io.relais.broker.net.DiskMonitor;
 import io.relais.broker.net.MemoryMonitor;
+import io.relais.broker.net.NettyLoops;
 import io.relais.broker.net.ServerPipeline;
 import io.relais.broker.net.Session;
-import io.relais.broker.routing.Topology;
+import io.relais.broker.core.routing.Topology;
+import io.relais.broker.store.DiskDefinitions;
+import io.relais.broker.store.DiskQueueStorage;
 import io.relais.broker.store.StoreException;
+import io.relais.broker.store.StoreFaults;
+import io.relais.broker.store.StoreThreads;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
@@ -28,6 +36,8 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,11 +61,16 @@ public final class Broker implements AutoCloseable {
     private final Channel serverChannel;
     private final FileChannel lockChannel;
     private final FileLock dataLock;
+    private final ExecutorService topologyThread;
+    private final StoreThreads storeThreads;
     private volatile boolean closed;
 
     private Broker(BrokerConfig config, EventLoopGroup boss, EventLoopGroup workers, BrokerContext context,
-                   Channel serverChannel, FileChannel lockChannel, FileLock dataLock) {
+                   Channel serverChannel, FileChannel lockChannel, FileLock dataLock, ExecutorService topologyThread,
+                   StoreThreads storeThreads) {
         this.config = config;
+        this.topologyThread = topologyThread;
+        this.storeThreads = storeThreads;
         this.boss = boss;
         this.workers = workers;
         this.context = context;
@@ -70,6 +85,16 @@ public final class Broker implements AutoCloseable {
      * @throws ConfigException if the data directory is unusable or the address cannot be bound
      */
     public static Broker start(BrokerConfig config) {
+        return start(config, StoreFaults.NONE);
+    }
+
+    /**
+     * Starts a broker whose stores suffer {@code faults}: for tests that show what a slow or
+     * failing disk does to the rest of the broker.
+     *
+     * @throws ConfigException if the data directory is unusable or the address cannot be bound
+     */
+    public static Broker start(BrokerConfig config, StoreFaults faults) {
         Path dataDir = config.dataDir().toAbsolutePath().normalize();
         FileChannel lockChannel;
         FileLock lock;
@@ -98,13 +123,23 @@ public final class Broker implements AutoCloseable {
                 : new NioEventLoopGroup(threads, new DefaultThreadFactory("relais-io"));
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
-        Topology topology = new Topology(workers, dataDir, config.fsync());
-        BrokerContext context = new BrokerContext(config, topology, VERSION);
+        NettyLoops loops = new NettyLoops(workers);
+        ExecutorService topologyThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "relais-definitions");
+            t.setDaemon(true);
+            return t;
+        });
+        StoreThreads storeThreads = new StoreThreads(Math.max(1, Math.min(4, threads)), faults);
+        Topology topology = new Topology(Names.DEFAULT_VHOST, topologyThread, loops, new DiskDefinitions(dataDir),
+                new DiskQueueStorage(dataDir, config.fsync(), storeThreads), AccessControl.PERMIT_ALL);
+        BrokerContext context = new BrokerContext(config, topology, loops, VERSION);
         try {
             topology.recover();
-        } catch (StoreException | IllegalArgumentException e) {
+        } catch (CoreException | StoreException | IllegalArgumentException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            topologyThread.shutdown();
+            storeThreads.close();
             releaseQuietly(lock, lockChannel);
             throw new ConfigException("cannot recover the durable state in " + dataDir + ": " + e.getMessage(), e);
         }
@@ -122,7 +157,8 @@ public final class Broker implements AutoCloseable {
             DiskMonitor disk = new DiskMonitor(context, dataDir);
             disk.run();
             workers.next().scheduleAtFixedRate(disk, 1000, 1000, TimeUnit.MILLISECONDS);
-            Broker broker = new Broker(config, boss, workers, context, server, lockChannel, lock);
+            Broker broker = new Broker(config, boss, workers, context, server, lockChannel, lock, topologyThread,
+                    storeThreads);
             LOG.info("Relais {} listening on {}:{} ({} transport, data dir {})", VERSION, config.host(), broker.port(),
                     epoll ? "epoll" : "nio", dataDir);
             return broker;
@@ -130,6 +166,8 @@ public final class Broker implements AutoCloseable {
             topology.closeAll().join();
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            topologyThread.shutdown();
+            storeThreads.close();
             releaseQuietly(lock, lockChannel);
             throw new ConfigException("cannot listen on " + config.host() + ":" + config.port() + ": "
                     + e.getMessage(), e);
@@ -184,6 +222,8 @@ public final class Broker implements AutoCloseable {
         }
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        topologyThread.shutdown();
+        storeThreads.close();
         try {
             dataLock.release();
             lockChannel.close();

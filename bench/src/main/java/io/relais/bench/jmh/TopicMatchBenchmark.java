@@ -1,6 +1,6 @@
 package io.relais.bench.jmh;
 
-import io.relais.broker.routing.BindingTable;
+import io.relais.broker.core.routing.BindingTable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.openjdk.jmh.annotations.Benchmark;

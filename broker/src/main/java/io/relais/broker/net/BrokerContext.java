@@ -1,7 +1,8 @@
 package io.relais.broker.net;
 
 import io.relais.broker.config.BrokerConfig;
-import io.relais.broker.routing.Topology;
+import io.relais.broker.core.manage.ManagementView;
+import io.relais.broker.core.routing.Topology;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -17,30 +18,49 @@ public final class BrokerContext {
     private final Authenticator authenticator;
     private final String serverVersion;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final NettyLoops loops;
+    private final ManagementView view;
     private final AtomicLong connectionCounter = new AtomicLong();
     private final String instanceTag = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
     private volatile boolean memoryAlarm;
     private volatile boolean diskAlarm;
 
-    public BrokerContext(BrokerConfig config, Topology topology, String serverVersion) {
+    /** What the sessions of a broker share; {@code loops} are its network event loops. */
+    public BrokerContext(BrokerConfig config, Topology topology, NettyLoops loops, String serverVersion) {
         this.config = config;
         this.topology = topology;
+        this.loops = loops;
+        this.view = new ManagementView(topology, sessions);
         this.authenticator = new Authenticator(config);
         this.serverVersion = serverVersion;
     }
 
+    /** The event loops, as the core's owner loops. */
+    public NettyLoops loops() {
+        return loops;
+    }
+
+    /** The read-only management view. */
+    public ManagementView view() {
+        return view;
+    }
+
+    /** The configuration. */
     public BrokerConfig config() {
         return config;
     }
 
+    /** The model. */
     public Topology topology() {
         return topology;
     }
 
+    /** Checks AUTH frames. */
     public Authenticator authenticator() {
         return authenticator;
     }
 
+    /** The version sent in WELCOME. */
     public String serverVersion() {
         return serverVersion;
     }

@@ -1,6 +1,6 @@
 package io.relais.broker.net;
 
-import io.relais.broker.queue.MessageQueue;
+import io.relais.broker.core.queue.MessageQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

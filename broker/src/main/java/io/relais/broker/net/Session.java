@@ -12,14 +12,23 @@ import io.netty.util.collection.LongObjectHashMap;
 import io.netty.util.collection.LongObjectMap;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.relais.broker.config.BrokerConfig;
-import io.relais.broker.queue.DeliverySink;
-import io.relais.broker.queue.Message;
-import io.relais.broker.queue.MessageQueue;
-import io.relais.broker.queue.QueueConsumer;
-import io.relais.broker.queue.StoreWaiter;
-import io.relais.broker.routing.Exchange;
-import io.relais.broker.routing.TopicPattern;
-import io.relais.broker.routing.Topology;
+import io.relais.broker.core.CoreException;
+import io.relais.broker.core.Names;
+import io.relais.broker.core.OwnerLoop;
+import io.relais.broker.core.Reason;
+import io.relais.broker.core.access.Caller;
+import io.relais.broker.core.manage.ConnectionSnapshot;
+import io.relais.broker.core.manage.ConnectionSource;
+import io.relais.broker.core.manage.ExchangeSnapshot;
+import io.relais.broker.core.manage.QueueSnapshot;
+import io.relais.broker.core.queue.DeliverySink;
+import io.relais.broker.core.queue.Message;
+import io.relais.broker.core.queue.MessageQueue;
+import io.relais.broker.core.queue.QueueConsumer;
+import io.relais.broker.core.queue.StoreWaiter;
+import io.relais.broker.core.routing.Router;
+import io.relais.broker.core.routing.Topology;
+import io.relais.broker.wire.WireMessage;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.ProtocolException;
@@ -38,7 +47,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * run there; those five hand their work to the loop. States: AWAIT_HELLO, AWAIT_AUTH, OPEN,
  * CLOSING (we sent CLOSE), CLOSED (socket closing or closed, or a fatal error was sent).
  */
-public final class Session implements DeliverySink {
+public final class Session implements DeliverySink, ConnectionSource {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
 
     enum State { AWAIT_HELLO, AWAIT_AUTH, OPEN, CLOSING, CLOSED }
@@ -111,12 +120,16 @@ public final class Session implements DeliverySink {
     private long ackFloor = 1;
 
     private final Map<MessageQueue, List<Message>> ackBatch = new java.util.IdentityHashMap<>();
-    private final java.util.Queue<PendingDelivery> deliveryInbox = io.netty.util.internal.PlatformDependent
-            .newMpscQueue();
+    private final java.util.Queue<PendingDelivery> deliveryInbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final AtomicBoolean deliveryDrainScheduled = new AtomicBoolean();
     private final Runnable deliveryDrainTask = this::drainDeliveries;
-    private final List<MessageQueue> routeTargets = new ArrayList<>();
-    private final Consumer<MessageQueue> routeCollector = routeTargets::add;
+    private final OwnerLoop ownerLoop;
+    private final long connectedAt = System.currentTimeMillis();
+    private Caller caller;
+    private Router router;
+    /** Requests started and not answered yet; frames after them wait in {@link #held}. */
+    private int inFlight;
+    private final ArrayDeque<Object> held = new ArrayDeque<>();
     private long lastSeq;
     private long pendingAck;
     private int pendingAckCount;
@@ -137,6 +150,7 @@ public final class Session implements DeliverySink {
         this.topology = context.topology();
         this.connectionId = context.nextConnectionId();
         this.remote = channel.remoteAddress();
+        this.ownerLoop = context.loops().of(loop);
     }
 
     /** The server-assigned connection id. */
@@ -157,6 +171,17 @@ public final class Session implements DeliverySink {
     // ---------------------------------------------------------------- inbound frames
 
     void onFrame(Object msg) {
+        if (inFlight > 0) {
+            // Frames wait for the answer to an earlier request, so that they see its effect; at most
+            // one read's worth, since reading stops meanwhile.
+            held.addLast(msg);
+            updateAutoRead();
+            return;
+        }
+        process(msg);
+    }
+
+    private void process(Object msg) {
         try {
             if (msg instanceof DecodeFailure failure) {
                 fatal(failure.code(), failure.message());
@@ -244,6 +269,8 @@ public final class Session implements DeliverySink {
 
     private void onAuth(Auth auth) {
         user = context.authenticator().authenticate(auth.mechanism(), auth.response());
+        caller = new Caller(user, Names.DEFAULT_VHOST, connectionId);
+        router = new Router(topology, caller);
         long server = config.heartbeat().toMillis();
         long client = auth.heartbeatMillis();
         long heartbeat = server == 0 ? client : client == 0 ? server : Math.min(server, client);
@@ -289,7 +316,10 @@ public final class Session implements DeliverySink {
     // ---------------------------------------------------------------- requests with a request id
 
     private void request(Frame frame) {
-        long requestId = requestId(frame);
+        if (!(frame instanceof Request request)) {
+            throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, frame.type() + " is not a client request");
+        }
+        long requestId = request.requestId();
         if (requestId == 0) {
             write(new ErrorFrame(0, ErrorCode.INVALID_ARGUMENT.code(), frame.type()
                     + " needs a request id greater than 0; the request was not executed"));
@@ -300,39 +330,40 @@ public final class Session implements DeliverySink {
                 case EXCHANGE_DECLARE -> {
                     ExchangeDeclare d = (ExchangeDeclare) frame;
                     requireNoArguments("exchange", d.arguments());
-                    topology.declareExchange(d.name(), d.exchangeType(), d.durable(), d.autoDelete(), d.passive());
-                    write(new Ok(requestId, 0));
+                    answerWhenDone(requestId, topology.declareExchange(caller, d.name(), d.exchangeType(),
+                            d.durable(), d.autoDelete(), d.passive()), done -> new Ok(requestId, 0));
                 }
                 case EXCHANGE_DELETE -> {
                     ExchangeDelete d = (ExchangeDelete) frame;
-                    topology.deleteExchange(d.name(), d.ifUnused());
-                    write(new Ok(requestId, 0));
+                    answerWhenDone(requestId, topology.deleteExchange(caller, d.name(), d.ifUnused()),
+                            done -> new Ok(requestId, 0));
                 }
                 case QUEUE_DECLARE -> {
                     QueueDeclare d = (QueueDeclare) frame;
-                    MessageQueue q = topology.declareQueue(d.name(), d.durable(), d.exclusive(), d.autoDelete(),
-                            d.passive(), d.arguments(), connectionId, null);
-                    write(new QueueDeclareOk(requestId, q.name(), q.messageCount(), q.consumerCount()));
+                    answerWhenDone(requestId, topology.declareQueue(caller, d.name(), d.durable(), d.exclusive(),
+                            d.autoDelete(), d.passive(), d.arguments(), null),
+                            q -> new QueueDeclareOk(requestId, q.name(), q.messageCount(), q.consumerCount()));
                 }
                 case QUEUE_DELETE -> {
                     QueueDelete d = (QueueDelete) frame;
-                    answerLater(requestId, topology.deleteQueue(d.name(), d.ifUnused(), d.ifEmpty(), connectionId));
+                    answerWhenDone(requestId, topology.deleteQueue(caller, d.name(), d.ifUnused(), d.ifEmpty()),
+                            n -> new Ok(requestId, n));
                 }
-                case QUEUE_PURGE -> answerLater(requestId,
-                        topology.accessibleQueue(((QueuePurge) frame).name(), connectionId).purge());
+                case QUEUE_PURGE -> answerWhenDone(requestId,
+                        topology.purgeQueue(caller, ((QueuePurge) frame).name()), n -> new Ok(requestId, n));
                 case BIND -> {
                     Bind b = (Bind) frame;
                     requireNoArguments("binding", b.arguments());
-                    topology.bind(b.queue(), b.exchange(), b.pattern(), connectionId);
-                    write(new Ok(requestId, 0));
+                    answerWhenDone(requestId, topology.bind(caller, b.queue(), b.exchange(), b.pattern()),
+                            done -> new Ok(requestId, 0));
                 }
                 case UNBIND -> {
                     Unbind u = (Unbind) frame;
-                    topology.unbind(u.queue(), u.exchange(), u.pattern(), connectionId);
-                    write(new Ok(requestId, 0));
+                    answerWhenDone(requestId, topology.unbind(caller, u.queue(), u.exchange(), u.pattern()),
+                            done -> new Ok(requestId, 0));
                 }
-                case EXCHANGE_LIST -> write(new ExchangeListOk(requestId, topology.exchangeInfos()));
-                case QUEUE_LIST -> write(new QueueListOk(requestId, topology.queueInfos()));
+                case EXCHANGE_LIST -> write(new ExchangeListOk(requestId, exchangeInfos()));
+                case QUEUE_LIST -> write(new QueueListOk(requestId, queueInfos()));
                 case SUBSCRIBE -> onSubscribe((Subscribe) frame);
                 case CANCEL -> onCancel((Cancel) frame);
                 default -> throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, frame.type()
@@ -343,6 +374,57 @@ public final class Session implements DeliverySink {
                 throw e;
             }
             write(new ErrorFrame(requestId, e.code().code(), e.getMessage()));
+        } catch (CoreException e) {
+            write(new ErrorFrame(requestId, Reasons.code(e.reason()).code(), e.getMessage()));
+        }
+    }
+
+    private List<ExchangeInfo> exchangeInfos() {
+        List<ExchangeInfo> list = new ArrayList<>();
+        for (ExchangeSnapshot e : context.view().exchanges()) {
+            list.add(new ExchangeInfo(e.name(), e.type(), e.durable(), e.autoDelete(), e.bindings()));
+        }
+        return list;
+    }
+
+    private List<QueueInfo> queueInfos() {
+        List<QueueInfo> list = new ArrayList<>();
+        for (QueueSnapshot q : context.view().queues()) {
+            list.add(new QueueInfo(q.name(), q.durable(), q.exclusive(), q.autoDelete(), q.messages(), q.unacked(),
+                    q.consumers()));
+        }
+        return list;
+    }
+
+    /**
+     * Answers {@code requestId} once {@code result} completes (on this loop), holding later frames
+     * until then so that they see the request's effect.
+     */
+    private <T> void answerWhenDone(long requestId, CompletableFuture<T> result, Function<T, Frame> answer) {
+        inFlight++;
+        result.whenCompleteAsync((value, error) -> {
+            if (state == State.OPEN) {
+                if (error == null) {
+                    write(answer.apply(value));
+                } else {
+                    writeError(requestId, error);
+                }
+            }
+            requestDone();
+        }, loop);
+    }
+
+    /** A request was answered: process the frames that waited for it. On the loop. */
+    private void requestDone() {
+        inFlight--;
+        while (inFlight == 0 && !held.isEmpty()) {
+            process(held.pollFirst());
+        }
+        if (inFlight == 0 && state != State.CLOSED) {
+            updateAutoRead();
+            readComplete();
+        } else {
+            channel.flush();
         }
     }
 
@@ -353,42 +435,12 @@ public final class Session implements DeliverySink {
         }
     }
 
-    private static long requestId(Frame frame) {
-        return switch (frame.type()) {
-            case EXCHANGE_DECLARE -> ((ExchangeDeclare) frame).requestId();
-            case EXCHANGE_DELETE -> ((ExchangeDelete) frame).requestId();
-            case QUEUE_DECLARE -> ((QueueDeclare) frame).requestId();
-            case QUEUE_DELETE -> ((QueueDelete) frame).requestId();
-            case QUEUE_PURGE -> ((QueuePurge) frame).requestId();
-            case BIND -> ((Bind) frame).requestId();
-            case UNBIND -> ((Unbind) frame).requestId();
-            case EXCHANGE_LIST -> ((ExchangeList) frame).requestId();
-            case QUEUE_LIST -> ((QueueList) frame).requestId();
-            case SUBSCRIBE -> ((Subscribe) frame).requestId();
-            case CANCEL -> ((Cancel) frame).requestId();
-            default -> 0;
-        };
-    }
-
-    /** Answers OK(count) or ERROR when an operation on another loop completes. */
-    private void answerLater(long requestId, CompletableFuture<Long> result) {
-        result.whenCompleteAsync((count, error) -> {
-            if (state != State.OPEN) {
-                return;
-            }
-            if (error == null) {
-                write(new Ok(requestId, count));
-            } else {
-                writeError(requestId, error);
-            }
-            channel.flush();
-        }, loop);
-    }
-
     private void writeError(long requestId, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (cause instanceof ProtocolException pe) {
             write(new ErrorFrame(requestId, pe.code().code(), pe.getMessage()));
+        } else if (cause instanceof CoreException ce) {
+            write(new ErrorFrame(requestId, Reasons.code(ce.reason()).code(), ce.getMessage()));
         } else {
             LOG.error("connection {}: request {} failed", connectionId, requestId, cause);
             write(new ErrorFrame(requestId, ErrorCode.INTERNAL_ERROR.code(), "internal error: " + cause));
@@ -425,19 +477,14 @@ public final class Session implements DeliverySink {
             refusePublish(seq, ErrorCode.INVALID_ARGUMENT, "unknown publish flags " + p.flags());
             return;
         }
-        Exchange exchange = topology.exchange(p.exchange());
-        if (exchange == null) {
-            refusePublish(seq, ErrorCode.NOT_FOUND, "no exchange '" + p.exchange() + "'");
+        int routed;
+        try {
+            routed = router.route(p.exchange(), p.routingKey());
+        } catch (CoreException e) {
+            refusePublish(seq, Reasons.code(e.reason()), e.getMessage());
             return;
         }
-        String keyError = TopicPattern.validateRoutingKey(p.routingKey());
-        if (keyError != null) {
-            refusePublish(seq, ErrorCode.INVALID_ARGUMENT, keyError);
-            return;
-        }
-        routeTargets.clear();
-        exchange.route(p.routingKey(), routeCollector);
-        if (routeTargets.isEmpty()) {
+        if (routed == 0) {
             if ((p.flags() & Publish.MANDATORY) != 0) {
                 flushConfirms();
                 write(new Return(seq, ErrorCode.NO_ROUTE.code(), "no queue is bound for routing key '"
@@ -446,15 +493,10 @@ public final class Session implements DeliverySink {
             confirm(seq);
             return;
         }
-        int stores = 0;
-        for (int i = 0; i < routeTargets.size(); i++) {
-            if (routeTargets.get(i).storesMessages()) {
-                stores++;
-            }
-        }
+        int stores = router.storingTargets();
         boolean persistent = (p.flags() & Publish.PERSISTENT) != 0;
         if (stores > 0 && persistent && context.diskAlarm()) {
-            routeTargets.clear();
+            router.clear();
             refusePublish(seq, ErrorCode.DISK_FULL, "the broker's disk is nearly full (below store.min-free-disk); "
                     + "persistent messages to durable queues are refused until space is freed");
             return;
@@ -464,31 +506,20 @@ public final class Session implements DeliverySink {
             pending = new PendingConfirm(seq, stores + 1);
             pendingConfirms.addLast(pending);
         }
-        ByteBuf payload = p.payload();
-        Message message = new Message(p.exchange(), p.routingKey(), p.properties(), persistent, payload,
+        // The frame keeps its own reference, released after this method; the router retains one per queue.
+        Message message = new WireMessage(p.exchange(), p.routingKey(), p.properties(), persistent, p.payload(),
                 System.currentTimeMillis());
-        payload.retain(routeTargets.size());
-        MessageQueue refusedBy = null;
-        for (int i = 0; i < routeTargets.size(); i++) {
-            MessageQueue q = routeTargets.get(i);
-            boolean stored = q.storesMessages();
-            if (!q.enqueue(message, stored ? pending : null)) {
-                payload.release();
-                refusedBy = q;
-                if (stored && pending != null) {
-                    pending.remaining.decrementAndGet();
-                }
-            }
-        }
-        routeTargets.clear();
+        router.enqueue(message, pending);
+        String refusedBy = router.refusedBy();
         if (pending != null) {
             if (refusedBy != null) {
                 pending.errorCode = ErrorCode.QUEUE_FULL.code();
+                pending.remaining.addAndGet(-router.refusedStoring());
             }
             // The extra count held the entry open while offering; drop it now.
             pending.stored(true);
         } else if (refusedBy != null) {
-            refusePublish(seq, ErrorCode.QUEUE_FULL, "queue '" + refusedBy.name() + "' is full");
+            refusePublish(seq, ErrorCode.QUEUE_FULL, "queue '" + refusedBy + "' is full");
         } else {
             confirm(seq);
         }
@@ -579,26 +610,43 @@ public final class Session implements DeliverySink {
         }
         int prefetch = s.prefetch() == 0 ? config.defaultPrefetch() : (int) Math.min(s.prefetch(), 1_000_000);
         boolean patternSubscription = s.queue().isEmpty();
-        MessageQueue queue = patternSubscription
-                ? topology.subscriptionQueue(connectionId, sid, s.exchange(), s.pattern(), loop, config.maxBacklog())
-                : topology.accessibleQueue(s.queue(), connectionId);
-        QueueConsumer consumer = new QueueConsumer(queue, this, sid, s.manualAck(), prefetch, s.exclusive());
-        subscriptions.put(sid, consumer);
+        CompletableFuture<MessageQueue> queue = patternSubscription
+                ? topology.subscriptionQueue(caller, sid, s.exchange(), s.pattern(), ownerLoop, config.maxBacklog())
+                : CompletableFuture.completedFuture(topology.consumableQueue(caller, s.queue()));
         long requestId = s.requestId();
-        queue.addConsumer(consumer).whenCompleteAsync((ok, error) -> {
-            if (error != null) {
-                subscriptions.remove(sid, consumer);
-                if (patternSubscription) {
-                    topology.deleteQueue(queue.name(), false, false, connectionId);
+        // The id is taken now, so that a second SUBSCRIBE with it is refused while this one runs.
+        subscriptions.put(sid, null);
+        CompletableFuture<QueueConsumer> added = queue.thenCompose(q -> {
+            QueueConsumer consumer = new QueueConsumer(q, this, sid, s.manualAck(), prefetch, s.exclusive());
+            return q.addConsumer(consumer).handle((ok, error) -> {
+                if (error != null) {
+                    if (patternSubscription) {
+                        topology.deleteQueue(caller, q.name(), false, false);
+                    }
+                    throw error instanceof CompletionException ce ? ce : new CompletionException(error);
                 }
+                return consumer;
+            });
+        });
+        inFlight++;
+        added.whenCompleteAsync((consumer, error) -> {
+            if (error != null) {
+                subscriptions.remove(sid);
                 if (state == State.OPEN) {
                     writeError(requestId, error);
-                    channel.flush();
                 }
-            } else if (state == State.OPEN) {
-                write(new SubscribeOk(requestId, sid, queue.name()));
-                channel.flush();
+            } else if (state == State.OPEN || state == State.CLOSING) {
+                subscriptions.put(sid, consumer);
+                if (state == State.OPEN) {
+                    write(new SubscribeOk(requestId, sid, consumer.queue().name()));
+                }
+                // Only now may the queue deliver: no DELIVER overtakes the SUBSCRIBE_OK.
+                consumer.start();
+            } else {
+                subscriptions.remove(sid);
+                consumer.queue().removeConsumer(consumer);
             }
+            requestDone();
         }, loop);
     }
 
@@ -645,24 +693,26 @@ public final class Session implements DeliverySink {
         }
         long tag = ++deliveryTag;
         int flags = (redelivered ? Deliver.REDELIVERED : 0) | (message.persistent() ? Deliver.PERSISTENT : 0);
+        WireMessage w = WireMessage.of(message);
         if (consumer.manualAck()) {
             unacked.put(tag, new Unacked(consumer, message));
-            channel.write(new Deliver(consumer.sid(), tag, flags, message.exchange(), message.routingKey(),
-                    message.properties(), message.payload().retainedDuplicate()), channel.voidPromise());
+            channel.write(new Deliver(consumer.sid(), tag, flags, w.exchange(), w.routingKey(),
+                    w.properties(), w.payload().retainedDuplicate()), channel.voidPromise());
         } else {
-            channel.write(new Deliver(consumer.sid(), tag, flags, message.exchange(), message.routingKey(),
-                    message.properties(), message.payload().duplicate()), channel.voidPromise());
+            channel.write(new Deliver(consumer.sid(), tag, flags, w.exchange(), w.routingKey(),
+                    w.properties(), w.payload().duplicate()), channel.voidPromise());
             consumer.settled(1);
         }
         scheduleFlush();
     }
 
     @Override
-    public void cancelled(QueueConsumer consumer, ErrorCode code, String reason) {
+    public void cancelled(QueueConsumer consumer, Reason reason, String message) {
         loop.execute(() -> {
             if (subscriptions.remove(consumer.sid(), consumer) && state == State.OPEN
                     && capabilities.contains(ProtocolVersion.CAP_SERVER_CANCEL)) {
-                channel.writeAndFlush(new Cancelled(consumer.sid(), code.code(), reason), channel.voidPromise());
+                channel.writeAndFlush(new Cancelled(consumer.sid(), Reasons.code(reason).code(), message),
+                        channel.voidPromise());
             }
         });
     }
@@ -753,7 +803,9 @@ public final class Session implements DeliverySink {
         boolean writable = channel.isWritable();
         if (writable) {
             for (QueueConsumer c : subscriptions.values()) {
-                c.queue().scheduleDispatch();
+                if (c != null) {
+                    c.queue().scheduleDispatch();
+                }
             }
         }
         pausedForWritability = !writable;
@@ -769,7 +821,7 @@ public final class Session implements DeliverySink {
     }
 
     private void updateAutoRead() {
-        boolean read = !(publisher && (pausedForWritability || pausedForMemory));
+        boolean read = inFlight == 0 && !(publisher && (pausedForWritability || pausedForMemory));
         if (channel.config().isAutoRead() != read) {
             channel.config().setAutoRead(read);
         }
@@ -843,8 +895,14 @@ public final class Session implements DeliverySink {
             handshakeTimer.cancel(false);
         }
         context.sessions().remove(this);
+        Object frame;
+        while ((frame = held.pollFirst()) != null) {
+            ReferenceCountUtil.release(frame);
+        }
         for (QueueConsumer c : subscriptions.values()) {
-            c.queue().removeConsumer(c);
+            if (c != null) {
+                c.queue().removeConsumer(c);
+            }
         }
         subscriptions.clear();
         if (!unacked.isEmpty()) {
@@ -858,6 +916,12 @@ public final class Session implements DeliverySink {
         } else {
             LOG.info("connection {} from {} closed before the handshake completed: {}", connectionId, remote, reason);
         }
+    }
+
+    @Override
+    public ConnectionSnapshot snapshot() {
+        return new ConnectionSnapshot(connectionId, "relais", String.valueOf(remote), user, Names.DEFAULT_VHOST,
+                clientName, state.name(), connectedAt, subscriptions.size(), unacked.size());
     }
 
     private void write(Frame frame) {

@@ -1,5 +1,9 @@
 package io.relais.broker.store;
 
+import io.relais.broker.core.routing.BindingDefinition;
+import io.relais.broker.core.routing.Definitions;
+import io.relais.broker.core.routing.ExchangeDefinition;
+import io.relais.broker.core.routing.QueueDefinition;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;

@@ -13,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import io.relais.broker.core.routing.Definitions;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;

@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Not thread-safe: Chronicle appenders and tailers belong to the thread that creates them, so
  * after {@link #open} (any thread; it leaves no appender or tailer behind) every method must run on
- * the owning queue's event loop.
+ * the store thread of its {@link StoredBacklog}.
  */
 public final class MessageStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MessageStore.class);

@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.relais.broker.config.BrokerConfig;
-import io.relais.broker.routing.Topology;
+import io.relais.broker.core.Names;
+import io.relais.broker.core.access.AccessControl;
+import io.relais.broker.core.routing.Topology;
+import io.relais.broker.store.DiskDefinitions;
+import io.relais.broker.store.DiskQueueStorage;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +24,10 @@ class DiskMonitorTest {
                 100 * MIB);
         NioEventLoopGroup loops = new NioEventLoopGroup(1);
         try {
-            BrokerContext context = new BrokerContext(config, new Topology(loops, dir, config.fsync()), "test");
+            NettyLoops owners = new NettyLoops(loops);
+            Topology topology = new Topology(Names.DEFAULT_VHOST, Runnable::run, owners, new DiskDefinitions(dir),
+                    new DiskQueueStorage(dir, config.fsync(), null), AccessControl.PERMIT_ALL);
+            BrokerContext context = new BrokerContext(config, topology, owners, "test");
             AtomicLong free = new AtomicLong(500 * MIB);
             DiskMonitor monitor = new DiskMonitor(context, dir, free::get);
             monitor.run();
@@ -34,7 +42,7 @@ class DiskMonitorTest {
             monitor.run();
             assertThat(context.diskAlarm()).isFalse();
         } finally {
-            loops.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
+            loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
         }
     }
 }

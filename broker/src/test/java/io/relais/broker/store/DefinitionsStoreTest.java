@@ -3,6 +3,10 @@ package io.relais.broker.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.relais.broker.core.routing.BindingDefinition;
+import io.relais.broker.core.routing.Definitions;
+import io.relais.broker.core.routing.ExchangeDefinition;
+import io.relais.broker.core.routing.QueueDefinition;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -1,0 +1,570 @@
+package io.relais.broker.core.queue;
+
+import io.relais.broker.core.CoreException;
+import io.relais.broker.core.OwnerLoop;
+import io.relais.broker.core.Reason;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A FIFO queue of messages with competing consumers, whatever its {@link Backlog} keeps them in.
+ *
+ * <p>Owned by one {@link OwnerLoop} ({@link #loop()}): the redelivery list, the consumer list and
+ * the round-robin cursor are touched only there. Any thread may {@link #enqueue} (the backlog's
+ * inbox), {@link #requeue}, settle, and read the counters. Dispatch runs as a task on the owner
+ * loop, scheduled at most once at a time, and hands each message to the next consumer (round
+ * robin) that has credit and a writable connection: first the messages given back for redelivery,
+ * then the backlog's. When no consumer can take more, messages wait, bounded by
+ * {@code max-length}/{@code max-length-bytes}: the oldest are dropped ({@code drop-head}) or new
+ * publishes refused ({@code reject-publish}).
+ *
+ * <p>Expired messages (per-queue {@code message-ttl} or per-message expiration) are dropped when
+ * they reach the head of the queue; a message whose time to live is 0 is delivered if a consumer
+ * can take it there and then, and dropped otherwise. Dead messages (expired, dropped by
+ * {@code drop-head}, rejected without requeue) go to the dead-letter exchange when the queue has
+ * one.
+ */
+public final class MessageQueue implements BacklogListener {
+    /** Told when an auto-delete queue loses its last consumer. Called on the queue's loop. */
+    public interface Listener extends DeadLetterRouter {
+        /** {@code queue} is auto-delete and lost its last consumer. */
+        void unused(MessageQueue queue);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(MessageQueue.class);
+    private static final int DISPATCH_BATCH = 256;
+
+    private final String vhost;
+    private final String name;
+    private final boolean durable;
+    private final boolean exclusive;
+    private final boolean autoDelete;
+    private final QueueArguments arguments;
+    private final String ownerConnectionId;
+    private final OwnerLoop loop;
+    private final Listener listener;
+    private final Backlog backlog;
+
+    private final ArrayDeque<Message> redeliveries = new ArrayDeque<>();
+    private final AtomicLong count = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong unacked = new AtomicLong();
+    private final AtomicLong redeliveryBytes = new AtomicLong();
+    private final LongAdder enqueuedTotal = new LongAdder();
+    private volatile long deliveredTotal;
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Runnable dispatchTask = this::dispatch;
+    private final List<QueueConsumer> consumers = new ArrayList<>();
+    private volatile int consumerCount;
+    private volatile boolean deleted;
+    private boolean hadConsumer;
+    private int cursor;
+
+    /**
+     * A queue over {@code backlog} (opened and recovered already; from now on owned by
+     * {@code loop}).
+     *
+     * @param ownerConnectionId the connection that owns this exclusive queue, or null
+     */
+    public MessageQueue(String vhost, String name, boolean durable, boolean exclusive, boolean autoDelete,
+                        QueueArguments arguments, String ownerConnectionId, OwnerLoop loop, Listener listener,
+                        Backlog backlog) {
+        this.vhost = vhost;
+        this.name = name;
+        this.durable = durable;
+        this.exclusive = exclusive;
+        this.autoDelete = autoDelete;
+        this.arguments = arguments;
+        this.ownerConnectionId = ownerConnectionId;
+        this.loop = loop;
+        this.listener = listener;
+        this.backlog = backlog;
+        count.set(backlog.recoveredCount());
+        bytes.set(backlog.recoveredBytes());
+        backlog.start(this, loop);
+        scheduleDispatch();
+    }
+
+    /** True if messages offered to this queue are written to disk, and their confirms wait for that. */
+    public boolean storesMessages() {
+        return backlog.storesMessages();
+    }
+
+    /** Payload bytes this queue holds in memory (for the memory alarm). */
+    public long memoryBytes() {
+        return backlog.memoryBytes() + redeliveryBytes.get();
+    }
+
+    /** The virtual host the queue belongs to. */
+    public String vhost() {
+        return vhost;
+    }
+
+    /** The queue's name, unique in its vhost. */
+    public String name() {
+        return name;
+    }
+
+    /** True if the queue's definition survives a restart. */
+    public boolean durable() {
+        return durable;
+    }
+
+    /** True if the queue belongs to one connection and ends with it. */
+    public boolean exclusive() {
+        return exclusive;
+    }
+
+    /** True if the queue is deleted when its last consumer goes. */
+    public boolean autoDelete() {
+        return autoDelete;
+    }
+
+    /** The validated declaration arguments. */
+    public QueueArguments arguments() {
+        return arguments;
+    }
+
+    /** Id of the connection that owns this exclusive queue, or null. */
+    public String ownerConnectionId() {
+        return ownerConnectionId;
+    }
+
+    /** The loop that owns this queue. */
+    public OwnerLoop loop() {
+        return loop;
+    }
+
+    /** Messages waiting for delivery (approximate while publishes are in flight). */
+    public long messageCount() {
+        return count.get();
+    }
+
+    /** Payload bytes waiting for delivery. */
+    public long byteCount() {
+        return bytes.get();
+    }
+
+    /** Deliveries to manual-ack consumers not yet acknowledged. */
+    public long unackedCount() {
+        return unacked.get();
+    }
+
+    /** Consumers attached now. */
+    public int consumerCount() {
+        return consumerCount;
+    }
+
+    /** Messages offered and accepted since the queue was created (for rates). */
+    public long enqueuedTotal() {
+        return enqueuedTotal.sum();
+    }
+
+    /** Messages handed to consumers since the queue was created (for rates). */
+    public long deliveredTotal() {
+        return deliveredTotal;
+    }
+
+    /** True once deleted or closed. */
+    public boolean deleted() {
+        return deleted;
+    }
+
+    void unackedChanged(long delta) {
+        unacked.addAndGet(delta);
+    }
+
+    /**
+     * Offers a message; any thread. On success the queue owns one reference to the payload, which
+     * the caller must have retained for it.
+     *
+     * @return false if the queue is full and its overflow is {@code reject-publish}; the caller
+     *     keeps the reference then
+     */
+    public boolean enqueue(Message message) {
+        return enqueue(message, null);
+    }
+
+    /**
+     * Offers a message as {@link #enqueue(Message)} does; a queue that stores messages tells
+     * {@code waiter} (if not null) once the message is stored.
+     */
+    public boolean enqueue(Message message, StoreWaiter waiter) {
+        if (arguments.rejectPublish() && full(message.size())) {
+            return false;
+        }
+        count.incrementAndGet();
+        bytes.addAndGet(message.size());
+        enqueuedTotal.increment();
+        backlog.offer(message, waiter);
+        return true;
+    }
+
+    @Override
+    public void readable() {
+        scheduleDispatch();
+    }
+
+    @Override
+    public void lost(long n, long size) {
+        count.addAndGet(-n);
+        bytes.addAndGet(-size);
+    }
+
+    private boolean full(int extraBytes) {
+        return (arguments.maxLength() > 0 && count.get() >= arguments.maxLength())
+                || (arguments.maxLengthBytes() > 0 && bytes.get() + extraBytes > arguments.maxLengthBytes());
+    }
+
+    private boolean overLimit() {
+        return (arguments.maxLength() > 0 && count.get() > arguments.maxLength())
+                || (arguments.maxLengthBytes() > 0 && bytes.get() > arguments.maxLengthBytes());
+    }
+
+    /** Gives back messages that were delivered and not acknowledged, in delivery order; any thread. */
+    public void requeue(List<Message> messages) {
+        if (loop.inLoop()) {
+            doRequeue(messages);
+        } else {
+            loop.execute(() -> doRequeue(messages));
+        }
+    }
+
+    private void doRequeue(List<Message> messages) {
+        for (Message m : messages) {
+            if (deleted) {
+                m.release();
+                continue;
+            }
+            redeliveries.addLast(m);
+            redeliveryBytes.addAndGet(m.size());
+            count.incrementAndGet();
+            bytes.addAndGet(m.size());
+        }
+        scheduleDispatch();
+    }
+
+    /**
+     * Messages delivered from this queue were acknowledged: a queue that stores messages settles
+     * them in its store; their payload references are released. Any thread.
+     */
+    public void acked(List<Message> messages) {
+        if (!backlog.storesMessages()) {
+            releaseAll(messages);
+        } else if (loop.inLoop()) {
+            settleAll(messages);
+        } else {
+            loop.execute(() -> settleAll(messages));
+        }
+    }
+
+    private static void releaseAll(List<Message> messages) {
+        for (Message m : messages) {
+            m.release();
+        }
+    }
+
+    private void settleAll(List<Message> messages) {
+        for (Message m : messages) {
+            settleAndRelease(m);
+        }
+        backlog.endOfBatch();
+    }
+
+    /**
+     * Messages delivered from this queue were rejected or nacked without requeue: they are
+     * dead-lettered if the queue has a dead-letter exchange, settled, and released. Any thread.
+     */
+    public void rejected(List<Message> messages) {
+        if (!backlog.storesMessages() && !arguments.deadLetters()) {
+            releaseAll(messages);
+        } else if (loop.inLoop()) {
+            dropAll(messages);
+        } else {
+            loop.execute(() -> dropAll(messages));
+        }
+    }
+
+    private void dropAll(List<Message> messages) {
+        for (Message m : messages) {
+            dead(m, "rejected");
+        }
+        backlog.endOfBatch();
+    }
+
+    /** A message left the queue without being consumed: dead-letter it, settle it, release it. */
+    private void dead(Message m, String reason) {
+        if (arguments.deadLetters() && !deleted) {
+            Map<String, Object> own = m.headers();
+            Map<String, Object> headers = own == null ? new HashMap<>() : new HashMap<>(own);
+            if (!"rejected".equals(reason) && name.equals(headers.get("x-death-queue"))) {
+                // It already died here once: a dead-letter cycle without a consumer in it; RabbitMQ
+                // drops such messages too.
+                LOG.debug("{}: dropping a message that would cycle through dead-lettering", this);
+            } else {
+                long deaths = headers.get("x-death-count") instanceof Long n ? n : 0;
+                headers.put("x-death-reason", reason);
+                headers.put("x-death-queue", name);
+                headers.put("x-death-exchange", m.exchange());
+                headers.put("x-death-routing-key", m.routingKey());
+                headers.put("x-death-count", deaths + 1);
+                String key = arguments.deadLetterRoutingKey() != null ? arguments.deadLetterRoutingKey()
+                        : m.routingKey();
+                Message copy = m.deadLettered(arguments.deadLetterExchange(), key, headers,
+                        System.currentTimeMillis());
+                listener.deadLetter(arguments.deadLetterExchange(), key, copy);
+            }
+        }
+        settleAndRelease(m);
+    }
+
+    private void settleAndRelease(Message m) {
+        if (!deleted) {
+            backlog.settle(m);
+        }
+        m.release();
+    }
+
+    /** Asks the owner loop to run dispatch; cheap when already scheduled. Any thread. */
+    public void scheduleDispatch() {
+        if (scheduled.compareAndSet(false, true)) {
+            loop.execute(dispatchTask);
+        }
+    }
+
+    private void dispatch() {
+        scheduled.set(false);
+        if (deleted) {
+            return;
+        }
+        dropOverLimit();
+        long now = System.currentTimeMillis();
+        int sent = 0;
+        while (sent < DISPATCH_BATCH) {
+            boolean fromRedeliveries = !redeliveries.isEmpty();
+            Message m = fromRedeliveries ? redeliveries.peekFirst() : backlog.peek();
+            if (m == null) {
+                break;
+            }
+            boolean redelivered = fromRedeliveries || backlog.headRedelivered();
+            long ttl = m.ttlMillis(arguments.messageTtlMillis());
+            if (ttl > 0 && now - m.arrivalMillis() >= ttl) {
+                dead(removeHead(fromRedeliveries), "expired");
+                continue;
+            }
+            QueueConsumer c = nextConsumer();
+            if (c == null) {
+                if (ttl == 0) {
+                    dead(removeHead(fromRedeliveries), "expired");
+                    continue;
+                }
+                break;
+            }
+            removeHead(fromRedeliveries);
+            backlog.delivering(m);
+            c.dispatched();
+            if (c.manualAck()) {
+                unacked.incrementAndGet();
+            } else {
+                // Automatic acknowledgement: the message is settled once handed to the connection.
+                backlog.settle(m);
+            }
+            c.sink().deliver(c, m, redelivered);
+            sent++;
+        }
+        if (sent > 0) {
+            // Written by this loop only; readers on other threads see a recent value.
+            deliveredTotal = deliveredTotal + sent;
+        }
+        backlog.endOfBatch();
+        if (sent == DISPATCH_BATCH) {
+            scheduleDispatch();
+        }
+    }
+
+    private void dropOverLimit() {
+        if (arguments.rejectPublish()) {
+            return;
+        }
+        while (overLimit()) {
+            boolean fromRedeliveries = !redeliveries.isEmpty();
+            if (!fromRedeliveries && backlog.peek() == null) {
+                return;
+            }
+            dead(removeHead(fromRedeliveries), "maxlen");
+        }
+    }
+
+    private Message removeHead(boolean fromRedeliveries) {
+        Message m;
+        if (fromRedeliveries) {
+            m = redeliveries.pollFirst();
+            redeliveryBytes.addAndGet(-m.size());
+        } else {
+            m = backlog.poll();
+        }
+        count.decrementAndGet();
+        bytes.addAndGet(-m.size());
+        return m;
+    }
+
+    private QueueConsumer nextConsumer() {
+        int n = consumers.size();
+        for (int i = 0; i < n; i++) {
+            int index = (cursor + i) % n;
+            QueueConsumer c = consumers.get(index);
+            if (c.canTake()) {
+                cursor = (index + 1) % n;
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Adds a consumer; any thread. Completes exceptionally with a {@code CoreException} if the
+     * queue is gone or an exclusive consumer rule refuses it. The consumer gets no message before
+     * it is {@linkplain QueueConsumer#start() started}.
+     */
+    public CompletableFuture<Void> addConsumer(QueueConsumer consumer) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (deleted) {
+                done.completeExceptionally(new CoreException(Reason.NOT_FOUND, "queue '"
+                        + name + "' was deleted"));
+            } else if (!consumers.isEmpty() && (consumer.exclusive() || consumers.get(0).exclusive())) {
+                done.completeExceptionally(new CoreException(Reason.RESOURCE_LOCKED,
+                        "queue '" + name + "' has " + (consumer.exclusive() ? "consumers" : "an exclusive consumer")));
+            } else {
+                consumers.add(consumer);
+                consumerCount = consumers.size();
+                hadConsumer = true;
+                done.complete(null);
+            }
+        });
+        return done;
+    }
+
+    /** Removes a consumer; any thread. An auto-delete queue that loses its last consumer tells its listener. */
+    public void removeConsumer(QueueConsumer consumer) {
+        consumer.deactivate();
+        loop.execute(() -> {
+            if (consumers.remove(consumer)) {
+                consumerCount = consumers.size();
+                if (cursor >= consumers.size()) {
+                    cursor = 0;
+                }
+                if (consumers.isEmpty() && autoDelete && hadConsumer && !deleted) {
+                    listener.unused(this);
+                } else {
+                    scheduleDispatch();
+                }
+            }
+        });
+    }
+
+    /** Drops every message waiting for delivery, without dead-lettering; completes with how many. Any thread. */
+    public CompletableFuture<Long> purge() {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            long n = dropReadable();
+            backlog.purgeUnread().whenComplete((purged, error) -> {
+                if (error != null) {
+                    done.completeExceptionally(error);
+                    return;
+                }
+                count.addAndGet(-purged.count());
+                bytes.addAndGet(-purged.bytes());
+                done.complete(n + purged.count());
+            });
+        });
+        return done;
+    }
+
+    /** Settles and releases the redeliveries and what the backlog can give out now. On the loop. */
+    private long dropReadable() {
+        long n = 0;
+        while (true) {
+            boolean fromRedeliveries = !redeliveries.isEmpty();
+            if (!fromRedeliveries && backlog.peek() == null) {
+                break;
+            }
+            settleAndRelease(removeHead(fromRedeliveries));
+            n++;
+        }
+        backlog.endOfBatch();
+        return n;
+    }
+
+    /**
+     * Deletes the queue: its consumers are told (CANCELLED), its messages dropped and its backlog's
+     * files deleted; later enqueues are released. Completes with the number of messages dropped.
+     * Any thread; idempotent.
+     */
+    public CompletableFuture<Long> delete(String reason) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (deleted) {
+                done.complete(0L);
+                return;
+            }
+            long n = count.get();
+            finish(reason);
+            backlog.delete().whenComplete((ok, error) -> done.complete(n));
+        });
+        return done;
+    }
+
+    /**
+     * Closes the queue for broker shutdown: consumers are told, in-memory messages are released, a
+     * stored backlog writes what was offered and closes, keeping its messages for the next start.
+     * Any thread.
+     */
+    public CompletableFuture<Void> close() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (deleted) {
+                done.complete(null);
+                return;
+            }
+            finish("server shutting down");
+            backlog.close().whenComplete((ok, error) -> {
+                if (error != null) {
+                    LOG.error("{}: could not close its backlog cleanly", this, error);
+                }
+                done.complete(null);
+            });
+        });
+        return done;
+    }
+
+    private void finish(String reason) {
+        backlog.endOfBatch();
+        deleted = true;
+        for (QueueConsumer c : consumers) {
+            c.deactivate();
+            c.sink().cancelled(c, Reason.QUEUE_DELETED, reason);
+        }
+        consumers.clear();
+        consumerCount = 0;
+        Message m;
+        while ((m = redeliveries.pollFirst()) != null) {
+            redeliveryBytes.addAndGet(-m.size());
+            m.release();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "queue '" + name + "'";
+    }
+}

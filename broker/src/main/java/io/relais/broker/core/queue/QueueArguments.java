@@ -1,0 +1,122 @@
+package io.relais.broker.core.queue;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The arguments of a queue declaration, validated.
+ *
+ * <p>Supported: {@code max-length} (messages), {@code max-length-bytes} (payload bytes),
+ * {@code overflow} ({@code drop-head} or {@code reject-publish}), {@code message-ttl}
+ * (milliseconds), {@code dead-letter-exchange} and {@code dead-letter-routing-key} (strings; messages
+ * that are rejected without requeue, expire or are dropped by {@code drop-head} are republished to
+ * that exchange, with that routing key or their own). Immutable; thread-safe.
+ *
+ * @param maxLength most ready messages, 0 for no limit
+ * @param maxLengthBytes most ready payload bytes, 0 for no limit
+ * @param rejectPublish true for overflow {@code reject-publish}, false for {@code drop-head}
+ * @param messageTtlMillis time to live of every message in this queue, 0 for none
+ * @param deadLetterExchange where dead messages go, or null to discard them
+ * @param deadLetterRoutingKey the routing key they get there, or null to keep their own
+ */
+public record QueueArguments(long maxLength, long maxLengthBytes, boolean rejectPublish, long messageTtlMillis,
+                             String deadLetterExchange, String deadLetterRoutingKey) {
+    public static final String MAX_LENGTH = "max-length";
+    public static final String MAX_LENGTH_BYTES = "max-length-bytes";
+    public static final String OVERFLOW = "overflow";
+    public static final String MESSAGE_TTL = "message-ttl";
+    public static final String DEAD_LETTER_EXCHANGE = "dead-letter-exchange";
+    public static final String DEAD_LETTER_ROUTING_KEY = "dead-letter-routing-key";
+
+    /** No limits. */
+    public static final QueueArguments NONE = new QueueArguments(0, 0, false, 0, null, null);
+
+    /** A bounded drop-head queue without other arguments. */
+    public static QueueArguments maxLength(long maxLength) {
+        return new QueueArguments(maxLength, 0, false, 0, null, null);
+    }
+
+    /**
+     * Validates a declaration's argument map.
+     *
+     * @throws IllegalArgumentException with a message for the client if a key or value is not allowed
+     */
+    public static QueueArguments parse(Map<String, Object> args) {
+        long maxLength = 0;
+        long maxBytes = 0;
+        boolean reject = false;
+        long ttl = 0;
+        String dlx = null;
+        String dlrk = null;
+        for (Map.Entry<String, Object> e : args.entrySet()) {
+            String key = e.getKey();
+            Object v = e.getValue();
+            switch (key) {
+                case MAX_LENGTH -> maxLength = positive(key, v);
+                case MAX_LENGTH_BYTES -> maxBytes = positive(key, v);
+                case MESSAGE_TTL -> ttl = positive(key, v);
+                case OVERFLOW -> {
+                    if ("drop-head".equals(v)) {
+                        reject = false;
+                    } else if ("reject-publish".equals(v)) {
+                        reject = true;
+                    } else {
+                        throw new IllegalArgumentException("queue argument 'overflow' must be 'drop-head' or "
+                                + "'reject-publish', not '" + v + "'");
+                    }
+                }
+                case DEAD_LETTER_EXCHANGE -> dlx = string(key, v);
+                case DEAD_LETTER_ROUTING_KEY -> dlrk = string(key, v);
+                default -> throw new IllegalArgumentException("unknown queue argument '" + key + "'");
+            }
+        }
+        if (dlrk != null && dlx == null) {
+            throw new IllegalArgumentException("queue argument 'dead-letter-routing-key' needs 'dead-letter-exchange'");
+        }
+        return new QueueArguments(maxLength, maxBytes, reject, ttl, dlx, dlrk);
+    }
+
+    private static String string(String key, Object v) {
+        if (!(v instanceof String s)) {
+            throw new IllegalArgumentException("queue argument '" + key + "' must be a string, not '" + v + "'");
+        }
+        return s;
+    }
+
+    /** True if dead messages are republished rather than discarded. */
+    public boolean deadLetters() {
+        return deadLetterExchange != null;
+    }
+
+    private static long positive(String key, Object v) {
+        if (!(v instanceof Long n) || n <= 0) {
+            throw new IllegalArgumentException("queue argument '" + key + "' must be a positive integer, not '"
+                    + v + "'");
+        }
+        return n;
+    }
+
+    /** The arguments as a declaration would give them: only those that are set; {@link #parse} inverts it. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (maxLength > 0) {
+            m.put(MAX_LENGTH, maxLength);
+        }
+        if (maxLengthBytes > 0) {
+            m.put(MAX_LENGTH_BYTES, maxLengthBytes);
+        }
+        if (rejectPublish) {
+            m.put(OVERFLOW, "reject-publish");
+        }
+        if (messageTtlMillis > 0) {
+            m.put(MESSAGE_TTL, messageTtlMillis);
+        }
+        if (deadLetterExchange != null) {
+            m.put(DEAD_LETTER_EXCHANGE, deadLetterExchange);
+        }
+        if (deadLetterRoutingKey != null) {
+            m.put(DEAD_LETTER_ROUTING_KEY, deadLetterRoutingKey);
+        }
+        return m;
+    }
+}

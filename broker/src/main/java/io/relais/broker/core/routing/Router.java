@@ -1,0 +1,107 @@
+package io.relais.broker.core.routing;
+
+import io.relais.broker.core.CoreException;
+import io.relais.broker.core.Reason;
+import io.relais.broker.core.access.Access;
+import io.relais.broker.core.access.Caller;
+import io.relais.broker.core.access.ResourceKind;
+import io.relais.broker.core.queue.Message;
+import io.relais.broker.core.queue.MessageQueue;
+import io.relais.broker.core.queue.StoreWaiter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The publish operation of one connection: checks that the caller may write to the exchange,
+ * finds the queues a message is routed to, and offers it to each.
+ *
+ * <p>Used in two steps so that the front end can prepare its confirm in between: {@link #route}
+ * (which queues, how many store messages), then {@link #enqueue}. Reuses one target list, so the
+ * per-message path allocates nothing here. Owned by the connection's thread; not thread-safe.
+ */
+public final class Router {
+    private final Topology topology;
+    private final Caller caller;
+    private final List<MessageQueue> targets = new ArrayList<>();
+    private final Consumer<MessageQueue> collector = targets::add;
+    private String refusedBy;
+    private int refusedStoring;
+
+    /** A router for {@code caller}'s publishes into {@code topology}. */
+    public Router(Topology topology, Caller caller) {
+        this.topology = topology;
+        this.caller = caller;
+    }
+
+    /**
+     * Finds the queues bound for {@code routingKey} on {@code exchange}; returns how many.
+     *
+     * @throws CoreException if the exchange does not exist, the key is invalid or the caller may
+     *     not write to the exchange
+     */
+    public int route(String exchange, String routingKey) {
+        targets.clear();
+        Exchange ex = topology.exchange(exchange);
+        if (ex == null) {
+            throw new CoreException(Reason.NOT_FOUND, "no exchange '" + exchange + "'");
+        }
+        String keyError = TopicPattern.validateRoutingKey(routingKey);
+        if (keyError != null) {
+            throw new CoreException(Reason.INVALID_ARGUMENT, keyError);
+        }
+        topology.access().check(caller, ResourceKind.EXCHANGE, exchange, Access.WRITE);
+        ex.route(routingKey, collector);
+        return targets.size();
+    }
+
+    /** How many of the routed queues store messages (their confirms wait for the disk). */
+    public int storingTargets() {
+        int n = 0;
+        for (int i = 0; i < targets.size(); i++) {
+            if (targets.get(i).storesMessages()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Offers {@code message} to every routed queue, each taking one new reference to it; queues
+     * that store messages tell {@code waiter}. Afterwards {@link #refusedBy()} names a queue that
+     * was full, and {@link #refusedStoring()} counts the storing queues that refused it (they will
+     * not tell the waiter).
+     */
+    public void enqueue(Message message, StoreWaiter waiter) {
+        refusedBy = null;
+        refusedStoring = 0;
+        message.retain(targets.size());
+        for (int i = 0; i < targets.size(); i++) {
+            MessageQueue q = targets.get(i);
+            boolean stores = q.storesMessages();
+            if (!q.enqueue(message, stores ? waiter : null)) {
+                message.release();
+                refusedBy = q.name();
+                if (stores) {
+                    refusedStoring++;
+                }
+            }
+        }
+        targets.clear();
+    }
+
+    /** Forgets the routed queues without offering anything. */
+    public void clear() {
+        targets.clear();
+    }
+
+    /** A queue that refused the last message because it was full, or null. */
+    public String refusedBy() {
+        return refusedBy;
+    }
+
+    /** How many storing queues refused the last message. */
+    public int refusedStoring() {
+        return refusedStoring;
+    }
+}

@@ -1,0 +1,617 @@
+package io.relais.broker.core.routing;
+
+import io.relais.broker.core.CoreException;
+import io.relais.broker.core.Names;
+import io.relais.broker.core.OwnerLoop;
+import io.relais.broker.core.Reason;
+import io.relais.broker.core.access.Access;
+import io.relais.broker.core.access.AccessControl;
+import io.relais.broker.core.access.Caller;
+import io.relais.broker.core.access.ResourceKind;
+import io.relais.broker.core.queue.Backlog;
+import io.relais.broker.core.queue.MemoryBacklog;
+import io.relais.broker.core.queue.Message;
+import io.relais.broker.core.queue.MessageQueue;
+import io.relais.broker.core.queue.QueueArguments;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One virtual host's model: every exchange, queue and binding, and the operations that change them.
+ *
+ * <p>Threading: one owner thread (the definitions thread, never a network event loop) runs every
+ * change; each change is a method returning a {@link CompletableFuture} that completes there, or
+ * exceptionally with a {@link CoreException}. Durable exchanges, durable queues and the bindings
+ * between them are saved in the {@link DefinitionsRepository} on that thread before a change takes
+ * effect, and durable queues' stores are opened there. Lookups ({@link #exchange}, {@link #queue})
+ * are lock-free reads of concurrent maps, for the per-message path on any thread; changes publish
+ * new immutable binding tables to the exchanges.
+ *
+ * <p>Every change is checked with the {@link AccessControl} first.
+ */
+public final class Topology implements MessageQueue.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(Topology.class);
+    /** Name of the default topic exchange, which always exists. */
+    public static final String DEFAULT_EXCHANGE = "";
+    private static final List<String> TYPES = List.of("topic", "direct", "fanout");
+
+    private final String vhost;
+    private final Map<String, Exchange> exchanges = new ConcurrentHashMap<>();
+    private final Map<String, MessageQueue> queues = new ConcurrentHashMap<>();
+    private final Set<BindingDefinition> durableBindings = new LinkedHashSet<>();
+    private final Set<Binding> bindings = new LinkedHashSet<>();
+    private volatile List<Binding> bindingSnapshot = List.of();
+    private final Executor owner;
+    private final Supplier<OwnerLoop> loops;
+    private final DefinitionsRepository definitions;
+    private final QueueStorage storage;
+    private final AccessControl access;
+
+    /**
+     * @param owner the thread every change runs on
+     * @param loops picks the loop that owns a new queue
+     * @param definitions where durable definitions are saved
+     * @param storage where durable queues keep their messages
+     * @param access the check made before every operation
+     */
+    public Topology(String vhost, Executor owner, Supplier<OwnerLoop> loops, DefinitionsRepository definitions,
+                    QueueStorage storage, AccessControl access) {
+        this.vhost = vhost;
+        this.owner = owner;
+        this.loops = loops;
+        this.definitions = definitions;
+        this.storage = storage;
+        this.access = access;
+        exchanges.put(DEFAULT_EXCHANGE, new Exchange(vhost, DEFAULT_EXCHANGE, "topic", true, false));
+    }
+
+    /** The virtual host. */
+    public String vhost() {
+        return vhost;
+    }
+
+    /** The access check. */
+    public AccessControl access() {
+        return access;
+    }
+
+    /**
+     * Rebuilds the durable exchanges, queues (with their stored messages) and bindings saved by
+     * earlier runs, and deletes stores of queues that no longer exist. Call once, before serving
+     * clients, on any one thread.
+     *
+     * @throws CoreException with {@code STORE_FAILED} if the definitions or a queue's store cannot
+     *     be read; the message says what and where
+     */
+    public void recover() {
+        long start = System.nanoTime();
+        Definitions d = definitions.load();
+        for (ExchangeDefinition e : d.exchanges()) {
+            exchanges.put(e.name(), new Exchange(vhost, e.name(), e.type(), true, e.autoDelete()));
+        }
+        Set<String> known = new HashSet<>();
+        long messages = 0;
+        for (QueueDefinition qd : d.queues()) {
+            QueueArguments args;
+            try {
+                args = QueueArguments.parse(qd.arguments());
+            } catch (IllegalArgumentException e) {
+                throw new CoreException(Reason.STORE_FAILED, "queue '" + qd.name() + "' in "
+                        + definitions.location() + " has bad arguments: " + e.getMessage());
+            }
+            known.add(qd.name());
+            Backlog backlog = storage.open(vhost, qd.name());
+            messages += backlog.recoveredCount();
+            queues.put(qd.name(), new MessageQueue(vhost, qd.name(), true, false, qd.autoDelete(), args, null,
+                    loops.get(), this, backlog));
+        }
+        for (BindingDefinition b : d.bindings()) {
+            Exchange ex = exchanges.get(b.exchange());
+            MessageQueue q = queues.get(b.queue());
+            if (ex == null || q == null) {
+                throw new CoreException(Reason.STORE_FAILED, "binding of queue '" + b.queue() + "' to exchange '"
+                        + b.exchange() + "' in " + definitions.location() + " names a "
+                        + (ex == null ? "exchange" : "queue") + " that the file does not define; restore the file "
+                        + "from a backup");
+            }
+            ex.bindings(ex.bindings().with(b.pattern(), q));
+            durableBindings.add(b);
+            bindings.add(new Binding(b.exchange(), b.queue(), b.pattern()));
+        }
+        publishBindings();
+        storage.retainOnly(vhost, known);
+        if (!d.queues().isEmpty() || !d.exchanges().isEmpty()) {
+            LOG.info("recovered {} durable exchanges, {} durable queues holding {} messages, {} bindings in {} ms",
+                    d.exchanges().size(), d.queues().size(), messages, d.bindings().size(),
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    /** Runs {@code change} on the owner thread. */
+    private <T> CompletableFuture<T> onOwner(Supplier<T> change) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        owner.execute(() -> {
+            try {
+                done.complete(change.get());
+            } catch (RuntimeException e) {
+                if (!(e instanceof CoreException)) {
+                    LOG.error("a topology change failed", e);
+                }
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
+    }
+
+    private void publishBindings() {
+        bindingSnapshot = List.copyOf(bindings);
+    }
+
+    // ------------------------------------------------------------------ saving
+
+    private List<ExchangeDefinition> durableExchanges() {
+        List<ExchangeDefinition> list = new ArrayList<>();
+        for (Exchange ex : exchanges.values()) {
+            if (ex.durable() && !ex.name().isEmpty()) {
+                list.add(new ExchangeDefinition(ex.name(), ex.type(), ex.autoDelete()));
+            }
+        }
+        list.sort(Comparator.comparing(ExchangeDefinition::name));
+        return list;
+    }
+
+    private List<QueueDefinition> durableQueues() {
+        List<QueueDefinition> list = new ArrayList<>();
+        for (MessageQueue q : queues.values()) {
+            if (q.storesMessages()) {
+                list.add(new QueueDefinition(q.name(), q.autoDelete(), q.arguments().toMap()));
+            }
+        }
+        list.sort(Comparator.comparing(QueueDefinition::name));
+        return list;
+    }
+
+    /** Saves the definitions; a failure refuses the change that asked for it. */
+    private void save(List<ExchangeDefinition> ex, List<QueueDefinition> qs, Set<BindingDefinition> bs) {
+        definitions.save(new Definitions(ex, qs, List.copyOf(bs)));
+    }
+
+    private static boolean persistentBinding(Exchange ex, MessageQueue q) {
+        return ex.durable() && q.storesMessages();
+    }
+
+    // ------------------------------------------------------------------ dead letters, auto-delete
+
+    @Override
+    public void deadLetter(String exchange, String routingKey, Message message) {
+        Exchange ex = exchanges.get(exchange);
+        if (ex == null) {
+            LOG.debug("dead-letter exchange '{}' does not exist; message dropped", exchange);
+            message.release();
+            return;
+        }
+        List<MessageQueue> targets = new ArrayList<>(2);
+        ex.route(routingKey, targets::add);
+        for (MessageQueue q : targets) {
+            message.retain(1);
+            if (!q.enqueue(message)) {
+                message.release();
+            }
+        }
+        message.release();
+    }
+
+    @Override
+    public void unused(MessageQueue queue) {
+        onOwner(() -> {
+            if (queues.get(queue.name()) == queue) {
+                removeQueue(queue);
+            }
+            return null;
+        }).exceptionally(e -> {
+            LOG.error("could not auto-delete {}: {}", queue, e.getMessage());
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ lookups (any thread)
+
+    /** The exchange with this name, or null. Lock-free. */
+    public Exchange exchange(String name) {
+        return exchanges.get(name);
+    }
+
+    /** The queue with this name, or null. Lock-free. */
+    public MessageQueue queue(String name) {
+        return queues.get(name);
+    }
+
+    /** Every queue, for monitoring; a weakly consistent view. */
+    public Collection<MessageQueue> queues() {
+        return queues.values();
+    }
+
+    /** Every exchange, for monitoring; a weakly consistent view. */
+    public Collection<Exchange> exchanges() {
+        return exchanges.values();
+    }
+
+    /** Every binding as of the last change. */
+    public List<Binding> bindings() {
+        return bindingSnapshot;
+    }
+
+    /**
+     * The queue {@code caller} may consume from; refuses missing and foreign exclusive queues, and
+     * callers without read access. Any thread.
+     */
+    public MessageQueue consumableQueue(Caller caller, String name) {
+        MessageQueue q = accessibleQueue(caller, name);
+        access.check(caller, ResourceKind.QUEUE, name, Access.READ);
+        return q;
+    }
+
+    // ------------------------------------------------------------------ exchanges
+
+    /** Declares an exchange, or checks an existing one. */
+    public CompletableFuture<Void> declareExchange(Caller caller, String name, String type, boolean durable,
+                                                   boolean autoDelete, boolean passive) {
+        return onOwner(() -> {
+            Names.checkLength("exchange name", name);
+            access.check(caller, ResourceKind.EXCHANGE, name, Access.CONFIGURE);
+            Exchange existing = exchanges.get(name);
+            if (passive) {
+                if (existing == null) {
+                    throw new CoreException(Reason.NOT_FOUND, "no exchange '" + name + "'");
+                }
+                return null;
+            }
+            if (name.isEmpty()) {
+                throw new CoreException(Reason.PRECONDITION_FAILED, "the default exchange cannot be declared");
+            }
+            if (!TYPES.contains(type)) {
+                throw new CoreException(Reason.INVALID_ARGUMENT, "exchange type must be topic, direct or fanout, not '"
+                        + type + "'");
+            }
+            if (existing != null) {
+                if (!existing.type().equals(type) || existing.durable() != durable
+                        || existing.autoDelete() != autoDelete) {
+                    throw new CoreException(Reason.PRECONDITION_FAILED, "exchange '" + name + "' exists as "
+                            + describe(existing.type(), existing.durable(), existing.autoDelete()) + ", not "
+                            + describe(type, durable, autoDelete));
+                }
+                return null;
+            }
+            Names.checkNotReserved("exchange", name);
+            if (durable) {
+                List<ExchangeDefinition> list = durableExchanges();
+                list.add(new ExchangeDefinition(name, type, autoDelete));
+                save(list, durableQueues(), durableBindings);
+            }
+            exchanges.put(name, new Exchange(vhost, name, type, durable, autoDelete));
+            return null;
+        });
+    }
+
+    /** Deletes an exchange and its bindings. */
+    public CompletableFuture<Void> deleteExchange(Caller caller, String name, boolean ifUnused) {
+        return onOwner(() -> {
+            if (name.isEmpty()) {
+                throw new CoreException(Reason.PRECONDITION_FAILED, "the default exchange cannot be deleted");
+            }
+            access.check(caller, ResourceKind.EXCHANGE, name, Access.CONFIGURE);
+            Exchange ex = existingExchange(name);
+            if (ifUnused && ex.bindings().size() > 0) {
+                throw new CoreException(Reason.PRECONDITION_FAILED, "exchange '" + name + "' has "
+                        + ex.bindings().size() + " bindings");
+            }
+            removeExchange(ex);
+            return null;
+        });
+    }
+
+    private void removeExchange(Exchange ex) {
+        if (ex.durable()) {
+            Set<BindingDefinition> kept = new LinkedHashSet<>(durableBindings);
+            kept.removeIf(b -> b.exchange().equals(ex.name()));
+            List<ExchangeDefinition> list = durableExchanges();
+            list.removeIf(e -> e.name().equals(ex.name()));
+            save(list, durableQueues(), kept);
+            durableBindings.retainAll(kept);
+        }
+        exchanges.remove(ex.name(), ex);
+        if (bindings.removeIf(b -> b.exchange().equals(ex.name()))) {
+            publishBindings();
+        }
+    }
+
+    // ------------------------------------------------------------------ queues
+
+    /**
+     * Declares a queue, or checks an existing one.
+     *
+     * @param name the name, or empty for a server-chosen one
+     * @param loop the loop that will own a new queue, or null to pick one
+     * @return the queue
+     */
+    public CompletableFuture<MessageQueue> declareQueue(Caller caller, String name, boolean durable,
+                                                        boolean exclusive, boolean autoDelete, boolean passive,
+                                                        Map<String, Object> arguments, OwnerLoop loop) {
+        return onOwner(() -> {
+            if (passive) {
+                if (name.isEmpty()) {
+                    throw new CoreException(Reason.INVALID_ARGUMENT, "a passive declare needs a queue name");
+                }
+                MessageQueue q = queues.get(name);
+                if (q == null) {
+                    throw new CoreException(Reason.NOT_FOUND, "no queue '" + name + "'");
+                }
+                checkExclusive(q, caller);
+                return q;
+            }
+            QueueArguments args;
+            try {
+                args = QueueArguments.parse(arguments);
+            } catch (IllegalArgumentException e) {
+                throw new CoreException(Reason.INVALID_ARGUMENT, e.getMessage());
+            }
+            String actual = name;
+            if (actual.isEmpty()) {
+                actual = Names.RESERVED_PREFIX + "gen." + Long.toHexString(ThreadLocalRandom.current().nextLong());
+            } else {
+                Names.checkLength("queue name", actual);
+                access.check(caller, ResourceKind.QUEUE, actual, Access.CONFIGURE);
+                MessageQueue existing = queues.get(actual);
+                if (existing != null) {
+                    checkExclusive(existing, caller);
+                    if (existing.durable() != durable || existing.exclusive() != exclusive
+                            || existing.autoDelete() != autoDelete || !existing.arguments().equals(args)) {
+                        throw new CoreException(Reason.PRECONDITION_FAILED, "queue '" + actual
+                                + "' exists with other properties or arguments");
+                    }
+                    return existing;
+                }
+                Names.checkNotReserved("queue", actual);
+            }
+            return create(actual, durable, exclusive, autoDelete, args, caller.connectionId(), loop);
+        });
+    }
+
+    private MessageQueue create(String name, boolean durable, boolean exclusive, boolean autoDelete,
+                                QueueArguments args, String connectionId, OwnerLoop loop) {
+        OwnerLoop queueLoop = loop != null ? loop : loops.get();
+        MessageQueue q;
+        if (durable && !exclusive) {
+            List<QueueDefinition> list = durableQueues();
+            list.add(new QueueDefinition(name, autoDelete, args.toMap()));
+            save(durableExchanges(), list, durableBindings);
+            Backlog backlog;
+            try {
+                backlog = storage.open(vhost, name);
+            } catch (CoreException e) {
+                LOG.error("{}", e.getMessage());
+                save(durableExchanges(), durableQueues(), durableBindings);
+                throw e;
+            }
+            q = new MessageQueue(vhost, name, true, false, autoDelete, args, null, queueLoop, this, backlog);
+        } else {
+            q = new MessageQueue(vhost, name, durable, exclusive, autoDelete, args, exclusive ? connectionId : null,
+                    queueLoop, this, new MemoryBacklog());
+        }
+        queues.put(name, q);
+        return q;
+    }
+
+    /**
+     * Creates the private queue of a pattern subscription, bound to {@code exchange} with
+     * {@code pattern}: exclusive, auto-delete, holding at most {@code maxBacklog} messages
+     * (drop-head). Owned by {@code loop}, the subscriber's, so deliveries need no thread hop.
+     */
+    public CompletableFuture<MessageQueue> subscriptionQueue(Caller caller, long sid, String exchange,
+                                                             String pattern, OwnerLoop loop, int maxBacklog) {
+        return onOwner(() -> {
+            Exchange ex = existingExchange(exchange);
+            checkPattern(ex, pattern);
+            access.check(caller, ResourceKind.EXCHANGE, exchange, Access.READ);
+            String name = Names.RESERVED_PREFIX + "sub." + caller.connectionId() + "." + sid;
+            MessageQueue old = queues.get(name);
+            if (old != null) {
+                removeQueue(old);
+            }
+            MessageQueue q = create(name, false, true, true, QueueArguments.maxLength(maxBacklog),
+                    caller.connectionId(), loop);
+            ex.bindings(ex.bindings().with(pattern, q));
+            bindings.add(new Binding(exchange, name, pattern));
+            publishBindings();
+            return q;
+        });
+    }
+
+    /** The queue a connection may use; refuses missing and foreign exclusive queues. Any thread. */
+    private MessageQueue accessibleQueue(Caller caller, String name) {
+        if (name.isEmpty()) {
+            throw new CoreException(Reason.INVALID_ARGUMENT, "a queue name is required");
+        }
+        Names.checkLength("queue name", name);
+        MessageQueue q = queues.get(name);
+        if (q == null) {
+            throw new CoreException(Reason.NOT_FOUND, "no queue '" + name + "'");
+        }
+        checkExclusive(q, caller);
+        return q;
+    }
+
+    /** Deletes a queue; completes with the number of messages dropped. */
+    public CompletableFuture<Long> deleteQueue(Caller caller, String name, boolean ifUnused, boolean ifEmpty) {
+        return onOwner(() -> {
+            MessageQueue q = accessibleQueue(caller, name);
+            access.check(caller, ResourceKind.QUEUE, name, Access.CONFIGURE);
+            if (ifUnused && q.consumerCount() > 0) {
+                throw new CoreException(Reason.PRECONDITION_FAILED, "queue '" + name + "' has "
+                        + q.consumerCount() + " consumers");
+            }
+            if (ifEmpty && q.messageCount() > 0) {
+                throw new CoreException(Reason.PRECONDITION_FAILED, "queue '" + name + "' has "
+                        + q.messageCount() + " messages");
+            }
+            return removeQueue(q);
+        }).thenCompose(deleted -> deleted);
+    }
+
+    /** Drops every ready message of a queue; completes with how many. */
+    public CompletableFuture<Long> purgeQueue(Caller caller, String name) {
+        return onOwner(() -> {
+            MessageQueue q = accessibleQueue(caller, name);
+            access.check(caller, ResourceKind.QUEUE, name, Access.READ);
+            return q.purge();
+        }).thenCompose(purged -> purged);
+    }
+
+    private CompletableFuture<Long> removeQueue(MessageQueue q) {
+        if (q.storesMessages()) {
+            Set<BindingDefinition> kept = new LinkedHashSet<>(durableBindings);
+            kept.removeIf(b -> b.queue().equals(q.name()));
+            List<QueueDefinition> list = durableQueues();
+            list.removeIf(d -> d.name().equals(q.name()));
+            save(durableExchanges(), list, kept);
+            durableBindings.retainAll(kept);
+        }
+        queues.remove(q.name(), q);
+        bindings.removeIf(b -> b.queue().equals(q.name()));
+        for (Exchange ex : List.copyOf(exchanges.values())) {
+            BindingTable<MessageQueue> before = ex.bindings();
+            BindingTable<MessageQueue> after = before.withoutTarget(q);
+            if (after != before) {
+                ex.bindings(after);
+                if (ex.unused()) {
+                    removeExchange(ex);
+                }
+            }
+        }
+        publishBindings();
+        return q.delete("queue '" + q.name() + "' was deleted");
+    }
+
+    /** Deletes the exclusive queues of a connection that closed. */
+    public CompletableFuture<Void> connectionClosed(String connectionId) {
+        return onOwner(() -> {
+            for (MessageQueue q : List.copyOf(queues.values())) {
+                if (connectionId.equals(q.ownerConnectionId())) {
+                    removeQueue(q);
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Closes every queue for shutdown: in-memory messages are released, durable queues' stores are
+     * closed with their messages kept. Completes when all are closed.
+     */
+    public CompletableFuture<Void> closeAll() {
+        return onOwner(() -> {
+            List<CompletableFuture<Void>> closing = new ArrayList<>();
+            for (MessageQueue q : List.copyOf(queues.values())) {
+                closing.add(q.close());
+            }
+            return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
+        }).thenCompose(all -> all);
+    }
+
+    // ------------------------------------------------------------------ bindings
+
+    /** Binds a queue to an exchange; binding twice is a no-op. */
+    public CompletableFuture<Void> bind(Caller caller, String queue, String exchange, String pattern) {
+        return onOwner(() -> {
+            MessageQueue q = accessibleQueue(caller, queue);
+            Exchange ex = existingExchange(exchange);
+            checkPattern(ex, pattern);
+            access.check(caller, ResourceKind.QUEUE, queue, Access.WRITE);
+            access.check(caller, ResourceKind.EXCHANGE, exchange, Access.READ);
+            if (persistentBinding(ex, q) && !ex.bindings().contains(pattern, q)) {
+                BindingDefinition b = new BindingDefinition(exchange, queue, pattern);
+                Set<BindingDefinition> next = new LinkedHashSet<>(durableBindings);
+                next.add(b);
+                save(durableExchanges(), durableQueues(), next);
+                durableBindings.add(b);
+            }
+            ex.bindings(ex.bindings().with(pattern, q));
+            if (bindings.add(new Binding(exchange, queue, pattern))) {
+                publishBindings();
+            }
+            return null;
+        });
+    }
+
+    /** Removes a binding; removing one that does not exist is a no-op. */
+    public CompletableFuture<Void> unbind(Caller caller, String queue, String exchange, String pattern) {
+        return onOwner(() -> {
+            MessageQueue q = accessibleQueue(caller, queue);
+            Exchange ex = existingExchange(exchange);
+            access.check(caller, ResourceKind.QUEUE, queue, Access.WRITE);
+            access.check(caller, ResourceKind.EXCHANGE, exchange, Access.READ);
+            BindingTable<MessageQueue> before = ex.bindings();
+            BindingTable<MessageQueue> after = before.without(pattern, q);
+            if (after != before) {
+                BindingDefinition b = new BindingDefinition(exchange, queue, pattern);
+                if (durableBindings.contains(b)) {
+                    Set<BindingDefinition> next = new LinkedHashSet<>(durableBindings);
+                    next.remove(b);
+                    save(durableExchanges(), durableQueues(), next);
+                    durableBindings.remove(b);
+                }
+                ex.bindings(after);
+                bindings.remove(new Binding(exchange, queue, pattern));
+                publishBindings();
+                if (ex.unused()) {
+                    removeExchange(ex);
+                }
+            }
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ checks
+
+    private Exchange existingExchange(String name) {
+        Exchange ex = exchanges.get(name);
+        if (ex == null) {
+            throw new CoreException(Reason.NOT_FOUND, "no exchange '" + name + "'");
+        }
+        return ex;
+    }
+
+    private static void checkPattern(Exchange ex, String pattern) {
+        String error = ex.isTopic() ? TopicPattern.validatePattern(pattern)
+                : "direct".equals(ex.type()) ? TopicPattern.validateRoutingKey(pattern)
+                : Names.lengthError("binding key", pattern);
+        if (error != null) {
+            throw new CoreException(Reason.INVALID_ARGUMENT, error);
+        }
+    }
+
+    private static void checkExclusive(MessageQueue q, Caller caller) {
+        if (q.ownerConnectionId() != null && !Objects.equals(q.ownerConnectionId(), caller.connectionId())) {
+            throw new CoreException(Reason.RESOURCE_LOCKED, "queue '" + q.name()
+                    + "' is exclusive to another connection");
+        }
+    }
+
+    private static String describe(String type, boolean durable, boolean autoDelete) {
+        return type + (durable ? " durable" : " transient") + (autoDelete ? " auto-delete" : "");
+    }
+}

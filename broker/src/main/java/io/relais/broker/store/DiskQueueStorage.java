@@ -1,0 +1,66 @@
+package io.relais.broker.store;
+
+import io.relais.broker.core.CoreException;
+import io.relais.broker.core.Reason;
+import io.relais.broker.core.queue.Backlog;
+import io.relais.broker.core.routing.QueueStorage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Durable queues' stores under {@code DATA/queues/}: one {@link MessageStore} directory per queue,
+ * driven through a {@link StoredBacklog} on one of the {@link StoreThreads}. Called on the
+ * topology's thread (and at start-up); opening a store is disk work, never done on a network loop.
+ */
+public final class DiskQueueStorage implements QueueStorage {
+    private static final Logger LOG = LoggerFactory.getLogger(DiskQueueStorage.class);
+    private final Path queuesDir;
+    private final FsyncPolicy fsync;
+    private final StoreThreads threads;
+
+    /** Stores under {@code dataDir/queues}, synced by {@code fsync}, driven by {@code threads}. */
+    public DiskQueueStorage(Path dataDir, FsyncPolicy fsync, StoreThreads threads) {
+        this.queuesDir = dataDir.resolve("queues");
+        this.fsync = fsync;
+        this.threads = threads;
+    }
+
+    @Override
+    public Backlog open(String vhost, String name) {
+        MessageStore store;
+        try {
+            store = MessageStore.open(MessageStore.directoryFor(queuesDir, name), name, fsync);
+        } catch (StoreException e) {
+            throw new CoreException(Reason.STORE_FAILED, "could not open the store of queue '" + name + "': "
+                    + e.getMessage());
+        }
+        return new StoredBacklog(name, store, threads.next(), fsync, threads.faults());
+    }
+
+    @Override
+    public void retainOnly(String vhost, Set<String> names) {
+        if (!Files.isDirectory(queuesDir)) {
+            return;
+        }
+        Set<Path> known = new HashSet<>();
+        for (String name : names) {
+            known.add(MessageStore.directoryFor(queuesDir, name));
+        }
+        try (Stream<Path> dirs = Files.list(queuesDir)) {
+            for (Path dir : dirs.toList()) {
+                if (!known.contains(dir)) {
+                    LOG.warn("deleting {}: it belongs to a queue that was deleted before the broker stopped", dir);
+                    MessageStore.deleteFiles(dir);
+                }
+            }
+        } catch (IOException e) {
+            throw new CoreException(Reason.STORE_FAILED, "cannot list " + queuesDir + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,489 @@
+package io.relais.broker.store;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.relais.broker.core.OwnerLoop;
+import io.relais.broker.core.queue.Backlog;
+import io.relais.broker.core.queue.BacklogListener;
+import io.relais.broker.core.queue.Message;
+import io.relais.broker.core.queue.StoreWaiter;
+import io.relais.broker.wire.WireMessage;
+import io.relais.protocol.frame.Publish;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A durable queue's backlog in a {@link MessageStore}, with every disk operation on the store's
+ * thread (one of the {@link StoreThreads}) and the results handed back to the queue's loop.
+ *
+ * <p>Writing: publishers' offers go into a lock-free inbox that the store thread drains in batches:
+ * append each, sync once per batch when the fsync policy says {@code always} (after
+ * {@link StoreFaults#beforeSync}), then tell the publishers' {@link StoreWaiter}s. Reading: the
+ * queue's loop grants the store thread a credit of messages and bytes; the store thread reads that
+ * many into buffers and hands them over in batches, and spends the rest of the credit on messages
+ * as they are appended, so a queue whose consumers keep up gets each message in the same store task
+ * that appended it. The credit bounds what is in memory ({@value #READ_AHEAD} messages,
+ * 4 MiB). Settles and the delivered mark are gathered on the loop and handed over once a batch.
+ *
+ * <p>Threading: {@link #offer} and {@link #memoryBytes} on any thread; the other {@link Backlog}
+ * methods on the queue's loop; fields are commented with the thread that owns them.
+ */
+public final class StoredBacklog implements Backlog {
+    private static final Logger LOG = LoggerFactory.getLogger(StoredBacklog.class);
+    static final int READ_AHEAD = 256;
+    private static final long READ_AHEAD_BYTES = 4L * 1024 * 1024;
+    private static final long MAINTAIN_MILLIS = 1000;
+    private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
+
+    /** A message offered by a publisher, and who waits for it to be stored. */
+    private record Offer(Message message, StoreWaiter waiter) {
+    }
+
+    /** Settles and the delivered mark gathered on the loop, for the store thread. */
+    private static final class SettleBatch {
+        long[] seqs = new long[64];
+        int[] sizes = new int[64];
+        int n;
+        long deliveredUpTo = -1;
+
+        void add(long seq, int size) {
+            if (n == seqs.length) {
+                seqs = Arrays.copyOf(seqs, n * 2);
+                sizes = Arrays.copyOf(sizes, n * 2);
+            }
+            seqs[n] = seq;
+            sizes[n] = size;
+            n++;
+        }
+
+        boolean isEmpty() {
+            return n == 0 && deliveredUpTo < 0;
+        }
+    }
+
+    private final String name;
+    private final MessageStore store;
+    private final ScheduledExecutorService storeThread;
+    private final FsyncPolicy fsync;
+    private final StoreFaults faults;
+    private final long recoveredCount;
+    private final long recoveredBytes;
+
+    // Any thread.
+    private final Queue<Offer> offers = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean appendScheduled = new AtomicBoolean();
+    private final Runnable appendTask = this::appendOffers;
+    private final AtomicLong offeredBytes = new AtomicLong();
+    private volatile BacklogListener listener;
+    private volatile OwnerLoop owner;
+
+    // Store thread.
+    private final List<StoreWaiter> storedWaiters = new ArrayList<>();
+    private int creditCount;
+    private long creditBytes;
+    private boolean storeClosed;
+    private ScheduledFuture<?> maintenance;
+    private long lastMaintain;
+
+    // Queue loop.
+    private final ArrayDeque<Message> recovered = new ArrayDeque<>();
+    private final ArrayDeque<Message> readAhead = new ArrayDeque<>();
+    private long readAheadBytes;
+    private int grantedCount;
+    private long grantedBytes;
+    private SettleBatch settles = new SettleBatch();
+    private boolean purging;
+    private long purgedWhileReading;
+    private long purgedBytesWhileReading;
+    private boolean closed;
+
+    /**
+     * A backlog over {@code store} (opened and recovered on the calling thread, which then leaves it
+     * alone), from now on driven by {@code storeThread}.
+     */
+    public StoredBacklog(String name, MessageStore store, ScheduledExecutorService storeThread, FsyncPolicy fsync,
+                         StoreFaults faults) {
+        this.name = name;
+        this.store = store;
+        this.storeThread = storeThread;
+        this.fsync = fsync;
+        this.faults = faults;
+        this.recoveredCount = store.count();
+        this.recoveredBytes = store.bytes();
+    }
+
+    @Override
+    public boolean storesMessages() {
+        return true;
+    }
+
+    @Override
+    public long recoveredCount() {
+        return recoveredCount;
+    }
+
+    @Override
+    public long recoveredBytes() {
+        return recoveredBytes;
+    }
+
+    @Override
+    public void start(BacklogListener backlogListener, OwnerLoop ownerLoop) {
+        this.listener = backlogListener;
+        this.owner = ownerLoop;
+        storeThread.execute(() -> {
+            long period = fsync.mode() == FsyncPolicy.Mode.INTERVAL
+                    ? Math.min(fsync.interval().toMillis(), MAINTAIN_MILLIS) : MAINTAIN_MILLIS;
+            maintenance = storeThread.scheduleAtFixedRate(this::maintain, period, period, TimeUnit.MILLISECONDS);
+        });
+        ownerLoop.execute(this::grant);
+    }
+
+    // ------------------------------------------------------------------ writing (any thread -> store)
+
+    @Override
+    public void offer(Message message, StoreWaiter waiter) {
+        offeredBytes.addAndGet(message.size());
+        offers.offer(new Offer(message, waiter));
+        if (appendScheduled.compareAndSet(false, true)) {
+            storeThread.execute(appendTask);
+        }
+    }
+
+    /** Appends what was offered, syncs if the policy says so, tells the waiters, hands out credit. */
+    private void appendOffers() {
+        appendScheduled.set(false);
+        long lost = 0;
+        long lostBytes = 0;
+        Offer o;
+        while ((o = offers.poll()) != null) {
+            Message m = o.message();
+            int size = m.size();
+            offeredBytes.addAndGet(-size);
+            boolean ok = true;
+            if (storeClosed) {
+                lost++;
+                lostBytes += size;
+            } else {
+                try {
+                    WireMessage w = WireMessage.of(m);
+                    store.append(w.exchange(), w.routingKey(), w.properties(), w.persistent(), w.payload(),
+                            w.arrivalMillis());
+                } catch (StoreException e) {
+                    LOG.error("{}: {}", this, e.getMessage());
+                    lost++;
+                    lostBytes += size;
+                    ok = false;
+                }
+            }
+            m.release();
+            if (o.waiter() != null) {
+                if (ok) {
+                    storedWaiters.add(o.waiter());
+                } else {
+                    o.waiter().stored(false);
+                }
+            }
+        }
+        if (lost > 0) {
+            listener.lost(lost, lostBytes);
+        }
+        if (!storedWaiters.isEmpty()) {
+            boolean synced = true;
+            if (fsync.mode() == FsyncPolicy.Mode.ALWAYS && !storeClosed) {
+                try {
+                    faults.beforeSync(name);
+                    store.sync();
+                } catch (RuntimeException e) {
+                    LOG.error("{}: sync failed; the messages of this batch are nacked", this, e);
+                    synced = false;
+                }
+            }
+            for (int i = 0; i < storedWaiters.size(); i++) {
+                storedWaiters.get(i).stored(synced);
+            }
+            storedWaiters.clear();
+        }
+        readWithCredit();
+    }
+
+    // ------------------------------------------------------------------ reading (store -> loop)
+
+    /** On the loop: tops the store thread's credit up when what is in memory or coming runs low. */
+    private void grant() {
+        if (closed) {
+            return;
+        }
+        int count = READ_AHEAD - recovered.size() - readAhead.size() - grantedCount;
+        long bytes = READ_AHEAD_BYTES - readAheadBytes - grantedBytes;
+        if (count < READ_AHEAD / 2 || bytes <= 0) {
+            return;
+        }
+        grantedCount += count;
+        grantedBytes += bytes;
+        storeThread.execute(() -> {
+            creditCount += count;
+            creditBytes += bytes;
+            readWithCredit();
+        });
+    }
+
+    /** On the store thread: reads while there is credit and something to read, and hands it over. */
+    private void readWithCredit() {
+        if (storeClosed || creditCount <= 0 || creditBytes <= 0 || !store.hasUnread()) {
+            return;
+        }
+        List<StoredMessage> batch = new ArrayList<>();
+        long bytes = 0;
+        while (creditCount > 0 && creditBytes > 0) {
+            StoredMessage sm;
+            try {
+                sm = store.readNext(ALLOC);
+            } catch (RuntimeException e) {
+                LOG.error("{}: cannot read its store; delivery stops until the queue is reopened", this, e);
+                break;
+            }
+            if (sm == null) {
+                break;
+            }
+            int size = sm.frame().payload().readableBytes();
+            creditCount--;
+            creditBytes -= size;
+            bytes += size;
+            batch.add(sm);
+        }
+        if (!batch.isEmpty()) {
+            long batchBytes = bytes;
+            owner.execute(() -> arrived(batch, batchBytes));
+        }
+    }
+
+    /** On the loop: messages read from the store. */
+    private void arrived(List<StoredMessage> batch, long bytes) {
+        grantedCount -= batch.size();
+        grantedBytes -= bytes;
+        for (StoredMessage sm : batch) {
+            Publish f = sm.frame();
+            Message m = new WireMessage(f.exchange(), f.routingKey(), f.properties(),
+                    (f.flags() & Publish.PERSISTENT) != 0, f.payload(), sm.arrivalMillis(), sm.seq());
+            if (closed) {
+                m.release();
+            } else if (purging) {
+                purgedWhileReading++;
+                purgedBytesWhileReading += m.size();
+                settle(m);
+                m.release();
+            } else if (sm.possiblyDelivered()) {
+                // Read before the last restart: it may have reached a consumer. These are the oldest
+                // messages, so giving them out first keeps the order.
+                recovered.addLast(m);
+            } else {
+                readAheadBytes += m.size();
+                readAhead.addLast(m);
+            }
+        }
+        if (purging || closed) {
+            return;
+        }
+        grant();
+        listener.readable();
+    }
+
+    @Override
+    public Message peek() {
+        Message m = recovered.peekFirst();
+        return m != null ? m : readAhead.peekFirst();
+    }
+
+    @Override
+    public boolean headRedelivered() {
+        return !recovered.isEmpty();
+    }
+
+    @Override
+    public Message poll() {
+        Message m = recovered.pollFirst();
+        if (m == null) {
+            m = readAhead.pollFirst();
+            readAheadBytes -= m.size();
+        }
+        return m;
+    }
+
+    // ------------------------------------------------------------------ settling (loop -> store)
+
+    @Override
+    public void delivering(Message message) {
+        if (message.storeSeq() > settles.deliveredUpTo) {
+            settles.deliveredUpTo = message.storeSeq();
+        }
+    }
+
+    @Override
+    public void settle(Message message) {
+        if (message.storeSeq() >= 0) {
+            settles.add(message.storeSeq(), message.size());
+        }
+    }
+
+    @Override
+    public void endOfBatch() {
+        if (!settles.isEmpty()) {
+            SettleBatch batch = settles;
+            settles = new SettleBatch();
+            storeThread.execute(() -> applySettles(batch));
+        }
+        grant();
+    }
+
+    /** On the store thread. */
+    private void applySettles(SettleBatch batch) {
+        if (storeClosed) {
+            return;
+        }
+        try {
+            if (batch.deliveredUpTo >= 0) {
+                store.delivering(batch.deliveredUpTo);
+            }
+            for (int i = 0; i < batch.n; i++) {
+                store.settle(batch.seqs[i], batch.sizes[i]);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("{}: could not record settlements; those messages may be delivered again after a restart",
+                    this, e);
+        }
+    }
+
+    @Override
+    public long memoryBytes() {
+        return offeredBytes.get();
+    }
+
+    /** On the store thread, periodically: sync (interval policy), checkpoint and file retention. */
+    private void maintain() {
+        if (storeClosed) {
+            return;
+        }
+        try {
+            if (fsync.mode() == FsyncPolicy.Mode.INTERVAL) {
+                faults.beforeSync(name);
+                store.sync();
+            }
+            long now = System.currentTimeMillis();
+            if (now - lastMaintain >= MAINTAIN_MILLIS) {
+                lastMaintain = now;
+                store.maintain();
+            }
+        } catch (RuntimeException e) {
+            LOG.error("{}: store maintenance failed", this, e);
+        }
+    }
+
+    // ------------------------------------------------------------------ purge, close, delete
+
+    @Override
+    public CompletableFuture<Purged> purgeUnread() {
+        CompletableFuture<Purged> done = new CompletableFuture<>();
+        purging = true;
+        endOfBatch();
+        storeThread.execute(() -> {
+            long n = 0;
+            long bytes = 0;
+            try {
+                StoredMessage sm;
+                while (!storeClosed && (sm = store.readNext(ALLOC)) != null) {
+                    int size = sm.frame().payload().readableBytes();
+                    sm.frame().payload().release();
+                    store.settle(sm.seq(), size);
+                    n++;
+                    bytes += size;
+                }
+            } catch (RuntimeException e) {
+                LOG.error("{}: purge could not read its whole store", this, e);
+            }
+            long count = n;
+            long size = bytes;
+            owner.execute(() -> {
+                // Batches read before the purge reached the store thread arrived first, and were dropped.
+                Purged purged = new Purged(count + purgedWhileReading, size + purgedBytesWhileReading);
+                purging = false;
+                purgedWhileReading = 0;
+                purgedBytesWhileReading = 0;
+                endOfBatch();
+                done.complete(purged);
+            });
+        });
+        return done;
+    }
+
+    @Override
+    public CompletableFuture<Void> close() {
+        return shutDown(false);
+    }
+
+    @Override
+    public CompletableFuture<Void> delete() {
+        return shutDown(true);
+    }
+
+    private CompletableFuture<Void> shutDown(boolean deleteFiles) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closed) {
+            done.complete(null);
+            return done;
+        }
+        endOfBatch();
+        closed = true;
+        releaseInMemory();
+        storeThread.execute(() -> {
+            try {
+                if (deleteFiles) {
+                    storeClosed = true;
+                    appendOffers();
+                    store.delete();
+                } else {
+                    // What was offered before the close is written: its publishers may wait for it.
+                    appendOffers();
+                    storeClosed = true;
+                    store.close();
+                }
+            } catch (RuntimeException e) {
+                LOG.error("{}: could not close its store cleanly", this, e);
+            } finally {
+                if (maintenance != null) {
+                    maintenance.cancel(false);
+                }
+                done.complete(null);
+            }
+        });
+        return done;
+    }
+
+    private void releaseInMemory() {
+        Message m;
+        while ((m = recovered.pollFirst()) != null) {
+            m.release();
+        }
+        while ((m = readAhead.pollFirst()) != null) {
+            m.release();
+        }
+        readAheadBytes = 0;
+    }
+
+    @Override
+    public String toString() {
+        return "queue '" + name + "'";
+    }
+}
