@@ -1,6 +1,7 @@
 package io.relais.broker;
 
 import io.relais.broker.config.BrokerConfig;
+import io.relais.broker.store.StoreFaults;
 import io.relais.client.RelaisClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +18,7 @@ import java.util.stream.Stream;
 public final class BrokerFixture implements AutoCloseable {
     private final Path dataDir;
     private final UnaryOperator<BrokerConfig> customize;
+    private final StoreFaults faults;
     private Broker broker;
     private final List<RelaisClient> clients = new ArrayList<>();
 
@@ -25,13 +27,19 @@ public final class BrokerFixture implements AutoCloseable {
     }
 
     public BrokerFixture(UnaryOperator<BrokerConfig> customize) {
+        this(customize, StoreFaults.NONE);
+    }
+
+    /** A broker whose stores suffer {@code faults}. */
+    public BrokerFixture(UnaryOperator<BrokerConfig> customize, StoreFaults faults) {
+        this.faults = faults;
         try {
             dataDir = Files.createTempDirectory("relais-test");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         this.customize = customize;
-        broker = Broker.start(config());
+        broker = Broker.start(config(), faults);
     }
 
     /** The configuration the broker runs with. */
@@ -50,7 +58,7 @@ public final class BrokerFixture implements AutoCloseable {
         }
         clients.clear();
         broker.close();
-        broker = Broker.start(config());
+        broker = Broker.start(config(), faults);
     }
 
     public Broker broker() {
