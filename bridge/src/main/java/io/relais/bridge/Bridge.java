@@ -5,6 +5,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.RecoveryDelayHandler;
 import io.relais.client.ReconnectPolicy;
 import io.relais.client.RelaisClient;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -128,7 +129,7 @@ public final class Bridge implements AutoCloseable {
 
     /** Stops forwarding (what is in flight goes back to its source) and closes the connections. */
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         reporter.shutdownNow();
         // Sources first: what they delivered and was not acknowledged goes back to their queues.
         relaisIn.close();
@@ -143,7 +144,7 @@ public final class Bridge implements AutoCloseable {
         }
     }
 
-    private void closeLinks() throws InterruptedException {
+    private void closeLinks() {
         reporter.shutdownNow();
         for (Link l : links.values()) {
             l.close();

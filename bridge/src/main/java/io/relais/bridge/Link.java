@@ -131,10 +131,15 @@ final class Link implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         running = false;
         worker.interrupt();
-        worker.join(10_000);
+        try {
+            worker.join(10_000);
+        } catch (InterruptedException e) {
+            // Still hand back what is left below; the caller's thread keeps its interrupt.
+            Thread.currentThread().interrupt();
+        }
         Inbound m;
         while ((m = inbox.poll()) != null) {
             m.settler().requeue();

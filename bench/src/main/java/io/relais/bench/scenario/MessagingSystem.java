@@ -1,5 +1,7 @@
 package io.relais.bench.scenario;
 
+import java.io.IOException;
+
 import java.util.function.Consumer;
 
 /**
@@ -35,7 +37,7 @@ interface MessagingSystem extends AutoCloseable {
 
     /** Deletes what was declared and closes every connection. */
     @Override
-    void close() throws Exception;
+    void close() throws IOException;
 
     /** Publishes; one thread per sender. */
     interface Sender extends AutoCloseable {
@@ -46,6 +48,6 @@ interface MessagingSystem extends AutoCloseable {
         void send(byte[] payload, boolean persistent) throws Exception;
 
         @Override
-        void close() throws Exception;
+        void close() throws IOException;
     }
 }

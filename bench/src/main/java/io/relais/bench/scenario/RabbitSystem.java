@@ -5,6 +5,7 @@ import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.impl.nio.NioParams;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.MessageProperties;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -29,11 +31,14 @@ final class RabbitSystem implements MessagingSystem {
     private final List<String> exchanges = new ArrayList<>();
     private final List<Connection> open = new ArrayList<>();
 
+    // NIO mode is deprecated in amqp-client 5.2x; it is what lets a thousand connections run on
+    // four I/O threads here. The flow-control issue replaces this driver with RabbitMQ's PerfTest.
+    @SuppressWarnings("deprecation")
     RabbitSystem(String uri) throws Exception {
         factory.setUri(uri);
         // NIO with a few I/O threads: a thousand connections without a thousand reader threads.
         factory.useNio();
-        factory.setNioParams(new com.rabbitmq.client.impl.nio.NioParams().setNbIoThreads(4));
+        factory.setNioParams(new NioParams().setNbIoThreads(4));
         factory.setConnectionTimeout(60_000);
         factory.setHandshakeTimeout(60_000);
         factory.setAutomaticRecoveryEnabled(false);
@@ -107,9 +112,13 @@ final class RabbitSystem implements MessagingSystem {
             }
 
             @Override
-            public void close() throws Exception {
+            public void close() throws IOException {
                 if (ch.isOpen()) {
-                    ch.close();
+                    try {
+                        ch.close();
+                    } catch (TimeoutException e) {
+                        throw new IOException("RabbitMQ did not close the channel in time", e);
+                    }
                 }
             }
         };
@@ -166,7 +175,7 @@ final class RabbitSystem implements MessagingSystem {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         synchronized (open) {
             for (Connection c : open) {
                 if (c.isOpen()) {

@@ -35,7 +35,7 @@ class SubscribeTest {
     private MockServer server;
     private RelaisClient client;
 
-    /** Answers SUBSCRIBE with SUBSCRIBE_OK (queue "q.<sid>" for pattern subscriptions), CANCEL and PURGE with OK. */
+    /** Answers SUBSCRIBE with SUBSCRIBE_OK (queue "q.SID" for pattern subscriptions), CANCEL and PURGE with OK. */
     private static List<Frame> broker(Frame frame) {
         if (frame instanceof Subscribe s) {
             String queue = s.queue().isEmpty() ? "relais.sub.conn-1." + s.sid() : s.queue();

@@ -180,7 +180,7 @@ public final class FrameReader {
         }
     }
 
-    /** Reads an array header for a list of nested records; the caller reads the records with {@link #nested()}. */
+    /** Reads an array header for a list of nested records; the caller reads the records with {@link #nested(String)}. */
     public int readArrayHeader(String field) {
         next(field);
         try {
