@@ -2,7 +2,7 @@ package io.relais.client;
 
 import io.netty.channel.EventLoopGroup;
 import io.relais.client.impl.ClientConfig;
-import io.relais.client.impl.ReconnectingClient;
+import io.relais.client.impl.ClientFacade;
 import io.relais.protocol.frame.ExchangeInfo;
 import io.relais.protocol.frame.QueueInfo;
 import java.time.Duration;
@@ -451,12 +451,12 @@ public interface RelaisClient extends AutoCloseable {
          *     AUTHENTICATION_FAILED) or does not answer in time
          */
         public RelaisClient connect() {
-            return ReconnectingClient.connectBlocking(config());
+            return ClientFacade.connectBlocking(config());
         }
 
         /** Connects without blocking; the future fails with {@link RelaisException} as {@link #connect()} throws. */
         public CompletableFuture<RelaisClient> connectAsync() {
-            return ReconnectingClient.connect(config()).thenApply(c -> c);
+            return ClientFacade.connect(config()).thenApply(c -> c);
         }
 
         private ClientConfig config() {

@@ -1,9 +1,9 @@
 package io.relais.client.impl;
 
+import io.netty.channel.EventLoopGroup;
 import io.relais.client.Backpressure;
 import io.relais.client.DisconnectedPublishes;
 import io.relais.client.ReconnectPolicy;
-import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 
@@ -39,13 +39,6 @@ public record ClientConfig(
         int disconnectedBufferSize,
         Backpressure backpressure,
         int maxBufferedBytes) {
-
-    /** This configuration with another handler executor (a reconnecting client shares its own). */
-    public ClientConfig withHandlerExecutor(Executor executor) {
-        return new ClientConfig(host, port, username, password, clientName, connectTimeout, requestTimeout, heartbeat,
-                executor, maxUnconfirmed, maxPendingDeliveries, eventLoopGroup, reconnect, disconnectedPublishes,
-                disconnectedBufferSize, backpressure, maxBufferedBytes);
-    }
 
     /** {@code host:port}, for messages. */
     public String address() {
