@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * {@link ConnectionSupervisor} (connected, lost, reconnected when the option is on, closed). Request/reply is
  * layered on top by {@link Requester} and {@link Responder}, through this facade's public methods only.
  *
- * <p>Thread-safe; it holds no protocol state itself.
+ * <p>Thread-safe; it holds no protocol state itself. It owns the client's I/O threads when the application
+ * asked for its own ({@code ioThreads}), and shuts them down once the client is closed for good.
  */
 public final class ClientFacade implements RelaisClient {
     private static final Logger LOG = LoggerFactory.getLogger(ClientFacade.class);
@@ -51,6 +52,9 @@ public final class ClientFacade implements RelaisClient {
         if (config.eventLoopGroup() != null) {
             this.group = config.eventLoopGroup();
             this.ownsGroup = false;
+        } else if (config.ioThreads() > 0) {
+            this.group = SharedEventLoops.create(config.ioThreads(), SharedEventLoops.OWN_THREAD_PREFIX);
+            this.ownsGroup = true;
         } else {
             this.group = SharedEventLoops.group();
             this.ownsGroup = false;
