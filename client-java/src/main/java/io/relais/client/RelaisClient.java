@@ -2,7 +2,7 @@ package io.relais.client;
 
 import io.netty.channel.EventLoopGroup;
 import io.relais.client.impl.ClientConfig;
-import io.relais.client.impl.ReconnectingClient;
+import io.relais.client.impl.ClientFacade;
 import io.relais.protocol.frame.ExchangeInfo;
 import io.relais.protocol.frame.QueueInfo;
 import java.time.Duration;
@@ -29,8 +29,9 @@ import java.util.function.Consumer;
  *
  * <p><b>Threads.</b> One client is meant to be shared by every thread of an application; all methods are
  * thread-safe and none blocks, except {@link #publishConfirmed(Message)} when the unconfirmed window is
- * full, and {@link #close()}. Network I/O runs on a Netty event loop: by default a group shared by all
- * clients of the JVM (epoll when available), created on first use from daemon threads. Message handlers and
+ * full, and {@link #close()}. Network I/O runs on an event loop thread: by default a group shared by all
+ * clients of the JVM (epoll when available), created on first use from daemon threads; a client may have its
+ * own ({@link Builder#ioThreads(int)}). Message handlers and
  * error listeners never run on that event loop: they run on the handler executor, by default one dedicated
  * daemon thread per client, which preserves delivery order across all subscriptions of the client.
  *
@@ -253,6 +254,7 @@ public interface RelaisClient extends AutoCloseable {
         private int maxUnconfirmed = DEFAULT_MAX_UNCONFIRMED;
         private int maxPendingDeliveries = DEFAULT_MAX_PENDING_DELIVERIES;
         private EventLoopGroup eventLoopGroup;
+        private int ioThreads;
         private ReconnectPolicy reconnect = ReconnectPolicy.DEFAULT;
         private DisconnectedPublishes disconnectedPublishes = DisconnectedPublishes.BUFFER;
         private int disconnectedBufferSize = DEFAULT_DISCONNECTED_BUFFER_SIZE;
@@ -436,8 +438,22 @@ public interface RelaisClient extends AutoCloseable {
         }
 
         /**
-         * The Netty event loop group for network I/O (epoll or NIO). Default: a group shared by all clients,
-         * created on first use from daemon threads. The application owns a group it passes here.
+         * Gives the client {@code threads} I/O threads of its own (daemon threads named
+         * {@code relais-client-own-io-...}, stopped when the client is closed for good) instead of the group
+         * shared by all clients of the JVM, the default. A client has one connection at a time, so 1 is enough.
+         */
+        public Builder ioThreads(int threads) {
+            if (threads <= 0) {
+                throw new IllegalArgumentException("threads must be > 0: " + threads);
+            }
+            this.ioThreads = threads;
+            return this;
+        }
+
+        /**
+         * <b>Netty opt-in</b>, the only option with a Netty type: runs the client's I/O on the application's own
+         * Netty event loop group (epoll or NIO), to share its threads. The application owns the group: the client
+         * never shuts it down. Overrides {@link #ioThreads(int)}; most applications want that or the default.
          */
         public Builder eventLoopGroup(EventLoopGroup eventLoopGroup) {
             this.eventLoopGroup = Objects.requireNonNull(eventLoopGroup, "eventLoopGroup");
@@ -451,17 +467,17 @@ public interface RelaisClient extends AutoCloseable {
          *     AUTHENTICATION_FAILED) or does not answer in time
          */
         public RelaisClient connect() {
-            return ReconnectingClient.connectBlocking(config());
+            return ClientFacade.connectBlocking(config());
         }
 
         /** Connects without blocking; the future fails with {@link RelaisException} as {@link #connect()} throws. */
         public CompletableFuture<RelaisClient> connectAsync() {
-            return ReconnectingClient.connect(config()).thenApply(c -> c);
+            return ClientFacade.connect(config()).thenApply(c -> c);
         }
 
         private ClientConfig config() {
             return new ClientConfig(host, port, username, password, clientName, connectTimeout, requestTimeout,
-                    heartbeat, handlerExecutor, maxUnconfirmed, maxPendingDeliveries, eventLoopGroup, reconnect,
+                    heartbeat, handlerExecutor, maxUnconfirmed, maxPendingDeliveries, eventLoopGroup, ioThreads, reconnect,
                     disconnectedPublishes, disconnectedBufferSize, backpressure, maxBufferedBytes);
         }
 

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 final class ActiveSubscription implements Subscription {
     private static final Logger LOG = LoggerFactory.getLogger(ActiveSubscription.class);
 
-    private final ClientConnection connection;
+    private final Connection connection;
     private final long sid;
     private final MessageHandler handler;
     private final boolean manualAck;
@@ -25,7 +25,7 @@ final class ActiveSubscription implements Subscription {
     private volatile String queue = "";
     private volatile boolean ended;
 
-    ActiveSubscription(ClientConnection connection, long sid, MessageHandler handler, boolean manualAck) {
+    ActiveSubscription(Connection connection, long sid, MessageHandler handler, boolean manualAck) {
         this.connection = connection;
         this.sid = sid;
         this.handler = handler;

@@ -1,9 +1,9 @@
 package io.relais.client.impl;
 
+import io.netty.channel.EventLoopGroup;
 import io.relais.client.Backpressure;
 import io.relais.client.DisconnectedPublishes;
 import io.relais.client.ReconnectPolicy;
-import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 
@@ -14,7 +14,9 @@ import java.util.concurrent.Executor;
  * <p>Immutable; thread-safe.
  *
  * @param handlerExecutor {@code null} for a dedicated thread per client
- * @param eventLoopGroup {@code null} for the shared default group
+ * @param eventLoopGroup the application's Netty group (the Netty opt-in), or {@code null}
+ * @param ioThreads threads of an event loop group of the client's own, or 0 for the group shared by the JVM's
+ *     clients; ignored when {@code eventLoopGroup} is given
  * @param reconnect when to reconnect after a loss; {@link ReconnectPolicy#disabled()} for never
  * @param disconnectedPublishes what publishes do between connections
  * @param disconnectedBufferSize most publishes kept between connections with {@code BUFFER}
@@ -34,18 +36,12 @@ public record ClientConfig(
         int maxUnconfirmed,
         int maxPendingDeliveries,
         EventLoopGroup eventLoopGroup,
+        int ioThreads,
         ReconnectPolicy reconnect,
         DisconnectedPublishes disconnectedPublishes,
         int disconnectedBufferSize,
         Backpressure backpressure,
         int maxBufferedBytes) {
-
-    /** This configuration with another handler executor (a reconnecting client shares its own). */
-    public ClientConfig withHandlerExecutor(Executor executor) {
-        return new ClientConfig(host, port, username, password, clientName, connectTimeout, requestTimeout, heartbeat,
-                executor, maxUnconfirmed, maxPendingDeliveries, eventLoopGroup, reconnect, disconnectedPublishes,
-                disconnectedBufferSize, backpressure, maxBufferedBytes);
-    }
 
     /** {@code host:port}, for messages. */
     public String address() {

@@ -1,7 +1,5 @@
 package io.relais.client.impl;
 
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -10,11 +8,11 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.relais.client.Message;
-import io.relais.client.NoRouteException;
 import io.relais.client.RelaisException;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.ProtocolVersion;
 import io.relais.protocol.codec.DecodeFailure;
+import io.relais.protocol.frame.Answer;
 import io.relais.protocol.frame.Auth;
 import io.relais.protocol.frame.Cancelled;
 import io.relais.protocol.frame.Close;
@@ -22,37 +20,28 @@ import io.relais.protocol.frame.CloseOk;
 import io.relais.protocol.frame.Confirm;
 import io.relais.protocol.frame.Deliver;
 import io.relais.protocol.frame.ErrorFrame;
-import io.relais.protocol.frame.ExchangeListOk;
 import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Heartbeat;
 import io.relais.protocol.frame.Hello;
-import io.relais.protocol.frame.Ok;
-import io.relais.protocol.frame.Publish;
-import io.relais.protocol.frame.QueueDeclareOk;
-import io.relais.protocol.frame.QueueListOk;
 import io.relais.protocol.frame.Ready;
 import io.relais.protocol.frame.Return;
-import io.relais.protocol.frame.SubscribeOk;
 import io.relais.protocol.frame.Welcome;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The per-connection protocol state machine, on the channel's event loop: handshake
- * (AWAIT_WELCOME, AWAIT_READY), then OPEN (requests and answers, confirms, returns, deliveries), then
- * CLOSING and CLOSED.
+ * The per-connection protocol state machine, the last handler of the pipeline, on the channel's event loop:
+ * handshake (AWAIT_WELCOME, AWAIT_READY), then OPEN, then CLOSING and CLOSED. It receives every frame and
+ * dispatches it by state; in OPEN, answers, confirms, returns, deliveries and cancellations go to the
+ * connection's {@link OpenSession}, which owns the tables (requests, unconfirmed publishes, subscriptions).
+ * Heartbeats, fatal errors and the close handshake are handled here.
  *
- * <p>It owns the connection's tables — outstanding requests by id, unconfirmed publishes by seq,
- * subscriptions by sid — and touches them only on the event loop, so they need no locks.
- * {@link ClientConnection} calls the package-private methods here only from the event loop.
- * Every inbound frame is released here, once, after it was handled; deliveries are copied to the heap first.
+ * <p>Event loop only, so it needs no locks: {@link Connection} calls the package-private methods here only
+ * from the event loop. Every inbound frame is released here, once, after it was handled; deliveries are
+ * copied to the heap first.
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ClientHandler.class);
@@ -66,17 +55,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     enum State { AWAIT_WELCOME, AWAIT_READY, OPEN, CLOSING, CLOSED }
 
-    private final ClientConnection connection;
+    private final Connection connection;
     private final ClientConfig config;
     private final DeliveryDispatcher dispatcher;
-    private final CompletableFuture<ClientConnection> connected;
+    private final OpenSession session;
+    private final CompletableFuture<Connection> connected;
     private final long connectDeadlineNanos;
     private final long requestTimeoutNanos;
     private final String requestTimeoutText;
-
-    private final PendingRequests requests = new PendingRequests();
-    private final UnconfirmedPublishes unconfirmed = new UnconfirmedPublishes();
-    private final Map<Long, ActiveSubscription> subscriptions = new HashMap<>();
 
     private ChannelHandlerContext ctx;
     private State state = State.AWAIT_WELCOME;
@@ -88,15 +74,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private boolean wasOpen;
     private Welcome welcome;
 
-    ClientHandler(ClientConnection connection, ClientConfig config, DeliveryDispatcher dispatcher,
-            CompletableFuture<ClientConnection> connected, long connectDeadlineNanos) {
+    ClientHandler(Connection connection, ClientConfig config, DeliveryDispatcher dispatcher,
+            CompletableFuture<Connection> connected, long connectDeadlineNanos) {
         this.connection = connection;
         this.config = config;
         this.dispatcher = dispatcher;
+        this.session = new OpenSession(this, connection, dispatcher, config);
         this.connected = connected;
         this.connectDeadlineNanos = connectDeadlineNanos;
         this.requestTimeoutNanos = config.requestTimeout().toNanos();
-        this.requestTimeoutText = ClientConnection.format(config.requestTimeout());
+        this.requestTimeoutText = Durations.format(config.requestTimeout());
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -136,7 +123,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                     "connection closed by " + config.address() + " during the handshake (waiting for "
                             + (was == State.AWAIT_WELCOME ? "WELCOME" : "READY") + ")");
             connected.completeExceptionally(e);
-            connection.terminated();
+            connection.terminated(e);
             return;
         }
         RelaisException cause = closeCause;
@@ -145,19 +132,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         RelaisException failure = cause == null ? new RelaisException(null, "connection closed")
                 : new RelaisException(cause.rawCode(), "connection closed: " + cause.getMessage());
-        requests.failAll(failure);
-        unconfirmed.failAll(failure);
-        for (ActiveSubscription s : subscriptions.values()) {
-            s.markEnded();
-        }
-        subscriptions.clear();
+        session.failAll(failure);
         if (cause != null && !closedByClient) {
             LOG.warn("connection {} to {} closed: {}", connection.connectionId(), config.address(), cause.getMessage());
             connection.reportError(cause);
         } else {
             LOG.debug("connection {} to {} closed", connection.connectionId(), config.address());
         }
-        connection.terminated();
+        connection.terminated(cause);
     }
 
     @Override
@@ -299,7 +281,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         ClientPipeline.opened(ctx.pipeline(), maxFrameSize, ready.heartbeatMillis());
         long sweep = Math.max(MIN_SWEEP_INTERVAL_MILLIS, Math.min(MAX_SWEEP_INTERVAL_MILLIS,
                 config.requestTimeout().toMillis() / 10));
-        sweepTimer = ctx.executor().scheduleAtFixedRate(this::expireDeadlines, sweep, sweep, TimeUnit.MILLISECONDS);
+        sweepTimer = ctx.executor().scheduleAtFixedRate(session::expireDeadlines, sweep, sweep, TimeUnit.MILLISECONDS);
         state = State.OPEN;
         wasOpen = true;
         connection.opened(ready.connectionId(), maxFrameSize);
@@ -310,32 +292,29 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     private void handshakeTimedOut() {
         if (state == State.AWAIT_WELCOME || state == State.AWAIT_READY) {
-            fatal(new RelaisException(null, "timed out after " + ClientConnection.format(config.connectTimeout())
+            fatal(new RelaisException(null, "timed out after " + Durations.format(config.connectTimeout())
                     + " waiting for " + (state == State.AWAIT_WELCOME ? "WELCOME" : "READY") + " from "
                     + config.address()));
         }
     }
 
     private void onFrame(Frame frame) {
+        if (frame instanceof ErrorFrame e && e.requestId() == 0) {
+            onConnectionError(e);
+            return;
+        }
+        if (frame instanceof Answer answer) {
+            session.answer(answer);
+            return;
+        }
         switch (frame.type()) {
             case HEARTBEAT -> {
                 // liveness only: the idle handler saw the read
             }
-            case OK -> answer(((Ok) frame).requestId(), frame);
-            case QUEUE_DECLARE_OK -> answer(((QueueDeclareOk) frame).requestId(), frame);
-            case SUBSCRIBE_OK -> answer(((SubscribeOk) frame).requestId(), frame);
-            case EXCHANGE_LIST_OK -> answer(((ExchangeListOk) frame).requestId(), frame);
-            case QUEUE_LIST_OK -> answer(((QueueListOk) frame).requestId(), frame);
-            case ERROR -> onError((ErrorFrame) frame);
-            case CONFIRM -> {
-                Confirm c = (Confirm) frame;
-                if (unconfirmed.confirm(c) == 0) {
-                    LOG.debug("CONFIRM for seq {} that is not outstanding (timed out?)", c.seq());
-                }
-            }
-            case RETURN -> onReturn((Return) frame);
-            case DELIVER -> onDeliver((Deliver) frame);
-            case CANCELLED -> onCancelled((Cancelled) frame);
+            case CONFIRM -> session.confirm((Confirm) frame);
+            case RETURN -> session.returned((Return) frame);
+            case DELIVER -> session.deliver((Deliver) frame);
+            case CANCELLED -> session.cancelled((Cancelled) frame);
             case CLOSE -> onServerClose((Close) frame);
             case CLOSE_OK -> LOG.debug("CLOSE_OK without CLOSE ignored");
             default -> unexpected(frame);
@@ -356,20 +335,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void answer(long requestId, Frame frame) {
-        PendingRequests.Pending<?> p = requests.remove(requestId);
-        if (p == null) {
-            LOG.debug("{} for request {} that is not outstanding (timed out?)", frame.type(), requestId);
-            return;
-        }
-        p.complete(frame);
-    }
-
-    private void onError(ErrorFrame e) {
-        if (e.requestId() != 0) {
-            answer(e.requestId(), e);
-            return;
-        }
+    /** An ERROR without request id: fatal ones end the connection, the others go to the error listeners. */
+    private void onConnectionError(ErrorFrame e) {
         RelaisException ex = new RelaisException(e.code(), e.message());
         if (ex.isFatal()) {
             fatal(ex);
@@ -377,38 +344,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             LOG.debug("asynchronous error from the server: {} {}", e.code(), e.message());
             connection.reportError(ex);
         }
-    }
-
-    private void onReturn(Return r) {
-        NoRouteException e = new NoRouteException(r.exchange(), r.routingKey(), "message to exchange '"
-                + r.exchange() + "' with routing key '" + r.routingKey() + "' returned: " + r.reason());
-        if (r.seq() == 0 || !unconfirmed.markReturned(r.seq(), e)) {
-            connection.reportError(e);
-        }
-    }
-
-    private void onDeliver(Deliver d) {
-        ActiveSubscription sub = subscriptions.get(d.sid());
-        if (sub == null) {
-            LOG.warn("DELIVER for unknown subscription {} (tag {}) dropped", d.sid(), d.deliveryTag());
-            return;
-        }
-        IncomingDelivery delivery = new IncomingDelivery(connection, sub.manualAck(), d,
-                ByteBufUtil.getBytes(d.payload()));
-        dispatcher.dispatch(() -> sub.handle(delivery));
-    }
-
-    private void onCancelled(Cancelled c) {
-        ActiveSubscription sub = subscriptions.remove(c.sid());
-        if (sub == null) {
-            LOG.debug("CANCELLED for unknown subscription {}", c.sid());
-            return;
-        }
-        sub.markEnded();
-        LOG.info("subscription {} on queue '{}' cancelled by the server: {} ({})", c.sid(), sub.queue(),
-                c.reason(), c.code());
-        connection.reportError(new RelaisException(c.code(), "subscription " + c.sid() + " on queue '"
-                + sub.queue() + "' cancelled by the server: " + c.reason()));
     }
 
     private void onServerClose(Close c) {
@@ -426,29 +361,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     // ---------------------------------------------------------------- outbound, called on the event loop
 
-    /** Sends a request and completes {@code future} with its answer, read by {@code reader}. */
-    <T> void request(String description, LongFunction<Frame> build, Function<Frame, T> reader,
-            CompletableFuture<T> future, Runnable onFailure) {
-        PendingRequests.Pending<T> p = new PendingRequests.Pending<>(description,
-                System.nanoTime() + requestTimeoutNanos, reader, future, onFailure);
+    /** Sends a request and completes {@code future} with its answer; fails it at once unless open. */
+    <T> void request(BrokerCall<T> call, CompletableFuture<T> future, Runnable onFailure) {
         if (state != State.OPEN) {
-            p.fail(notOpen());
-            return;
-        }
-        long id = requests.add(p);
-        Frame frame;
-        try {
-            frame = build.apply(id);
-        } catch (RuntimeException e) {
-            requests.remove(id);
-            p.fail(e);
-            return;
-        }
-        ctx.writeAndFlush(frame).addListener(w -> {
-            if (!w.isSuccess() && requests.remove(id) != null) {
-                p.fail(sendFailure(description, w.cause()));
+            if (onFailure != null) {
+                onFailure.run();
             }
-        });
+            future.completeExceptionally(notOpen());
+            return;
+        }
+        session.request(ctx, call, future, onFailure);
     }
 
     /** Writes a PUBLISH; with {@code confirm} it gets the next seq and completes on CONFIRM. */
@@ -457,32 +379,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             future.completeExceptionally(notOpen());
             return;
         }
-        long seq = confirm ? unconfirmed.add(future, System.nanoTime() + requestTimeoutNanos) : 0;
-        int flags = (m.persistent() ? Publish.PERSISTENT : 0) | (m.mandatory() ? Publish.MANDATORY : 0);
-        Publish frame = new Publish(seq, m.exchange(), m.routingKey(), flags, m.properties(),
-                Unpooled.wrappedBuffer(m.payload()));
-        ctx.writeAndFlush(frame).addListener(w -> {
-            if (!w.isSuccess()) {
-                RelaisException e = sendFailure("PUBLISH", w.cause());
-                if (confirm) {
-                    unconfirmed.fail(seq, e);
-                } else {
-                    future.completeExceptionally(e);
-                }
-            } else if (!confirm) {
-                future.complete(null);
-            }
-        });
+        session.publish(ctx, m, future, confirm);
     }
 
     /** Registers a subscription before its SUBSCRIBE goes out, so that no delivery can miss it. */
     void addSubscription(ActiveSubscription sub) {
-        subscriptions.put(sub.sid(), sub);
+        session.addSubscription(sub);
     }
 
     void removeSubscription(ActiveSubscription sub) {
-        subscriptions.remove(sub.sid());
-        sub.markEnded();
+        session.removeSubscription(sub);
     }
 
     /** True when frames may be sent. */
@@ -505,17 +411,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 : new RelaisException(cause.rawCode(), "connection closed: " + cause.getMessage());
     }
 
-    private RelaisException sendFailure(String what, Throwable cause) {
+    /** Why a write failed: the connection closed, or the failure itself. */
+    RelaisException sendFailure(String what, Throwable cause) {
         if (state != State.OPEN) {
             return notOpen();
         }
         return new RelaisException(null, "cannot send " + what + ": " + cause.getMessage(), cause);
-    }
-
-    private void expireDeadlines() {
-        long now = System.nanoTime();
-        requests.expire(now, requestTimeoutText);
-        unconfirmed.expire(now, requestTimeoutText);
     }
 
     private static void cancel(ScheduledFuture<?> timer) {

@@ -1,7 +1,12 @@
 package io.relais.client.impl;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.relais.protocol.codec.FrameDecoder;
@@ -9,7 +14,8 @@ import io.relais.protocol.codec.FrameEncoder;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Builds the client's channel pipeline, in one place:
+ * Builds the client's channel and its pipeline, in one place. The channel: TCP_NODELAY, the connect timeout,
+ * and write-buffer water marks at half and all of {@code maxBufferedBytes}. The pipeline:
  *
  * <pre>
  *   [idle]   IdleStateHandler: writer idle = heartbeat -> HEARTBEAT, reader idle = 2 x heartbeat -> dead
@@ -36,6 +42,24 @@ final class ClientPipeline {
     static final int FLUSHES_BEFORE_FORCED_FLUSH = 256;
 
     private ClientPipeline() {
+    }
+
+    /** A bootstrap for one connection of {@code config} on {@code group}, with {@code handler} at the end. */
+    static Bootstrap bootstrap(EventLoopGroup group, ClientConfig config, ClientHandler handler) {
+        return new Bootstrap()
+                .group(group)
+                .channel(SharedEventLoops.channelClass(group))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        config.connectTimeout().toMillis()))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(config.maxBufferedBytes() / 2,
+                        config.maxBufferedBytes()))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        init(ch, handler);
+                    }
+                });
     }
 
     static void init(Channel channel, ClientHandler handler) {

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Thread-safe: fields are final; the settled flag is atomic.
  */
 final class IncomingDelivery implements Delivery {
-    private final ClientConnection connection;
+    private final Connection connection;
     private final boolean manualAck;
     private final long sid;
     private final long deliveryTag;
@@ -28,7 +28,7 @@ final class IncomingDelivery implements Delivery {
     private final byte[] payload;
     private final AtomicBoolean settled = new AtomicBoolean();
 
-    IncomingDelivery(ClientConnection connection, boolean manualAck, Deliver frame, byte[] payload) {
+    IncomingDelivery(Connection connection, boolean manualAck, Deliver frame, byte[] payload) {
         this.connection = connection;
         this.manualAck = manualAck;
         this.sid = frame.sid();

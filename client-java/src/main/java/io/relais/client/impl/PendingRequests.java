@@ -1,9 +1,8 @@
 package io.relais.client.impl;
 
 import io.relais.client.RelaisException;
-import io.relais.protocol.ErrorCode;
+import io.relais.protocol.frame.Answer;
 import io.relais.protocol.frame.ErrorFrame;
-import io.relais.protocol.frame.Frame;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -13,7 +12,7 @@ import java.util.function.Function;
 
 /**
  * The request-id table: outstanding requests by id, each with the future to complete and how to read its
- * answer. Answers may come in any order; each id gets exactly one answer (or times out).
+ * {@link Answer}. Answers may come in any order; each id gets exactly one answer (or times out).
  *
  * <p>Owned by the connection's event loop: not thread-safe, no locks. Entries are kept in insertion order,
  * which is deadline order, so expiry looks at the head only.
@@ -26,11 +25,11 @@ final class PendingRequests {
     static final class Pending<T> {
         final String description;
         final long deadlineNanos;
-        final Function<Frame, T> reader;
+        final Function<Answer, T> reader;
         final CompletableFuture<T> future;
         final Runnable onFailure;
 
-        Pending(String description, long deadlineNanos, Function<Frame, T> reader, CompletableFuture<T> future,
+        Pending(String description, long deadlineNanos, Function<Answer, T> reader, CompletableFuture<T> future,
                 Runnable onFailure) {
             this.description = description;
             this.deadlineNanos = deadlineNanos;
@@ -39,7 +38,8 @@ final class PendingRequests {
             this.onFailure = onFailure;
         }
 
-        void complete(Frame answer) {
+        /** Completes the request with its answer; an ERROR answer fails it with the error's code. */
+        void complete(Answer answer) {
             if (answer instanceof ErrorFrame e) {
                 fail(new RelaisException(e.code(), e.message()));
                 return;
@@ -60,17 +60,6 @@ final class PendingRequests {
             }
             future.completeExceptionally(cause);
         }
-    }
-
-    /** Reads an answer of the expected frame class, failing with UNEXPECTED_FRAME on any other. */
-    static <F extends Frame, T> Function<Frame, T> expect(Class<F> type, Function<F, T> read) {
-        return frame -> {
-            if (!type.isInstance(frame)) {
-                throw new RelaisException(ErrorCode.UNEXPECTED_FRAME,
-                        "expected " + type.getSimpleName() + " as the answer, got " + frame.type());
-            }
-            return read.apply(type.cast(frame));
-        };
     }
 
     /** Registers a request and returns its id. */

@@ -38,7 +38,7 @@ class BackpressureTest {
     }
 
     private long pendingBytes() throws Exception {
-        Channel ch = ((ReconnectingClient) client).currentConnection().channel();
+        Channel ch = ((ClientFacade) client).currentConnection().channel();
         return ch.eventLoop().submit(() -> ch.unsafe().outboundBuffer() == null ? 0L
                 : ch.unsafe().outboundBuffer().totalPendingWriteBytes()).get(5, TimeUnit.SECONDS);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.netty.channel.EventLoopGroup;
 import io.relais.client.RelaisClient;
 import io.relais.client.RelaisException;
 import io.relais.protocol.ErrorCode;
@@ -61,6 +62,25 @@ class ConnectTest {
         assertThat(client.isOpen()).isTrue();
         client.close();
         assertThat(client.isOpen()).isFalse();
+    }
+
+    @Test
+    void shouldRunOnIoThreadsOfItsOwnAndStopThemWhenClosedWhenGivenIoThreads() throws Exception {
+        start(MockServer.Handshake.NORMAL);
+        RelaisClient client = server.clientBuilder().ioThreads(1).connect();
+        EventLoopGroup group = ((ClientFacade) client).eventLoopGroup();
+        assertThat(group).isNotSameAs(SharedEventLoops.group());
+        String ioThread = ((ClientFacade) client).currentConnection().channel().eventLoop()
+                .submit(() -> Thread.currentThread().getName()).get(5, TimeUnit.SECONDS);
+        assertThat(ioThread).startsWith(SharedEventLoops.OWN_THREAD_PREFIX + "-");
+
+        client.close();
+
+        assertThat(group.terminationFuture().await(5, TimeUnit.SECONDS)).as("own I/O threads stopped").isTrue();
+        try (RelaisClient shared = server.clientBuilder().connect()) {
+            assertThat(((ClientFacade) shared).eventLoopGroup()).isSameAs(SharedEventLoops.group());
+        }
+        assertThatThrownBy(() -> RelaisClient.builder().ioThreads(0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

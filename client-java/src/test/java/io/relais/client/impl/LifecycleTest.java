@@ -3,6 +3,8 @@ package io.relais.client.impl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.relais.client.Message;
+import io.relais.client.ReconnectPolicy;
 import io.relais.client.RelaisClient;
 import io.relais.client.RelaisException;
 import io.relais.protocol.ErrorCode;
@@ -10,6 +12,7 @@ import io.relais.protocol.frame.Close;
 import io.relais.protocol.frame.CloseOk;
 import io.relais.protocol.frame.ErrorFrame;
 import io.relais.protocol.frame.Heartbeat;
+import io.relais.protocol.frame.QueuePurge;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -30,7 +33,7 @@ class LifecycleTest {
     private void connect(MockServer mock, RelaisClient.Builder options) throws Exception {
         server = mock.start();
         // These tests are about one connection's life; ReconnectTest covers what comes after it.
-        client = options.server(server.address()).reconnect(io.relais.client.ReconnectPolicy.disabled()).connect();
+        client = options.server(server.address()).reconnect(ReconnectPolicy.disabled()).connect();
     }
 
     @Test
@@ -69,7 +72,7 @@ class LifecycleTest {
 
         client.closeAsync().get(5, TimeUnit.SECONDS);
 
-        assertThat(server.take(io.relais.protocol.frame.QueuePurge.class)).isNotNull();
+        assertThat(server.take(QueuePurge.class)).isNotNull();
         Close close = server.take(Close.class);
         assertThat(close.code()).isZero();
         assertThat(client.isOpen()).isFalse();
@@ -127,7 +130,7 @@ class LifecycleTest {
         assertThat(e.isFatal()).isTrue();
         assertThat(client.isOpen()).isFalse();
         server.disconnected().get(5, TimeUnit.SECONDS);
-        assertThat(client.publish(io.relais.client.Message.of("k", new byte[0])))
+        assertThat(client.publish(Message.of("k", new byte[0])))
                 .isCompletedExceptionally();
     }
 

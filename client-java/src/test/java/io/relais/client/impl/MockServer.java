@@ -10,7 +10,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.relais.client.ReconnectPolicy;
+import io.relais.client.RelaisClient;
 import io.relais.protocol.ErrorCode;
+import io.relais.protocol.FrameType;
 import io.relais.protocol.ProtocolVersion;
 import io.relais.protocol.codec.DecodeFailure;
 import io.relais.protocol.codec.FrameDecoder;
@@ -27,11 +30,13 @@ import io.relais.protocol.frame.Welcome;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -75,7 +80,7 @@ final class MockServer implements AutoCloseable {
     private volatile Function<Frame, List<Frame>> script = f -> List.of();
     private volatile Channel client;
     private volatile Handshake handshake = Handshake.NORMAL;
-    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger connections = new AtomicInteger();
     private long heartbeatMillis;
     private boolean answerClose = true;
     private Channel server;
@@ -132,10 +137,10 @@ final class MockServer implements AutoCloseable {
      * A client builder pointed at this server, with short timeouts and reconnection off (tests of one
      * connection's life); reconnect tests turn it on.
      */
-    io.relais.client.RelaisClient.Builder clientBuilder() {
-        return io.relais.client.RelaisClient.builder().server(address())
+    RelaisClient.Builder clientBuilder() {
+        return RelaisClient.builder().server(address())
                 .connectTimeout(Duration.ofSeconds(5)).requestTimeout(Duration.ofSeconds(5))
-                .reconnect(io.relais.client.ReconnectPolicy.disabled());
+                .reconnect(ReconnectPolicy.disabled());
     }
 
     /** Closes the socket of the current client connection, as a network failure or a crashed broker would. */
@@ -153,7 +158,7 @@ final class MockServer implements AutoCloseable {
     }
 
     /** Closes a test's client, then its server; either may be null. */
-    static void closeAll(io.relais.client.RelaisClient client, MockServer server) {
+    static void closeAll(RelaisClient client, MockServer server) {
         if (client != null) {
             client.close();
         }
@@ -193,7 +198,7 @@ final class MockServer implements AutoCloseable {
             if (f == null) {
                 throw new AssertionError("no " + type.getSimpleName() + " received within 5 s");
             }
-            if (f.type() == io.relais.protocol.FrameType.HEARTBEAT && !type.isInstance(f)) {
+            if (f.type() == FrameType.HEARTBEAT && !type.isInstance(f)) {
                 continue;
             }
             if (!type.isInstance(f)) {
@@ -205,7 +210,7 @@ final class MockServer implements AutoCloseable {
 
     /** The frames received so far and not taken. */
     List<Frame> drain(Predicate<Frame> filter) {
-        List<Frame> all = new java.util.ArrayList<>();
+        List<Frame> all = new ArrayList<>();
         received.drainTo(all);
         all.removeIf(filter.negate());
         return all;

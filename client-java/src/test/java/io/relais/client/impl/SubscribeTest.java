@@ -209,7 +209,7 @@ class SubscribeTest {
             }
             all.countDown();
         }).get(5, TimeUnit.SECONDS);
-        ClientConnection connection = ((ReconnectingClient) client).currentConnection();
+        Connection connection = ((ClientFacade) client).currentConnection();
         DeliveryDispatcherProbe probe = new DeliveryDispatcherProbe(connection);
 
         for (int i = 1; i <= 40; i++) {
@@ -225,9 +225,9 @@ class SubscribeTest {
 
     /** Reads the client's channel state for the backpressure test. */
     private static final class DeliveryDispatcherProbe {
-        private final ClientConnection connection;
+        private final Connection connection;
 
-        DeliveryDispatcherProbe(ClientConnection connection) {
+        DeliveryDispatcherProbe(Connection connection) {
             this.connection = connection;
         }
 
