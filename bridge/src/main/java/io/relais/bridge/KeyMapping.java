@@ -1,5 +1,7 @@
 package io.relais.bridge;
 
+import java.util.Locale;
+
 /**
  * How a link turns a source routing key into the destination's: {@code keep} it, add a {@code prefix:P},
  * or {@code rewrite:K} every message to the fixed key K. Immutable; thread-safe.
@@ -39,6 +41,6 @@ public record KeyMapping(Kind kind, String value) {
 
     @Override
     public String toString() {
-        return kind == Kind.KEEP ? "keep" : kind.name().toLowerCase(java.util.Locale.ROOT) + ":" + value;
+        return kind == Kind.KEEP ? "keep" : kind.name().toLowerCase(Locale.ROOT) + ":" + value;
     }
 }

@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,7 +110,7 @@ final class Link implements AutoCloseable {
                 CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
                         .get(CONFIRM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 break;
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 if (!config.atLeastOnce()) {
                     counters.errors.incrementAndGet();
                     LOG.warn("link {}: {} messages lost (at most once): {}", config.name(), send.size(), e.toString());

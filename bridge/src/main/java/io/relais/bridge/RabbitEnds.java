@@ -5,6 +5,8 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -98,15 +100,15 @@ final class RabbitEnds {
                                     "RabbitMQ refused the message (nack)"));
                     c.addShutdownListener(cause -> failAll(outstanding, "RabbitMQ channel closed: "
                             + cause.getMessage()));
-                    if (c instanceof com.rabbitmq.client.Recoverable r) {
-                        r.addRecoveryListener(new com.rabbitmq.client.RecoveryListener() {
+                    if (c instanceof Recoverable r) {
+                        r.addRecoveryListener(new RecoveryListener() {
                             @Override
-                            public void handleRecovery(com.rabbitmq.client.Recoverable recoverable) {
+                            public void handleRecovery(Recoverable recoverable) {
                                 failAll(outstanding, "RabbitMQ connection recovered");
                             }
 
                             @Override
-                            public void handleRecoveryStarted(com.rabbitmq.client.Recoverable recoverable) {
+                            public void handleRecoveryStarted(Recoverable recoverable) {
                                 failAll(outstanding, "RabbitMQ connection lost");
                             }
                         });

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,18 +58,18 @@ class BridgeConfigTest {
 
     @Test
     void shouldNameTheKeyWhenALinkIsWrong() {
-        assertThatThrownBy(() -> BridgeConfig.fromMap(java.util.Map.of("links", java.util.List.of(java.util.Map.of(
-                "name", "x", "direction", "sideways", "source", java.util.Map.of("exchange", "", "pattern", "a")))),
+        assertThatThrownBy(() -> BridgeConfig.fromMap(Map.of("links", List.of(Map.of(
+                "name", "x", "direction", "sideways", "source", Map.of("exchange", "", "pattern", "a")))),
                 "f.yaml")).hasMessageContaining("f.yaml: bridge.links[0].direction");
-        assertThatThrownBy(() -> BridgeConfig.fromMap(java.util.Map.of("links", java.util.List.of(java.util.Map.of(
-                "name", "x", "direction", "to-rabbitmq", "source", java.util.Map.of("exchange", "", "patern", "a")))),
+        assertThatThrownBy(() -> BridgeConfig.fromMap(Map.of("links", List.of(Map.of(
+                "name", "x", "direction", "to-rabbitmq", "source", Map.of("exchange", "", "patern", "a")))),
                 "f.yaml")).hasMessageContaining("bridge.links[0].source: unknown key 'patern'");
-        assertThatThrownBy(() -> BridgeConfig.fromMap(java.util.Map.of("links", java.util.List.of(java.util.Map.of(
-                "name", "x", "direction", "to-rabbitmq", "source", java.util.Map.of("exchange", "", "pattern", "a"),
+        assertThatThrownBy(() -> BridgeConfig.fromMap(Map.of("links", List.of(Map.of(
+                "name", "x", "direction", "to-rabbitmq", "source", Map.of("exchange", "", "pattern", "a"),
                 "prefetch", 10, "batch", 20))), "f.yaml")).hasMessageContaining("batch <= prefetch");
-        assertThatThrownBy(() -> BridgeConfig.fromMap(java.util.Map.of("links", java.util.List.of(java.util.Map.of(
-                "name", "x", "direction", "to-rabbitmq", "source", java.util.Map.of("exchange", "", "pattern", "a"),
-                "destination", java.util.Map.of("routing-key", "upper")))), "f.yaml"))
+        assertThatThrownBy(() -> BridgeConfig.fromMap(Map.of("links", List.of(Map.of(
+                "name", "x", "direction", "to-rabbitmq", "source", Map.of("exchange", "", "pattern", "a"),
+                "destination", Map.of("routing-key", "upper")))), "f.yaml"))
                 .hasMessageContaining("bridge.links[0].destination.routing-key");
     }
 }

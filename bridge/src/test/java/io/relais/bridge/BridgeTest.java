@@ -7,15 +7,20 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.MessageProperties;
 import io.relais.broker.Broker;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.client.Delivery;
 import io.relais.client.Message;
+import io.relais.client.QueueDeclaration;
 import io.relais.client.RelaisClient;
+import io.relais.client.SubscribeOptions;
 import io.relais.protocol.Properties;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.BitSet;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +28,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -162,7 +168,7 @@ class BridgeTest {
      * published in. Thread-safe.
      */
     private static final class Arrivals {
-        private final java.util.BitSet seen = new java.util.BitSet();
+        private final BitSet seen = new BitSet();
         private int lastFirst;
         private int outOfOrder;
 
@@ -213,23 +219,23 @@ class BridgeTest {
         consumer.basicConsume(rq, false, new DefaultConsumer(consumer) {
             @Override
             public void handleDelivery(String tag, Envelope env, AMQP.BasicProperties props, byte[] body)
-                    throws java.io.IOException {
+                    throws IOException {
                 inRabbit.add(Integer.parseInt(new String(body, StandardCharsets.UTF_8)));
                 consumer.basicAck(env.getDeliveryTag(), false);
             }
         });
         Arrivals inRelais = new Arrivals();
-        relais.declareQueue(io.relais.client.QueueDeclaration.named(run + "alerts").durable(true)).join();
+        relais.declareQueue(QueueDeclaration.named(run + "alerts").durable(true)).join();
         relais.bind(run + "alerts", "", run + "alerts.#").join();
-        relais.subscribeQueue(run + "alerts", io.relais.client.SubscribeOptions.defaults().manualAck(true)
+        relais.subscribeQueue(run + "alerts", SubscribeOptions.defaults().manualAck(true)
                 .prefetch(500), d -> {
                     inRelais.add(Integer.parseInt(d.payloadAsString()));
                     d.ack();
                 }).join();
 
         // Sources: persistent messages with confirms, each retried until confirmed.
-        java.util.concurrent.atomic.AtomicInteger sentToRelais = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicInteger sentToRabbit = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger sentToRelais = new AtomicInteger();
+        AtomicInteger sentToRabbit = new AtomicInteger();
         Thread relaisPublisher = new Thread(() -> {
             for (int i = 1; i <= n; i++) {
                 while (true) {
@@ -256,7 +262,7 @@ class BridgeTest {
                             ch.confirmSelect();
                         }
                         for (int i = from; i < from + batch && i <= n; i++) {
-                            ch.basicPublish("amq.topic", run + "alerts.cpu", com.rabbitmq.client.MessageProperties
+                            ch.basicPublish("amq.topic", run + "alerts.cpu", MessageProperties
                                     .PERSISTENT_BASIC, String.valueOf(i).getBytes(StandardCharsets.UTF_8));
                         }
                         ch.waitForConfirmsOrDie(10_000);
@@ -299,7 +305,7 @@ class BridgeTest {
         publisherConn.abort();
     }
 
-    private static void awaitAtLeast(java.util.concurrent.atomic.AtomicInteger value, int target)
+    private static void awaitAtLeast(AtomicInteger value, int target)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (value.get() < target && System.nanoTime() < deadline) {

@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code relais bench}: the scenario runner, Relais against RabbitMQ in the same run. See bench/README.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,

@@ -1,15 +1,16 @@
 package io.relais.cli;
 
+import io.relais.bridge.Bridge;
+import io.relais.bridge.BridgeConfig;
 import io.relais.broker.Broker;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.config.ConfigException;
 import io.relais.broker.config.ConfigLoader;
-import io.relais.bridge.Bridge;
-import io.relais.bridge.BridgeConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -52,8 +53,8 @@ final class BrokerCommand implements Callable<Integer> {
         if (bridgeConfig != null && !bridgeConfig.links().isEmpty()) {
             try {
                 // The bridge logs in as the first configured user (guest by default).
-                var user = cfg.users().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).findFirst()
-                        .orElse(java.util.Map.entry("guest", "guest"));
+                var user = cfg.users().entrySet().stream().sorted(Map.Entry.comparingByKey()).findFirst()
+                        .orElse(Map.entry("guest", "guest"));
                 bridge = Bridge.start("127.0.0.1:" + broker.port(), user.getKey(), user.getValue(), bridgeConfig);
             } catch (Exception e) {
                 System.err.println("relais: cannot start the bridge (bridge: section of " + configFile() + "): " + e);

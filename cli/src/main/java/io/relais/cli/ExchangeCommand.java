@@ -3,6 +3,7 @@ package io.relais.cli;
 import io.relais.client.ExchangeType;
 import io.relais.client.RelaisClient;
 import io.relais.protocol.frame.ExchangeInfo;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -70,7 +71,7 @@ final class ExchangeCommand {
 
         @Override
         public Integer call() throws Exception {
-            java.util.List<ExchangeInfo> list;
+            List<ExchangeInfo> list;
             try (RelaisClient client = server.connect()) {
                 list = client.listExchanges().get();
             }

@@ -7,6 +7,7 @@ import io.relais.protocol.Properties;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,11 +16,13 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import picocli.CommandLine;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code relais pub}: publishes MESSAGE, or each line of standard input as one message.
@@ -57,7 +60,7 @@ final class PubCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
             description = "With --confirm: most time to wait for each confirm, e.g. 500ms, 5s (default: 30s); "
                     + "a confirm that does not come counts as a failure.")
-    java.time.Duration timeout;
+    Duration timeout;
 
     @Option(names = "--content-type", description = "Content type property, e.g. text/plain.")
     String contentType;
@@ -120,12 +123,12 @@ final class PubCommand implements Callable<Integer> {
 
     private int await(CompletableFuture<Void> f) throws InterruptedException {
         try {
-            f.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return 0;
         } catch (ExecutionException e) {
             System.err.println("relais: " + CliErrors.describe(e));
             return 1;
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             System.err.println("relais: no confirm from the broker within " + timeout.toMillis() + " ms");
             f.cancel(false);
             return 1;

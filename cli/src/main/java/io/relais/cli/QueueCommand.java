@@ -7,11 +7,11 @@ import io.relais.protocol.frame.QueueInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code relais queue declare|delete|purge|list}. */
 @Command(name = "queue", mixinStandardHelpOptions = true, description = "Declare, delete, purge or list queues.",

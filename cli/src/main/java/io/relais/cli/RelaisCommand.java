@@ -1,7 +1,7 @@
 package io.relais.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The top-level {@code relais} command. Exit status: 0 success, 1 the operation failed (broker

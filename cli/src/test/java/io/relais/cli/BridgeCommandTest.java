@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -112,7 +114,7 @@ class BridgeCommandTest {
         try (CliProcess broker = CliProcess.start("broker", "--config", config.toString(), "--port", "0",
                 "--data-dir", dir.resolve("data").toString())) {
             broker.awaitStderr("Relais broker listening on");
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)")
+            Matcher m = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)")
                     .matcher(broker.stderr());
             assertThat(m.find()).isTrue();
             Poll.until("the bridge link is up", WAIT, () -> broker.stderr().contains("bridge link embedded"),

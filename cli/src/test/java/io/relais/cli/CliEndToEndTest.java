@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -33,7 +34,7 @@ class CliEndToEndTest {
 
     /** Runs {@code relais ARGS... --server <the test broker>}. */
     private static CliProcess relais(String... args) {
-        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        String[] all = Arrays.copyOf(args, args.length + 2);
         all[args.length] = "--server";
         all[args.length + 1] = server;
         return CliProcess.run(all);

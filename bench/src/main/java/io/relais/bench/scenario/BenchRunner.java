@@ -3,6 +3,7 @@ package io.relais.bench.scenario;
 import com.rabbitmq.client.ConnectionFactory;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,7 +59,7 @@ public final class BenchRunner {
         Files.createDirectories(options.out());
         Report.writeJson(results, machine, options.command(), options.out().resolve("results.json"));
         Report.writeChart(results, "Relais" + (options.againstRabbitmq() ? " vs RabbitMQ" : "") + ", "
-                + machine.cores() + " cores, " + java.time.LocalDate.now(), options.out().resolve("chart.png"));
+                + machine.cores() + " cores, " + LocalDate.now(), options.out().resolve("chart.png"));
         out.println("wrote " + options.out().resolve("results.json") + " and " + options.out().resolve("chart.png"));
         return results;
     }

@@ -1,5 +1,6 @@
 package io.relais.bench.scenario;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ record Machine(String cpu, int cores, long memoryMiB, String os, String java, St
             cpu = System.getProperty("os.arch");
         }
         long memory = -1;
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
             memory = os.getTotalMemorySize() >> 20;
         }
         return new Machine(cpu, Runtime.getRuntime().availableProcessors(), memory,

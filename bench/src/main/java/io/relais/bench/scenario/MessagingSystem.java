@@ -1,7 +1,6 @@
 package io.relais.bench.scenario;
 
 import java.io.IOException;
-
 import java.util.function.Consumer;
 
 /**

@@ -7,6 +7,8 @@ import io.relais.protocol.codec.FrameDecoder;
 import io.relais.protocol.frame.Publish;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -151,18 +153,18 @@ class JmhBenchmarksTest {
         }
     }
 
-    private static List<Method> annotated(Class<?> type, Class<? extends java.lang.annotation.Annotation> a) {
+    private static List<Method> annotated(Class<?> type, Class<? extends Annotation> a) {
         return Arrays.stream(type.getMethods()).filter(m -> m.isAnnotationPresent(a)).toList();
     }
 
     /** The values of the class's one {@code @Param} field, or a single null if it has none. */
     private static List<String> paramValues(Class<?> type) {
-        java.lang.reflect.Field f = paramField(type);
+        Field f = paramField(type);
         return f == null ? Arrays.asList((String) null) : List.of(f.getAnnotation(Param.class).value());
     }
 
-    private static java.lang.reflect.Field paramField(Class<?> type) {
-        List<java.lang.reflect.Field> fields = Arrays.stream(type.getFields())
+    private static Field paramField(Class<?> type) {
+        List<Field> fields = Arrays.stream(type.getFields())
                 .filter(f -> f.isAnnotationPresent(Param.class)).toList();
         assertThat(fields).as("@Param fields of " + type.getSimpleName() + " (this driver handles at most one)")
                 .hasSizeLessThanOrEqualTo(1);

@@ -7,13 +7,13 @@ import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
 import static java.nio.file.StandardOpenOption.WRITE;
 
+import io.relais.broker.core.routing.Definitions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import io.relais.broker.core.routing.Definitions;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;

@@ -11,13 +11,17 @@ import io.relais.protocol.frame.Publish;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.Set;
 import java.util.stream.Stream;
 import net.openhft.chronicle.bytes.Bytes;
@@ -556,10 +560,10 @@ public final class MessageStore implements AutoCloseable {
             safe.append(plain && !(i == 0 && c == '.') ? c : '_');
         }
         try {
-            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(queueName.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return root.resolve(safe + "-" + java.util.HexFormat.of().formatHex(hash, 0, 8));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            byte[] hash = MessageDigest.getInstance("SHA-256")
+                    .digest(queueName.getBytes(StandardCharsets.UTF_8));
+            return root.resolve(safe + "-" + HexFormat.of().formatHex(hash, 0, 8));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }

@@ -8,6 +8,7 @@ import io.relais.broker.core.routing.Definitions;
 import io.relais.broker.core.routing.ExchangeDefinition;
 import io.relais.broker.core.routing.QueueDefinition;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -303,7 +304,7 @@ class DefinitionsStoreTest {
 
     @Test
     void shouldReportArgumentWhenIntegerDoesNotFitALong() throws IOException {
-        writeFile(1, queueWithArgument(p -> p.packBigInteger(java.math.BigInteger.ONE.shiftLeft(63))));
+        writeFile(1, queueWithArgument(p -> p.packBigInteger(BigInteger.ONE.shiftLeft(63))));
         assertLoadFails("invalid body", "max-length");
     }
 

@@ -3,6 +3,8 @@ package io.relais.client.impl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.relais.client.Message;
 import io.relais.client.NoRouteException;
 import io.relais.client.RelaisClient;
@@ -13,8 +15,6 @@ import io.relais.protocol.frame.Confirm;
 import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Publish;
 import io.relais.protocol.frame.Return;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

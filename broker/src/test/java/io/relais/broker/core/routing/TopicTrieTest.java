@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -120,7 +121,7 @@ class TopicTrieTest {
     void shouldCompleteWhenPatternHasManyHashesAndKeyIsLong() {
         TopicTrie<String> t = trie("#.#.#.#.#.#.#.#.a", "Q", "#.#.#.#.#.#.#.#.#.#.#.#.b", "R",
                 "#.x.#.x.#.x.#.x.#.x.#.x.#.x.#", "S");
-        String longKey = String.join(".", java.util.Collections.nCopies(120, "x")); // 239 chars
+        String longKey = String.join(".", Collections.nCopies(120, "x")); // 239 chars
 
         assertThat(t.match(longKey)).containsExactly("S");
         assertThat(t.match(longKey + ".a")).containsExactlyInAnyOrder("Q", "S");
