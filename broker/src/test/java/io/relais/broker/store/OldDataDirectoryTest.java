@@ -35,6 +35,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,6 +53,8 @@ class OldDataDirectoryTest {
     private static final String EXCHANGE = "legacy.events";
     private static final String ORDERS = "legacy-orders";
     private static final String ACKED = "legacy-acked";
+    /** The Chronicle cycle the old broker wrote every file in (see the fixtures' README.md). */
+    private static final String OLD_CYCLE_FILE = "20261201-0835V.cq4";
 
     @TempDir
     Path dataDir;
@@ -159,6 +162,36 @@ class OldDataDirectoryTest {
         assertThat(again.redelivered()).isTrue();
         after.publishConfirmed(persistent("", ACKED, "after-restart")).join();
         assertThat(take(ackedAfter, 1)).extracting(Delivery::payloadAsString).containsExactly("after-restart");
+    }
+
+    @Disabled("Finding, the same at 4b4dddc: MessageStore.deleteCyclesBefore asks Chronicle's listCyclesBetween for"
+            + " cycles up to the one before the keep cycle, and Chronicle throws IllegalStateException 'file not found'"
+            + " for the upperCycle when that cycle has no file, as after any stop longer than one 5-minute cycle."
+            + " The store logs 'store maintenance failed' every second and keeps the old files.")
+    @ParameterizedTest
+    @ValueSource(strings = {SIGTERM, KILL9})
+    void shouldDeleteTheOldBrokersFilesWhenEverythingInThemIsSettled(String fixture) throws Exception {
+        unpack(fixture, dataDir);
+        Path store = MessageStore.directoryFor(dataDir.resolve("queues"), ACKED);
+        Path messages = store.resolve("messages").resolve(OLD_CYCLE_FILE);
+        Path settles = store.resolve("acks").resolve(OLD_CYCLE_FILE);
+        assertThat(messages).exists();
+        assertThat(settles).exists();
+        start();
+        RelaisClient c = client();
+        BlockingQueue<Delivery> acked = consume(c, ACKED);
+        take(acked, 1).get(0).ack();
+        awaitUnacked(c, ACKED, 0);
+        assertThat(info(c, ACKED).messages()).isZero();
+
+        // DESIGN-STORE.md, Retention: with every message settled the message file goes once its cycle is over, and
+        // the settle-log file once a checkpoint in a later cycle supersedes it; the store looks once a second.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((Files.exists(messages) || Files.exists(settles)) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(messages).as("message file of the old broker, all settled").doesNotExist();
+        assertThat(settles).as("settle-log file of the old broker, superseded").doesNotExist();
     }
 
     // ------------------------------------------------------------------------------ broker and client
