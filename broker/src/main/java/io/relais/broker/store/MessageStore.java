@@ -17,8 +17,10 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -534,16 +536,30 @@ public final class MessageStore implements AutoCloseable {
         if (first == Integer.MAX_VALUE || first >= cycle) {
             return;
         }
+        // The cycle files on disk, not Chronicle's listCyclesBetween: that throws when a cycle in the
+        // range has no file, as after any stop longer than one roll cycle.
+        File[] files = queue.file().listFiles((d, n) -> n.endsWith(SingleChronicleQueue.SUFFIX));
         boolean deleted = false;
-        for (long c : queue.listCyclesBetween(first, cycle - 1)) {
-            File f = new File(queue.file(), cycleFileName((int) c));
-            if (f.delete()) {
+        for (File f : files == null ? new File[0] : files) {
+            Integer c = cycleOf(f.getName());
+            if (c != null && c < cycle && f.delete()) {
                 deleted = true;
                 LOG.debug("queue '{}': deleted {}", name, f);
             }
         }
         if (deleted) {
             queue.refreshDirectoryListing();
+        }
+    }
+
+    /** The roll cycle a cycle file's name stands for, or null if it is not one. */
+    static Integer cycleOf(String fileName) {
+        String stem = fileName.substring(0, fileName.length() - SingleChronicleQueue.SUFFIX.length());
+        try {
+            long millis = LocalDateTime.parse(stem, CYCLE_NAMES).toInstant(ZoneOffset.UTC).toEpochMilli();
+            return (int) (millis / ROLL_CYCLE.lengthInMillis());
+        } catch (DateTimeParseException e) {
+            return null;
         }
     }
 

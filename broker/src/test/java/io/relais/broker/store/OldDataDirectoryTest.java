@@ -35,7 +35,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -164,10 +163,6 @@ class OldDataDirectoryTest {
         assertThat(take(ackedAfter, 1)).extracting(Delivery::payloadAsString).containsExactly("after-restart");
     }
 
-    @Disabled("Finding, the same at 4b4dddc: MessageStore.deleteCyclesBefore asks Chronicle's listCyclesBetween for"
-            + " cycles up to the one before the keep cycle, and Chronicle throws IllegalStateException 'file not found'"
-            + " for the upperCycle when that cycle has no file, as after any stop longer than one 5-minute cycle."
-            + " The store logs 'store maintenance failed' every second and keeps the old files.")
     @ParameterizedTest
     @ValueSource(strings = {SIGTERM, KILL9})
     void shouldDeleteTheOldBrokersFilesWhenEverythingInThemIsSettled(String fixture) throws Exception {
