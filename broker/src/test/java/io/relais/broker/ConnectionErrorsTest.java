@@ -6,14 +6,16 @@ import io.relais.client.Message;
 import io.relais.client.RelaisClient;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.ProtocolVersion;
+import io.relais.protocol.LeakCheck;
 import io.relais.protocol.frame.Ack;
+import io.relais.protocol.frame.Close;
+import io.relais.protocol.frame.CloseOk;
 import io.relais.protocol.frame.ErrorFrame;
 import io.relais.protocol.frame.ExchangeList;
 import io.relais.protocol.frame.ExchangeListOk;
 import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Heartbeat;
 import io.relais.protocol.frame.Hello;
-import io.relais.protocol.frame.Ok;
 import io.relais.protocol.frame.QueueList;
 import io.relais.protocol.frame.Ready;
 import io.relais.protocol.frame.Welcome;
@@ -25,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import io.relais.protocol.LeakCheck;
 
 /** Bad input closes one connection with an error frame; everyone else keeps being served. */
 @ExtendWith(LeakCheck.class)
@@ -186,11 +187,21 @@ class ConnectionErrorsTest {
         fixture = new BrokerFixture();
         try (RawConnection raw = new RawConnection(fixture.port())) {
             raw.handshake(0);
-            raw.send(new io.relais.protocol.frame.Close(0, "bye"));
+            raw.send(new Close(0, "bye"));
             List<Frame> frames = raw.readUntilClosed();
             assertThat(frames).hasSize(1);
-            assertThat(frames.get(0)).isInstanceOf(io.relais.protocol.frame.CloseOk.class);
+            assertThat(frames.get(0)).isInstanceOf(CloseOk.class);
         }
-        assertThat(Ok.class).isNotNull();
+    }
+
+    @Test
+    void shouldCloseWithUnexpectedFrameWhenCloseOkArrivesWithoutServerClose() throws Exception {
+        fixture = new BrokerFixture();
+        try (RawConnection raw = new RawConnection(fixture.port())) {
+            raw.handshake(0);
+            raw.send(CloseOk.INSTANCE);
+            assertThat(lastError(raw.readUntilClosed()).code()).isEqualTo(ErrorCode.UNEXPECTED_FRAME.code());
+        }
+        assertBrokerServes();
     }
 }

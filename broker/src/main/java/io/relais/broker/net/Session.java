@@ -217,8 +217,8 @@ public final class Session {
                         + (close.reason().isEmpty() ? "" : ": " + close.reason());
                 answerClose();
             }
-            case CLOSE_OK -> {
-            }
+            case CLOSE_OK -> throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME,
+                    "CLOSE_OK received, but the server sent no CLOSE");
             case HELLO, AUTH -> throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, frame.type()
                     + " is not allowed after the handshake");
             default -> {
