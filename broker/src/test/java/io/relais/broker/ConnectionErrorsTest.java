@@ -22,6 +22,7 @@ import io.relais.protocol.frame.Welcome;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -203,5 +204,21 @@ class ConnectionErrorsTest {
             assertThat(lastError(raw.readUntilClosed()).code()).isEqualTo(ErrorCode.UNEXPECTED_FRAME.code());
         }
         assertBrokerServes();
+    }
+
+    @Test
+    void shouldAnswerCloseOkWhenClientClosesWhileServerShutsDown() throws Exception {
+        fixture = new BrokerFixture();
+        try (RawConnection raw = new RawConnection(fixture.port())) {
+            raw.handshake(0);
+            CompletableFuture<Void> shutdown = CompletableFuture.runAsync(() -> fixture.broker().close());
+            assertThat(raw.read()).isInstanceOfSatisfying(Close.class,
+                    c -> assertThat(c.code()).isEqualTo(ErrorCode.SERVER_SHUTDOWN.code()));
+            raw.send(new Close(0, "closing too"));
+            List<Frame> frames = raw.readUntilClosed();
+            assertThat(frames).hasSize(1);
+            assertThat(frames.get(0)).isInstanceOf(CloseOk.class);
+            shutdown.get(10, TimeUnit.SECONDS);
+        }
     }
 }

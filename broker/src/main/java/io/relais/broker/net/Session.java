@@ -230,9 +230,11 @@ public final class Session {
         }
     }
 
-    /** The server sent CLOSE: only CLOSE and CLOSE_OK matter (either closes the socket); the rest is discarded. */
+    /** The server sent CLOSE: only CLOSE (simultaneous close) and CLOSE_OK matter; the rest is discarded. */
     private void inClosing(Frame frame) {
-        if (frame.type() == FrameType.CLOSE || frame.type() == FrameType.CLOSE_OK) {
+        if (frame.type() == FrameType.CLOSE) {
+            answerClose();
+        } else if (frame.type() == FrameType.CLOSE_OK) {
             state = State.CLOSED;
             channel.close();
         }
