@@ -6,12 +6,15 @@ import io.netty.buffer.Unpooled;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.LeakCheck;
 import io.relais.protocol.Properties;
+import io.relais.protocol.ProtocolVersion;
 import io.relais.protocol.frame.Ack;
 import io.relais.protocol.frame.Auth;
 import io.relais.protocol.frame.Bind;
 import io.relais.protocol.frame.Confirm;
 import io.relais.protocol.frame.ErrorFrame;
 import io.relais.protocol.frame.ExchangeDeclare;
+import io.relais.protocol.frame.ExchangeList;
+import io.relais.protocol.frame.ExchangeListOk;
 import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Hello;
 import io.relais.protocol.frame.Ok;
@@ -110,6 +113,36 @@ class ProtocolRulesTest {
                 c -> assertThat(c.seq()).isEqualTo(4)));
         assertThat(both).anySatisfy(f -> assertThat(f).isInstanceOfSatisfying(ErrorFrame.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT.code())));
+    }
+
+    @Test
+    void shouldNackInSeqOrderWhenMandatoryPublishWithSeqLacksReturnsCapability() throws Exception {
+        raw.send(new Hello(1, 1, "no-returns", List.of(ProtocolVersion.CAP_CONFIRMS)));
+        assertThat(raw.read()).isInstanceOf(Welcome.class);
+        raw.send(new Auth("PLAIN", "\0guest\0guest".getBytes(StandardCharsets.UTF_8), 0));
+        assertThat(raw.read()).isInstanceOf(Ready.class);
+        raw.send(new QueueDeclare(1, "kept", true, false, false, false, Map.of()));
+        assertThat(raw.read()).isInstanceOf(QueueDeclareOk.class);
+        raw.send(new Bind(2, "kept", "", "kept", Map.of()));
+        assertThat(raw.read()).isInstanceOf(Ok.class);
+        raw.send(publish(1, "", "kept", Publish.PERSISTENT));
+        raw.send(publish(2, "", "kept", Publish.MANDATORY));
+        raw.send(publish(3, "", "kept", 0));
+        Confirm c1 = (Confirm) raw.read();
+        assertThat(c1.seq()).isEqualTo(1);
+        assertThat(c1.ack()).isTrue();
+        Confirm c2 = (Confirm) raw.read();
+        assertThat(c2.seq()).isEqualTo(2);
+        assertThat(c2.ack()).isFalse();
+        assertThat(c2.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT.code());
+        Confirm c3 = (Confirm) raw.read();
+        assertThat(c3.seq()).isEqualTo(3);
+        assertThat(c3.ack()).isTrue();
+        raw.send(new ExchangeList(3));
+        assertThat(raw.read()).isInstanceOf(ExchangeListOk.class);
+        raw.send(new QueueDeclare(4, "kept", true, false, false, true, Map.of()));
+        assertThat(raw.read()).isInstanceOfSatisfying(QueueDeclareOk.class,
+                ok -> assertThat(ok.messageCount()).isEqualTo(2));
     }
 
     @Test

@@ -16,10 +16,12 @@ import java.util.function.Consumer;
 /**
  * The publish path of one connection (PROTOCOL.md 4.22, section 6): checks a PUBLISH, routes it
  * through its exchange, offers it to the matching queues, and settles it with the
- * {@link ConfirmTracker}: a CONFIRM for every {@code seq} > 0 that passes the capability and
- * sequence checks, in order, a nack for every later refusal; RETURN for an unroutable mandatory
- * message. The capability and sequence refusals and every refusal with {@code seq} 0 are reported
- * with ERROR(0, code). The only class of this package that routes and enqueues messages.
+ * {@link ConfirmTracker}: exactly one CONFIRM for every {@code seq} > 0 once confirms are
+ * effective, in order, a nack for every refusal that names a {@code seq}; RETURN for an unroutable
+ * mandatory message. The two refusals that cannot be confirmed ({@code seq} > 0 without the
+ * {@code confirms} capability, a {@code seq} that does not increase) and every refusal with
+ * {@code seq} 0 are reported with ERROR(0, code). The only class of this package that routes and
+ * enqueues messages.
  *
  * <p>Owned by the channel's event loop. Per message it allocates the {@link Message} and, when its
  * confirm can be delayed, one waiter; the list of matching queues is reused.
@@ -45,24 +47,24 @@ final class PublishPath {
     /** Handles one PUBLISH; the caller keeps (and releases) the frame's payload reference. */
     void publish(Publish p) {
         long seq = p.seq();
-        int flags = p.flags();
-        if (seq > 0 && !handshake.confirms()) {
-            out.error(ErrorCode.INVALID_ARGUMENT, "publish sequence number " + seq
-                    + " needs the 'confirms' capability, which this connection did not negotiate");
-            return;
-        }
-        if ((flags & Publish.MANDATORY) != 0 && !handshake.returns()) {
-            out.error(ErrorCode.INVALID_ARGUMENT,
-                    "the mandatory flag needs the 'returns' capability, which this connection did not negotiate");
-            return;
-        }
         if (seq > 0) {
+            if (!handshake.confirms()) {
+                out.error(ErrorCode.INVALID_ARGUMENT, "publish sequence number " + seq
+                        + " needs the 'confirms' capability, which this connection did not negotiate");
+                return;
+            }
             if (seq <= lastSeq) {
                 out.error(ErrorCode.INVALID_ARGUMENT, "publish sequence number " + seq
                         + " is not greater than the previous one, " + lastSeq);
                 return;
             }
             lastSeq = seq;
+        }
+        int flags = p.flags();
+        if ((flags & Publish.MANDATORY) != 0 && !handshake.returns()) {
+            refuse(seq, ErrorCode.INVALID_ARGUMENT,
+                    "the mandatory flag needs the 'returns' capability, which this connection did not negotiate");
+            return;
         }
         if ((flags & ~Publish.KNOWN_FLAGS) != 0) {
             refuse(seq, ErrorCode.INVALID_ARGUMENT, "unknown publish flags " + flags);
