@@ -10,13 +10,16 @@ import io.relais.protocol.ProtocolVersion;
 import io.relais.protocol.frame.Ack;
 import io.relais.protocol.frame.Auth;
 import io.relais.protocol.frame.Bind;
+import io.relais.protocol.frame.Cancel;
 import io.relais.protocol.frame.Confirm;
 import io.relais.protocol.frame.ErrorFrame;
+import io.relais.protocol.frame.Deliver;
 import io.relais.protocol.frame.ExchangeDeclare;
 import io.relais.protocol.frame.ExchangeList;
 import io.relais.protocol.frame.ExchangeListOk;
 import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Hello;
+import io.relais.protocol.frame.Nack;
 import io.relais.protocol.frame.Ok;
 import io.relais.protocol.frame.Publish;
 import io.relais.protocol.frame.QueueDeclare;
@@ -24,7 +27,9 @@ import io.relais.protocol.frame.QueueDeclareOk;
 import io.relais.protocol.frame.QueuePurge;
 import io.relais.protocol.frame.Ready;
 import io.relais.protocol.frame.Subscribe;
+import io.relais.protocol.frame.SubscribeOk;
 import io.relais.protocol.frame.Welcome;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -200,5 +205,46 @@ class ProtocolRulesTest {
         List<Frame> frames = raw.readUntilClosed();
         assertThat(frames).hasSize(1);
         assertThat(((ErrorFrame) frames.get(0)).code()).isEqualTo(ErrorCode.AUTHENTICATION_FAILED.code());
+    }
+
+    @Test
+    void shouldWriteSubscribeOkBeforeAnyDeliverWhenQueueHoldsMessages() throws Exception {
+        raw.handshake(0);
+        raw.send(new QueueDeclare(1, "ordered", false, false, false, false, Map.of()));
+        assertThat(raw.read()).isInstanceOf(QueueDeclareOk.class);
+        raw.send(new Bind(2, "ordered", "", "ordered", Map.of()));
+        assertThat(raw.read()).isInstanceOf(Ok.class);
+        for (long seq = 1; seq <= 10; seq++) {
+            raw.send(publish(seq, "", "ordered", 0));
+        }
+        Confirm last;
+        do {
+            last = (Confirm) raw.read();
+        } while (last.seq() < 10);
+        for (long sid = 1; sid <= 50; sid++) {
+            raw.send(new Subscribe(100 + sid, sid, "ordered", "", "", 2, true, false));
+            boolean answered = false;
+            long lastTag = 0;
+            int delivered = 0;
+            while (!answered || delivered < 2) {
+                Frame f = raw.read();
+                if (f instanceof SubscribeOk ok) {
+                    assertThat(ok.sid()).isEqualTo(sid);
+                    answered = true;
+                } else {
+                    assertThat(f).isInstanceOf(Deliver.class);
+                    Deliver d = (Deliver) f;
+                    ReferenceCountUtil.release(d);
+                    assertThat(answered).as("SUBSCRIBE_OK written before the DELIVER of subscription " + sid)
+                            .isTrue();
+                    assertThat(d.sid()).isEqualTo(sid);
+                    lastTag = d.deliveryTag();
+                    delivered++;
+                }
+            }
+            raw.send(new Cancel(200 + sid, sid));
+            assertThat(raw.read()).isInstanceOfSatisfying(Ok.class, ok -> assertThat(ok.requestId()).isPositive());
+            raw.send(new Nack(lastTag, true, true));
+        }
     }
 }

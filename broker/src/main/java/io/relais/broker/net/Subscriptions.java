@@ -14,6 +14,9 @@ import io.relais.protocol.frame.Deliver;
 import io.relais.protocol.frame.Ok;
 import io.relais.protocol.frame.Subscribe;
 import io.relais.protocol.frame.SubscribeOk;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,13 +29,26 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the connection's {@link DeliverySink} for every queue it consumes, and DELIVER with a tag from
  * the {@link UnackedLedger}. The only class of this package that adds and removes consumers.
  *
+ * <p>SUBSCRIBE_OK is written before any DELIVER or CANCELLED of its subscription (PROTOCOL.md
+ * 4.26, 7.7), whatever order the queue's answer and its first deliveries reach this loop in: until
+ * it is written, the subscription's deliveries are held in arrival order, bounded by the consumer's
+ * window (held deliveries are not settled, so the queue stops at the prefetch or the automatic-ack
+ * window). A subscription that is never answered, because the connection left OPEN first, keeps
+ * them held until the connection closes, when they go back to the queue.
+ *
  * <p>Owned by the channel's event loop. Queues on other loops call the {@link DeliverySink} methods;
  * their deliveries go through a mailbox drained by one task on this loop, so a burst costs one
  * hand-off, not one per message.
  */
 final class Subscriptions implements DeliverySink {
-    /** A delivery waiting for this loop. */
+    /** A delivery waiting for this loop, or for its SUBSCRIBE_OK. */
     private record PendingDelivery(QueueConsumer consumer, Message message, boolean redelivered) {
+    }
+
+    /** What a subscription whose SUBSCRIBE_OK is not written yet has been given meanwhile. */
+    private static final class Unanswered {
+        final ArrayDeque<PendingDelivery> held = new ArrayDeque<>();
+        Cancelled cancelled;
     }
 
     private final Session session;
@@ -42,6 +58,7 @@ final class Subscriptions implements DeliverySink {
     private final Topology topology;
     private final BrokerConfig config;
     private final Map<Long, QueueConsumer> active = new LinkedHashMap<>();
+    private final Map<QueueConsumer, Unanswered> unanswered = new IdentityHashMap<>();
     private final Queue<PendingDelivery> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
@@ -82,10 +99,12 @@ final class Subscriptions implements DeliverySink {
                 : topology.accessibleQueue(s.queue(), connectionId);
         QueueConsumer consumer = new QueueConsumer(queue, this, sid, s.manualAck(), prefetch, s.exclusive());
         active.put(sid, consumer);
+        unanswered.put(consumer, new Unanswered());
         long requestId = s.requestId();
         queue.addConsumer(consumer).whenCompleteAsync((ok, failure) -> {
             if (failure != null) {
                 active.remove(sid, consumer);
+                release(unanswered.remove(consumer));
                 if (patternSubscription) {
                     topology.deleteQueue(queue.name(), false, false, connectionId);
                 }
@@ -95,6 +114,7 @@ final class Subscriptions implements DeliverySink {
                 }
             } else if (session.isOpen()) {
                 out.write(new SubscribeOk(requestId, sid, queue.name()));
+                answered(consumer);
                 out.flush();
             }
         }, session.loop());
@@ -135,7 +155,13 @@ final class Subscriptions implements DeliverySink {
     public void cancelled(QueueConsumer consumer, ErrorCode code, String reason) {
         session.loop().execute(() -> {
             if (active.remove(consumer.sid(), consumer) && session.isOpen() && handshake.serverCancel()) {
-                out.writeAndFlush(new Cancelled(consumer.sid(), code.code(), reason));
+                Cancelled frame = new Cancelled(consumer.sid(), code.code(), reason);
+                Unanswered u = unanswered.get(consumer);
+                if (u == null) {
+                    out.writeAndFlush(frame);
+                } else {
+                    u.cancelled = frame;
+                }
             }
         });
     }
@@ -147,13 +173,17 @@ final class Subscriptions implements DeliverySink {
         }
     }
 
-    /** The connection closed: deliveries still arriving go back, consumers leave their queues. */
+    /** The connection closed: deliveries still arriving or held go back, consumers leave their queues. */
     void connectionClosed() {
         drain();
         for (QueueConsumer c : active.values()) {
             c.queue().removeConsumer(c);
         }
         active.clear();
+        for (Unanswered u : unanswered.values()) {
+            release(u);
+        }
+        unanswered.clear();
     }
 
     private void drain() {
@@ -164,11 +194,33 @@ final class Subscriptions implements DeliverySink {
         }
     }
 
+    /** SUBSCRIBE_OK of {@code consumer} is written: what it was given meanwhile follows it, in order. */
+    private void answered(QueueConsumer consumer) {
+        Unanswered u = unanswered.remove(consumer);
+        if (u == null) {
+            return;
+        }
+        PendingDelivery d;
+        while ((d = u.held.pollFirst()) != null) {
+            deliverNow(d.consumer(), d.message(), d.redelivered());
+        }
+        if (u.cancelled != null) {
+            out.write(u.cancelled);
+        }
+    }
+
     private void deliverNow(QueueConsumer consumer, Message message, boolean redelivered) {
         if (!session.carriesTraffic() || !consumer.active()) {
             consumer.settled(1);
             consumer.queue().requeue(List.of(message));
             return;
+        }
+        if (!unanswered.isEmpty()) {
+            Unanswered u = unanswered.get(consumer);
+            if (u != null) {
+                u.held.addLast(new PendingDelivery(consumer, message, redelivered));
+                return;
+            }
         }
         long tag = ledger.issue(consumer, message);
         int flags = (redelivered ? Deliver.REDELIVERED : 0) | (message.persistent() ? Deliver.PERSISTENT : 0);
@@ -181,5 +233,20 @@ final class Subscriptions implements DeliverySink {
             consumer.settled(1);
         }
         out.scheduleFlush();
+    }
+
+    /** Gives held deliveries back to their queue. */
+    private static void release(Unanswered u) {
+        if (u == null || u.held.isEmpty()) {
+            return;
+        }
+        QueueConsumer consumer = u.held.peekFirst().consumer();
+        List<Message> messages = new ArrayList<>(u.held.size());
+        for (PendingDelivery d : u.held) {
+            messages.add(d.message());
+        }
+        u.held.clear();
+        consumer.settled(messages.size());
+        consumer.queue().requeue(messages);
     }
 }
