@@ -62,6 +62,14 @@ class ProtocolRulesTest {
         return (ErrorFrame) f;
     }
 
+    /** Declares queue {@code name} and binds it to the default exchange with its name as the key. */
+    private void declareBoundQueue(long requestId, String name, boolean durable) throws Exception {
+        raw.send(new QueueDeclare(requestId, name, durable, false, false, false, Map.of()));
+        assertThat(raw.read()).isInstanceOf(QueueDeclareOk.class);
+        raw.send(new Bind(requestId + 1, name, "", name, Map.of()));
+        assertThat(raw.read()).isInstanceOf(Ok.class);
+    }
+
     private static Publish publish(long seq, String exchange, String key, int flags) {
         return new Publish(seq, exchange, key, flags, Properties.EMPTY,
                 Unpooled.copiedBuffer("x", StandardCharsets.UTF_8));
@@ -126,10 +134,7 @@ class ProtocolRulesTest {
         assertThat(raw.read()).isInstanceOf(Welcome.class);
         raw.send(new Auth("PLAIN", "\0guest\0guest".getBytes(StandardCharsets.UTF_8), 0));
         assertThat(raw.read()).isInstanceOf(Ready.class);
-        raw.send(new QueueDeclare(1, "kept", true, false, false, false, Map.of()));
-        assertThat(raw.read()).isInstanceOf(QueueDeclareOk.class);
-        raw.send(new Bind(2, "kept", "", "kept", Map.of()));
-        assertThat(raw.read()).isInstanceOf(Ok.class);
+        declareBoundQueue(1, "kept", true);
         raw.send(publish(1, "", "kept", Publish.PERSISTENT));
         raw.send(publish(2, "", "kept", Publish.MANDATORY));
         raw.send(publish(3, "", "kept", 0));
@@ -178,17 +183,14 @@ class ProtocolRulesTest {
     @Test
     void shouldSettleNothingWhenMultipleAckNamesATagThatIsNotOutstanding() throws Exception {
         raw.handshake(0);
-        raw.send(new QueueDeclare(1, "m", false, false, false, false, Map.of()));
-        assertThat(raw.read()).isInstanceOf(QueueDeclareOk.class);
-        raw.send(new Bind(2, "m", "", "m", Map.of()));
-        assertThat(raw.read()).isInstanceOf(Ok.class);
+        declareBoundQueue(1, "m", false);
         raw.send(publish(1, "", "m", 0));
         assertThat(raw.read()).isInstanceOf(Confirm.class);
         raw.send(new Subscribe(3, 1, "m", "", "", 10, true, false));
         Frame a = raw.read();
         Frame b = raw.read();
-        io.netty.util.ReferenceCountUtil.release(a);
-        io.netty.util.ReferenceCountUtil.release(b);
+        ReferenceCountUtil.release(a);
+        ReferenceCountUtil.release(b);
         raw.send(new Ack(7, true));
         ErrorFrame e = error();
         assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_DELIVERY_TAG.code());
@@ -210,10 +212,7 @@ class ProtocolRulesTest {
     @Test
     void shouldWriteSubscribeOkBeforeAnyDeliverWhenQueueHoldsMessages() throws Exception {
         raw.handshake(0);
-        raw.send(new QueueDeclare(1, "ordered", false, false, false, false, Map.of()));
-        assertThat(raw.read()).isInstanceOf(QueueDeclareOk.class);
-        raw.send(new Bind(2, "ordered", "", "ordered", Map.of()));
-        assertThat(raw.read()).isInstanceOf(Ok.class);
+        declareBoundQueue(1, "ordered", false);
         for (long seq = 1; seq <= 10; seq++) {
             raw.send(publish(seq, "", "ordered", 0));
         }
