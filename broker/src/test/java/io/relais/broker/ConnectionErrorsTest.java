@@ -6,26 +6,28 @@ import io.relais.client.Message;
 import io.relais.client.RelaisClient;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.ProtocolVersion;
+import io.relais.protocol.LeakCheck;
 import io.relais.protocol.frame.Ack;
+import io.relais.protocol.frame.Close;
+import io.relais.protocol.frame.CloseOk;
 import io.relais.protocol.frame.ErrorFrame;
 import io.relais.protocol.frame.ExchangeList;
 import io.relais.protocol.frame.ExchangeListOk;
 import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Heartbeat;
 import io.relais.protocol.frame.Hello;
-import io.relais.protocol.frame.Ok;
 import io.relais.protocol.frame.QueueList;
 import io.relais.protocol.frame.Ready;
 import io.relais.protocol.frame.Welcome;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import io.relais.protocol.LeakCheck;
 
 /** Bad input closes one connection with an error frame; everyone else keeps being served. */
 @ExtendWith(LeakCheck.class)
@@ -186,11 +188,37 @@ class ConnectionErrorsTest {
         fixture = new BrokerFixture();
         try (RawConnection raw = new RawConnection(fixture.port())) {
             raw.handshake(0);
-            raw.send(new io.relais.protocol.frame.Close(0, "bye"));
+            raw.send(new Close(0, "bye"));
             List<Frame> frames = raw.readUntilClosed();
             assertThat(frames).hasSize(1);
-            assertThat(frames.get(0)).isInstanceOf(io.relais.protocol.frame.CloseOk.class);
+            assertThat(frames.get(0)).isInstanceOf(CloseOk.class);
         }
-        assertThat(Ok.class).isNotNull();
+    }
+
+    @Test
+    void shouldCloseWithUnexpectedFrameWhenCloseOkArrivesWithoutServerClose() throws Exception {
+        fixture = new BrokerFixture();
+        try (RawConnection raw = new RawConnection(fixture.port())) {
+            raw.handshake(0);
+            raw.send(CloseOk.INSTANCE);
+            assertThat(lastError(raw.readUntilClosed()).code()).isEqualTo(ErrorCode.UNEXPECTED_FRAME.code());
+        }
+        assertBrokerServes();
+    }
+
+    @Test
+    void shouldAnswerCloseOkWhenClientClosesWhileServerShutsDown() throws Exception {
+        fixture = new BrokerFixture();
+        try (RawConnection raw = new RawConnection(fixture.port())) {
+            raw.handshake(0);
+            CompletableFuture<Void> shutdown = CompletableFuture.runAsync(() -> fixture.broker().close());
+            assertThat(raw.read()).isInstanceOfSatisfying(Close.class,
+                    c -> assertThat(c.code()).isEqualTo(ErrorCode.SERVER_SHUTDOWN.code()));
+            raw.send(new Close(0, "closing too"));
+            List<Frame> frames = raw.readUntilClosed();
+            assertThat(frames).hasSize(1);
+            assertThat(frames.get(0)).isInstanceOf(CloseOk.class);
+            shutdown.get(10, TimeUnit.SECONDS);
+        }
     }
 }

@@ -8,7 +8,8 @@ import io.netty.util.AttributeKey;
 
 /**
  * The last handler of every connection's pipeline: creates the connection's {@link Session} and
- * passes it every event. Holds no state of its own, so one instance serves all connections.
+ * passes it every event, deciding nothing itself. Holds no state of its own, so one instance serves
+ * all connections; each call runs on the event loop of the channel it is about.
  */
 @ChannelHandler.Sharable
 public final class ConnectionHandler extends ChannelInboundHandlerAdapter {

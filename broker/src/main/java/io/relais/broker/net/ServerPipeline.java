@@ -3,14 +3,22 @@ package io.relais.broker.net;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.relais.protocol.codec.FrameDecoder;
 import io.relais.protocol.codec.FrameEncoder;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Builds every connection's pipeline, in one place: {@code decoder} (frames, with the handshake
- * size limit until READY), {@code encoder} (shared), {@code handler} (the session). The session
- * adds {@code idle} (heartbeats) in front once the heartbeat interval is agreed.
+ * Every connection's pipeline, built and edited only here. At accept: {@code decoder} (frames, with
+ * the handshake size limit), {@code encoder} (shared) and {@code handler} (the shared
+ * {@link ConnectionHandler}, which passes every event to the connection's {@link Session}). Once
+ * the handshake is done, {@link #opened} raises the decoder's limit to {@code max_frame_size} and,
+ * when heartbeats were agreed, puts {@code idle} in front.
+ *
+ * <p>One instance serves every connection; {@link #initChannel} runs on the new channel's event
+ * loop and {@link #opened} must run on the channel's event loop.
  */
 public final class ServerPipeline extends ChannelInitializer<Channel> {
     /** Pipeline names. */
@@ -36,5 +44,19 @@ public final class ServerPipeline extends ChannelInitializer<Channel> {
                 .addLast(DECODER, new FrameDecoder(true))
                 .addLast(ENCODER, FrameEncoder.INSTANCE)
                 .addLast(HANDLER, handler);
+    }
+
+    /**
+     * The edits once READY is being sent (PROTOCOL.md 3.3 step 6, 3.4): frames up to
+     * {@code maxFrameSize} are accepted from now on, and with {@code heartbeatMillis} > 0 the idle
+     * handler reports a write-idle interval (send HEARTBEAT) and two read-idle ones (the peer is dead).
+     */
+    static void opened(Channel channel, int maxFrameSize, long heartbeatMillis) {
+        ChannelPipeline pipeline = channel.pipeline();
+        ((FrameDecoder) pipeline.get(DECODER)).maxFrameSize(maxFrameSize);
+        if (heartbeatMillis > 0) {
+            pipeline.addFirst(IDLE, new IdleStateHandler(2 * heartbeatMillis, heartbeatMillis, 0,
+                    TimeUnit.MILLISECONDS));
+        }
     }
 }

@@ -1,9 +1,30 @@
 /**
- * The broker's network side: the Netty pipeline ({@link io.relais.broker.net.ServerPipeline}), a
- * thin shared handler ({@link io.relais.broker.net.ConnectionHandler}) and one
- * {@link io.relais.broker.net.Session} per connection that runs the protocol state machine.
+ * The broker's network side: the Relais protocol front end over Netty.
  *
- * <p>A session's state is owned by its channel's event loop; other threads (queues on other loops)
- * reach it only by submitting tasks to that loop.
+ * <ul>
+ *   <li>{@link io.relais.broker.net.ServerPipeline}: every connection's pipeline, built and edited
+ *       in this one place.</li>
+ *   <li>{@link io.relais.broker.net.ConnectionHandler}: the thin shared handler that passes every
+ *       channel event to the connection's session.</li>
+ *   <li>{@link io.relais.broker.net.Session}: one per connection; owns its state and runs the
+ *       connection state machine, heartbeats and closing, and hands each legal frame to one of the
+ *       parts below.</li>
+ *   <li>{@link io.relais.broker.net.Handshake}: HELLO/WELCOME/AUTH/READY, version, capability and
+ *       heartbeat negotiation, with the shared {@link io.relais.broker.net.Authenticator}.</li>
+ *   <li>{@link io.relais.broker.net.AdminRequests}: declare, delete, bind, unbind, list, purge.</li>
+ *   <li>{@link io.relais.broker.net.PublishPath} and {@link io.relais.broker.net.ConfirmTracker}:
+ *       PUBLISH, routing into queues, RETURN, and exactly one CONFIRM per sequence number, in
+ *       order.</li>
+ *   <li>{@link io.relais.broker.net.Subscriptions} and {@link io.relais.broker.net.UnackedLedger}:
+ *       SUBSCRIBE, CANCEL, DELIVER, delivery tags and ACK/NACK/REJECT.</li>
+ *   <li>{@link io.relais.broker.net.FlowControl}: when to stop reading from a publisher.</li>
+ *   <li>{@link io.relais.broker.net.ClientProxy}: writes and flushes frames, and turns failures into
+ *       ERROR answers.</li>
+ *   <li>{@link io.relais.broker.net.BrokerContext}, {@link io.relais.broker.net.MemoryMonitor},
+ *       {@link io.relais.broker.net.DiskMonitor}: what sessions share, and the alarms.</li>
+ * </ul>
+ *
+ * <p>A session and its parts are owned by the channel's event loop and need no locks; other threads
+ * (queues on other loops, the monitors, shutdown) reach them only by submitting tasks to that loop.
  */
 package io.relais.broker.net;

@@ -1,0 +1,66 @@
+package io.relais.broker.net;
+
+import io.netty.channel.Channel;
+
+/**
+ * Flow control of one connection (PROTOCOL.md 7.8, points 4 to 6): a connection that has published
+ * stops being read while its outgoing buffer is above the high watermark (it publishes but does not
+ * read) or while the broker's memory alarm is raised; reading resumes when both have cleared.
+ * Connections that never published keep being read. Decides only the channel's autoRead; waking
+ * the queues when the channel is writable again is the delivery path's part.
+ *
+ * <p>Owned by the channel's event loop, except {@link #memoryAlarmChanged}, which any thread may call.
+ */
+final class FlowControl {
+    private final Channel channel;
+    private boolean publisher;
+    private boolean pausedForWritability;
+    private boolean pausedForMemory;
+    private boolean holding;
+
+    FlowControl(Channel channel) {
+        this.channel = channel;
+    }
+
+    /** The connection sent a PUBLISH: from now on it is paused when it must be. */
+    void published() {
+        if (!publisher) {
+            publisher = true;
+            update();
+        }
+    }
+
+    /** The channel's writability changed. */
+    void writabilityChanged(boolean writable) {
+        pausedForWritability = !writable;
+        update();
+    }
+
+    /** The memory alarm was raised or cleared; any thread. */
+    void memoryAlarmChanged(boolean on) {
+        channel.eventLoop().execute(() -> {
+            pausedForMemory = on;
+            update();
+        });
+    }
+
+    /** Frames wait for an earlier request's answer ({@code on}), or no longer: reading stops meanwhile. */
+    void holding(boolean on) {
+        if (holding != on) {
+            holding = on;
+            update();
+        }
+    }
+
+    /** False while reading is suspended, when the heartbeat timeout does not apply (PROTOCOL.md 3.4). */
+    boolean reading() {
+        return channel.config().isAutoRead();
+    }
+
+    private void update() {
+        boolean read = !holding && !(publisher && (pausedForWritability || pausedForMemory));
+        if (channel.config().isAutoRead() != read) {
+            channel.config().setAutoRead(read);
+        }
+    }
+}

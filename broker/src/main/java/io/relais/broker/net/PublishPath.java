@@ -1,0 +1,134 @@
+package io.relais.broker.net;
+
+import io.relais.broker.core.CoreException;
+import io.relais.broker.core.queue.Message;
+import io.relais.broker.core.routing.Router;
+import io.relais.broker.wire.WireMessage;
+import io.relais.protocol.ErrorCode;
+import io.relais.protocol.frame.Publish;
+import io.relais.protocol.frame.Return;
+
+
+/**
+ * The publish path of one connection (PROTOCOL.md 4.22, section 6): checks a PUBLISH, routes it
+ * through its exchange, offers it to the matching queues, and settles it with the
+ * {@link ConfirmTracker}: exactly one CONFIRM for every {@code seq} > 0 once confirms are
+ * effective, in order, a nack for every refusal that names a {@code seq}; RETURN for an unroutable
+ * mandatory message. The two refusals that cannot be confirmed ({@code seq} > 0 without the
+ * {@code confirms} capability, a {@code seq} that does not increase) and every refusal with
+ * {@code seq} 0 are reported with ERROR(0, code). The only class of this package that routes and
+ * enqueues messages.
+ *
+ * <p>Owned by the channel's event loop. Per message it allocates the {@link Message} and, when its
+ * confirm can be delayed, one waiter; the {@link Router} reuses its list of matching queues.
+ */
+final class PublishPath {
+    private final ClientProxy out;
+    private final Handshake handshake;
+    private final ConfirmTracker confirms;
+    private final BrokerContext context;
+    private final Session session;
+    private Router router;
+    private long lastSeq;
+
+    PublishPath(Session session, ClientProxy out, Handshake handshake, ConfirmTracker confirms,
+                BrokerContext context) {
+        this.session = session;
+        this.out = out;
+        this.handshake = handshake;
+        this.confirms = confirms;
+        this.context = context;
+    }
+
+    /** Handles one PUBLISH; the caller keeps (and releases) the frame's payload reference. */
+    void publish(Publish p) {
+        long seq = p.seq();
+        if (seq > 0) {
+            if (!handshake.confirms()) {
+                out.error(ErrorCode.INVALID_ARGUMENT, "publish sequence number " + seq
+                        + " needs the 'confirms' capability, which this connection did not negotiate");
+                return;
+            }
+            if (seq <= lastSeq) {
+                out.error(ErrorCode.INVALID_ARGUMENT, "publish sequence number " + seq
+                        + " is not greater than the previous one, " + lastSeq);
+                return;
+            }
+            lastSeq = seq;
+        }
+        int flags = p.flags();
+        if ((flags & Publish.MANDATORY) != 0 && !handshake.returns()) {
+            refuse(seq, ErrorCode.INVALID_ARGUMENT,
+                    "the mandatory flag needs the 'returns' capability, which this connection did not negotiate");
+            return;
+        }
+        if ((flags & ~Publish.KNOWN_FLAGS) != 0) {
+            refuse(seq, ErrorCode.INVALID_ARGUMENT, "unknown publish flags " + flags);
+            return;
+        }
+        Router router = router();
+        int routed;
+        try {
+            routed = router.route(p.exchange(), p.routingKey());
+        } catch (CoreException e) {
+            refuse(seq, Reasons.code(e.reason()), e.getMessage());
+            return;
+        }
+        if (routed == 0) {
+            if ((flags & Publish.MANDATORY) != 0) {
+                confirms.flush();
+                out.write(new Return(seq, ErrorCode.NO_ROUTE.code(), "no queue is bound for routing key '"
+                        + p.routingKey() + "'", p.exchange(), p.routingKey(), p.properties(), p.payload().retain()));
+            }
+            if (seq > 0) {
+                confirms.ack(seq);
+            }
+            return;
+        }
+        enqueue(router, p, seq, (flags & Publish.PERSISTENT) != 0);
+    }
+
+    /** Offers a routed message to every matching queue, then settles its confirm. */
+    private void enqueue(Router router, Publish p, long seq, boolean persistent) {
+        int stores = router.storingTargets();
+        if (stores > 0 && persistent && context.diskAlarm()) {
+            router.clear();
+            refuse(seq, ErrorCode.DISK_FULL, "the broker's disk is nearly full (below store.min-free-disk); "
+                    + "persistent messages to durable queues are refused until space is freed");
+            return;
+        }
+        ConfirmTracker.Waiter waiter = seq > 0 ? confirms.await(seq, stores) : null;
+        // The frame keeps its own reference, released by the session; the router retains one per queue.
+        Message message = new WireMessage(p.exchange(), p.routingKey(), p.properties(), persistent, p.payload(),
+                System.currentTimeMillis());
+        router.enqueue(message, waiter);
+        String refusedBy = router.refusedBy();
+        if (waiter != null) {
+            for (int i = router.refusedStoring(); i > 0; i--) {
+                waiter.notOffered();
+            }
+            waiter.offered(refusedBy != null);
+        } else if (refusedBy != null) {
+            refuse(seq, ErrorCode.QUEUE_FULL, "queue '" + refusedBy + "' is full");
+        } else if (seq > 0) {
+            confirms.ack(seq);
+        }
+    }
+
+    /** The connection's router, made once the caller is known (after AUTH). */
+    private Router router() {
+        if (router == null) {
+            router = new Router(context.topology(), session.caller());
+        }
+        return router;
+    }
+
+    /** A refused publish: a nack in order with the other confirms if it has a {@code seq}, else ERROR(0). */
+    private void refuse(long seq, ErrorCode code, String message) {
+        if (seq > 0) {
+            confirms.nack(seq, code);
+        } else {
+            out.error(code, message);
+        }
+    }
+}

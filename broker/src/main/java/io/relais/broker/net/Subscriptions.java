@@ -1,0 +1,219 @@
+package io.relais.broker.net;
+
+import io.relais.broker.config.BrokerConfig;
+import io.relais.broker.core.Reason;
+import io.relais.broker.core.access.Caller;
+import io.relais.broker.core.queue.DeliverySink;
+import io.relais.broker.core.queue.Message;
+import io.relais.broker.core.queue.MessageQueue;
+import io.relais.broker.core.queue.QueueConsumer;
+import io.relais.broker.core.routing.Topology;
+import io.relais.broker.wire.WireMessage;
+import io.relais.protocol.ErrorCode;
+import io.relais.protocol.ProtocolException;
+import io.relais.protocol.frame.Cancel;
+import io.relais.protocol.frame.Cancelled;
+import io.relais.protocol.frame.Deliver;
+import io.relais.protocol.frame.Ok;
+import io.relais.protocol.frame.Subscribe;
+import io.relais.protocol.frame.SubscribeOk;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+
+/**
+ * The delivery path of one connection (PROTOCOL.md 4.25-4.29, section 7): SUBSCRIBE and CANCEL,
+ * the connection's {@link DeliverySink} for every queue it consumes, and DELIVER with a tag from
+ * the {@link UnackedLedger}. The only class of this package that adds and removes consumers.
+ *
+ * <p>SUBSCRIBE_OK is written before any DELIVER of its subscription (PROTOCOL.md 4.26): a consumer
+ * is {@linkplain QueueConsumer#start() started}, so that its queue may deliver to it, only once its
+ * SUBSCRIBE_OK is written. A CANCELLED from the queue comes after it too, since the queue's answer
+ * to the new consumer reaches this loop before anything the queue does later.
+ *
+ * <p>Owned by the channel's event loop. Queues on other loops call the {@link DeliverySink} methods;
+ * their deliveries go through a mailbox drained by one task on this loop, so a burst costs one
+ * hand-off, not one per message.
+ */
+final class Subscriptions implements DeliverySink {
+    /** A delivery waiting for this loop, or for its SUBSCRIBE_OK. */
+    private record PendingDelivery(QueueConsumer consumer, Message message, boolean redelivered) {
+    }
+
+    private final Session session;
+    private final ClientProxy out;
+    private final Handshake handshake;
+    private final UnackedLedger ledger;
+    private final Topology topology;
+    private final BrokerConfig config;
+    private final Map<Long, QueueConsumer> active = new LinkedHashMap<>();
+    private final Set<Long> pending = new HashSet<>();
+    private final Queue<PendingDelivery> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drain;
+
+    Subscriptions(Session session, ClientProxy out, Handshake handshake, UnackedLedger ledger,
+                  BrokerContext context) {
+        this.session = session;
+        this.out = out;
+        this.handshake = handshake;
+        this.ledger = ledger;
+        this.topology = context.topology();
+        this.config = context.config();
+    }
+
+    /**
+     * Starts a subscription; SUBSCRIBE_OK or ERROR follows once its queue has taken the consumer.
+     *
+     * @throws ProtocolException when the subscription is refused before reaching the queue
+     */
+    void subscribe(Subscribe s) {
+        long sid = s.sid();
+        if (sid == 0) {
+            throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, "subscription id must be greater than 0");
+        }
+        if (s.manualAck() && !handshake.manualAck()) {
+            throw new ProtocolException(ErrorCode.INVALID_ARGUMENT,
+                    "manual acknowledgement needs the 'manual-ack' capability, which this connection did not negotiate");
+        }
+        if (active.containsKey(sid) || pending.contains(sid)) {
+            throw new ProtocolException(ErrorCode.SUBSCRIPTION_ID_IN_USE, "subscription id " + sid + " is in use");
+        }
+        int prefetch = s.prefetch() == 0 ? config.defaultPrefetch() : (int) Math.min(s.prefetch(), 1_000_000);
+        boolean patternSubscription = s.queue().isEmpty();
+        Caller caller = session.caller();
+        CompletableFuture<MessageQueue> queue = patternSubscription
+                ? topology.subscriptionQueue(caller, sid, s.exchange(), s.pattern(), session.ownerLoop(),
+                        config.maxBacklog())
+                : CompletableFuture.completedFuture(topology.consumableQueue(caller, s.queue()));
+        // The id is taken now: a second SUBSCRIBE with it waits behind this one and is refused.
+        pending.add(sid);
+        CompletableFuture<QueueConsumer> added = queue.thenCompose(q -> {
+            QueueConsumer consumer = new QueueConsumer(q, this, sid, s.manualAck(), prefetch, s.exclusive());
+            return q.addConsumer(consumer).handle((ok, failure) -> {
+                if (failure != null) {
+                    if (patternSubscription) {
+                        topology.deleteQueue(caller, q.name(), false, false);
+                    }
+                    throw failure instanceof CompletionException ce ? ce : new CompletionException(failure);
+                }
+                return consumer;
+            });
+        });
+        long requestId = s.requestId();
+        session.beginRequest();
+        added.whenCompleteAsync((consumer, failure) -> {
+            pending.remove(sid);
+            if (failure != null) {
+                if (session.isOpen()) {
+                    out.answerError(requestId, failure);
+                }
+            } else if (session.isOpen()) {
+                active.put(sid, consumer);
+                out.write(new SubscribeOk(requestId, sid, consumer.queue().name()));
+                // Only now may the queue deliver: no DELIVER overtakes the SUBSCRIBE_OK.
+                consumer.start();
+            } else {
+                consumer.queue().removeConsumer(consumer);
+            }
+            session.endRequest();
+        }, session.loop());
+    }
+
+    /**
+     * Ends a subscription and answers OK.
+     *
+     * @throws ProtocolException 1002 when no subscription has that id
+     */
+    void cancel(Cancel c) {
+        QueueConsumer consumer = active.remove(c.sid());
+        if (consumer == null) {
+            throw new ProtocolException(ErrorCode.NOT_FOUND, "no subscription with id " + c.sid());
+        }
+        consumer.queue().removeConsumer(consumer);
+        out.write(new Ok(c.requestId(), 0));
+    }
+
+    @Override
+    public boolean isWritable() {
+        return out.isWritable();
+    }
+
+    @Override
+    public void deliver(QueueConsumer consumer, Message message, boolean redelivered) {
+        if (session.inLoop()) {
+            deliverNow(consumer, message, redelivered);
+        } else {
+            inbox.offer(new PendingDelivery(consumer, message, redelivered));
+            if (drainScheduled.compareAndSet(false, true)) {
+                session.loop().execute(drainTask);
+            }
+        }
+    }
+
+    @Override
+    public void cancelled(QueueConsumer consumer, Reason reason, String message) {
+        session.loop().execute(() -> {
+            if (active.remove(consumer.sid(), consumer) && session.isOpen() && handshake.serverCancel()) {
+                out.writeAndFlush(new Cancelled(consumer.sid(), Reasons.code(reason).code(), message));
+            }
+        });
+    }
+
+    /** The channel is writable again: every consumed queue may dispatch. */
+    void writable() {
+        for (QueueConsumer c : active.values()) {
+            c.queue().scheduleDispatch();
+        }
+    }
+
+    /** The connection closed: deliveries still arriving or held go back, consumers leave their queues. */
+    void connectionClosed() {
+        drain();
+        for (QueueConsumer c : active.values()) {
+            c.queue().removeConsumer(c);
+        }
+        active.clear();
+    }
+
+    private void drain() {
+        drainScheduled.set(false);
+        PendingDelivery d;
+        while ((d = inbox.poll()) != null) {
+            deliverNow(d.consumer(), d.message(), d.redelivered());
+        }
+    }
+
+    private void deliverNow(QueueConsumer consumer, Message message, boolean redelivered) {
+        if (!session.carriesTraffic() || !consumer.active()) {
+            consumer.settled(1);
+            consumer.queue().requeue(List.of(message));
+            return;
+        }
+        long tag = ledger.issue(consumer, message);
+        int flags = (redelivered ? Deliver.REDELIVERED : 0) | (message.persistent() ? Deliver.PERSISTENT : 0);
+        WireMessage w = WireMessage.of(message);
+        if (consumer.manualAck()) {
+            out.write(new Deliver(consumer.sid(), tag, flags, w.exchange(), w.routingKey(), w.properties(),
+                    w.payload().retainedDuplicate()));
+        } else {
+            out.write(new Deliver(consumer.sid(), tag, flags, w.exchange(), w.routingKey(), w.properties(),
+                    w.payload().duplicate()));
+            consumer.settled(1);
+        }
+        out.scheduleFlush();
+    }
+
+    /** Subscriptions in use. */
+    int count() {
+        return active.size();
+    }
+}

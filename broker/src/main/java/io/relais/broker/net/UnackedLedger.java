@@ -1,0 +1,154 @@
+package io.relais.broker.net;
+
+import io.netty.util.collection.LongObjectHashMap;
+import io.netty.util.collection.LongObjectMap;
+import io.relais.broker.core.queue.Message;
+import io.relais.broker.core.queue.MessageQueue;
+import io.relais.broker.core.queue.QueueConsumer;
+import io.relais.protocol.ErrorCode;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The delivery tags of one connection and its ledger of manual-ack deliveries not settled yet
+ * (PROTOCOL.md 7.3, 7.4): issues a tag per DELIVER, settles ACK, NACK and REJECT (one tag, or every
+ * outstanding tag up to one with {@code multiple}) and gives the messages back to their queues:
+ * acks in one hand-off per queue per read batch, the rest at once, and everything still outstanding
+ * (requeued) when the connection closes. An unknown tag is reported with ERROR(0, 1009) and settles
+ * nothing.
+ *
+ * <p>Owned by the channel's event loop.
+ */
+final class UnackedLedger {
+    /** A delivery to a manual-ack subscription that is not settled yet. */
+    private record Unacked(QueueConsumer consumer, Message message) {
+    }
+
+    private enum Outcome { ACKED, REQUEUED, REJECTED }
+
+    private final ClientProxy out;
+    private final LongObjectMap<Unacked> unacked = new LongObjectHashMap<>();
+    private final Map<MessageQueue, List<Message>> ackBatch = new IdentityHashMap<>();
+    private long lastTag;
+    private long ackFloor = 1;
+
+    UnackedLedger(ClientProxy out) {
+        this.out = out;
+    }
+
+    /**
+     * The tag of the next DELIVER; a delivery to a manual-ack consumer stays outstanding under it
+     * until it is settled.
+     */
+    long issue(QueueConsumer consumer, Message message) {
+        long tag = ++lastTag;
+        if (consumer.manualAck()) {
+            unacked.put(tag, new Unacked(consumer, message));
+        }
+        return tag;
+    }
+
+    /** ACK: the messages are done; handed to their queues at the end of the read batch. */
+    void ack(long tag, boolean multiple) {
+        if (multiple) {
+            settle(takeUpTo(tag), Outcome.ACKED);
+            return;
+        }
+        Unacked u = unacked.remove(tag);
+        if (u == null) {
+            unknownTag(tag);
+            return;
+        }
+        u.consumer().settled(1);
+        ackBatch.computeIfAbsent(u.consumer().queue(), q -> new ArrayList<>()).add(u.message());
+    }
+
+    /** NACK or REJECT: back to their queues ({@code requeue}) or dropped or dead-lettered. */
+    void nack(long tag, boolean multiple, boolean requeue) {
+        List<Unacked> settled;
+        if (multiple) {
+            settled = takeUpTo(tag);
+        } else {
+            Unacked u = unacked.remove(tag);
+            if (u == null) {
+                unknownTag(tag);
+                return;
+            }
+            settled = List.of(u);
+        }
+        settle(settled, requeue ? Outcome.REQUEUED : Outcome.REJECTED);
+    }
+
+    /** Hands the acknowledgements of this read batch to their queues: one hand-off per queue, not per ack. */
+    void flushAcks() {
+        if (ackBatch.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<MessageQueue, List<Message>> e : ackBatch.entrySet()) {
+            e.getKey().acked(e.getValue());
+        }
+        ackBatch.clear();
+    }
+
+    /** Deliveries outstanding; read by the management view from any thread, so possibly stale. */
+    int outstanding() {
+        return unacked.size();
+    }
+
+    /** The connection closed: every outstanding delivery goes back to its queue. */
+    void requeueAll() {
+        if (!unacked.isEmpty()) {
+            settle(takeRange(lastTag), Outcome.REQUEUED);
+        }
+    }
+
+    /**
+     * Removes and returns every outstanding delivery with a tag up to {@code tag}, in tag order; the
+     * tag itself must be outstanding, otherwise nothing is settled and the client gets 1009.
+     */
+    private List<Unacked> takeUpTo(long tag) {
+        if (!unacked.containsKey(tag)) {
+            unknownTag(tag);
+            return List.of();
+        }
+        return takeRange(tag);
+    }
+
+    private List<Unacked> takeRange(long upTo) {
+        List<Unacked> list = new ArrayList<>();
+        for (long t = ackFloor; t <= upTo; t++) {
+            Unacked u = unacked.remove(t);
+            if (u != null) {
+                list.add(u);
+            }
+        }
+        ackFloor = Math.max(ackFloor, upTo + 1);
+        return list;
+    }
+
+    /** Settles deliveries, handing their messages back to their queues in one batch per queue. */
+    private static void settle(List<Unacked> settled, Outcome outcome) {
+        if (settled.isEmpty()) {
+            return;
+        }
+        Map<MessageQueue, List<Message>> byQueue = new LinkedHashMap<>();
+        for (Unacked u : settled) {
+            u.consumer().settled(1);
+            byQueue.computeIfAbsent(u.consumer().queue(), q -> new ArrayList<>()).add(u.message());
+        }
+        byQueue.forEach((q, messages) -> {
+            switch (outcome) {
+                case ACKED -> q.acked(messages);
+                case REQUEUED -> q.requeue(messages);
+                case REJECTED -> q.rejected(messages);
+            }
+        });
+    }
+
+    private void unknownTag(long tag) {
+        out.error(ErrorCode.UNKNOWN_DELIVERY_TAG, "delivery tag " + tag + " is not outstanding");
+    }
+}
