@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
 import io.relais.protocol.ProtocolVersion;
 import io.relais.protocol.codec.DecodeFailure;
 import io.relais.protocol.codec.FrameDecoder;
@@ -19,34 +20,50 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A bare socket speaking the protocol frame by frame, for tests that need to misbehave: send
  * garbage, stop reading, skip heartbeats. Single-threaded.
  */
-final class RawConnection implements AutoCloseable {
+public final class RawConnection implements AutoCloseable {
+    private static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
+
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
     private final EmbeddedChannel decoder = new EmbeddedChannel(new FrameDecoder(false, 64 * 1024 * 1024));
 
-    RawConnection(int port) throws IOException {
+    /** Connects with a read timeout of 10 s. */
+    public RawConnection(int port) throws IOException {
+        this(port, DEFAULT_READ_TIMEOUT);
+    }
+
+    /** Connects; every read gives up after {@code readTimeout}. */
+    public RawConnection(int port, Duration readTimeout) throws IOException {
         socket = new Socket("127.0.0.1", port);
-        socket.setSoTimeout(10_000);
+        socket.setSoTimeout((int) readTimeout.toMillis());
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
     }
 
-    Socket socket() {
+    public Socket socket() {
         return socket;
     }
 
-    /** Performs HELLO/AUTH as guest with the given heartbeat. */
-    Ready handshake(long heartbeatMillis) throws IOException {
-        send(new Hello(1, 1, "raw", ProtocolVersion.V1_CAPABILITIES));
+    /** Performs HELLO/AUTH as guest with every version 1 capability and the given heartbeat. */
+    public Ready handshake(long heartbeatMillis) throws IOException {
+        return handshake(ProtocolVersion.V1_CAPABILITIES, heartbeatMillis);
+    }
+
+    /** Performs HELLO/AUTH as guest, asking for {@code capabilities}, with the given heartbeat. */
+    public Ready handshake(List<String> capabilities, long heartbeatMillis) throws IOException {
+        send(new Hello(1, 1, "raw", capabilities));
         Frame welcome = read();
         if (!(welcome instanceof Welcome)) {
             throw new IOException("expected WELCOME, got " + welcome);
@@ -59,24 +76,25 @@ final class RawConnection implements AutoCloseable {
         return r;
     }
 
-    void send(Frame frame) throws IOException {
+    /** Encodes and sends one frame, then releases it. */
+    public void send(Frame frame) throws IOException {
         ByteBuf buf = FrameEncoder.encodeToBuffer(frame, UnpooledByteBufAllocator.DEFAULT);
         try {
             out.write(ByteBufUtil.getBytes(buf));
             out.flush();
         } finally {
             buf.release();
-            io.netty.util.ReferenceCountUtil.release(frame);
+            ReferenceCountUtil.release(frame);
         }
     }
 
-    void sendRaw(byte[] bytes) throws IOException {
+    public void sendRaw(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
     }
 
-    /** Reads the next frame; payload frames are released after being copied out by the caller... here simply returned. */
-    Frame read() throws IOException {
+    /** Reads the next frame; the caller releases payload frames. */
+    public Frame read() throws IOException {
         int length = in.readInt();
         byte[] body = new byte[length];
         in.readFully(body);
@@ -90,15 +108,15 @@ final class RawConnection implements AutoCloseable {
     }
 
     /** Reads frames until the server closes the socket; returns them (payload frames released). */
-    List<Frame> readUntilClosed() throws IOException {
-        java.util.ArrayList<Frame> frames = new java.util.ArrayList<>();
+    public List<Frame> readUntilClosed() throws IOException {
+        List<Frame> frames = new ArrayList<>();
         try {
             while (true) {
                 Frame f = read();
                 frames.add(f);
-                io.netty.util.ReferenceCountUtil.release(f);
+                ReferenceCountUtil.release(f);
             }
-        } catch (EOFException | java.net.SocketException e) {
+        } catch (EOFException | SocketException e) {
             return frames;
         } catch (SocketTimeoutException e) {
             throw new IOException("server did not close the connection; got " + frames, e);
