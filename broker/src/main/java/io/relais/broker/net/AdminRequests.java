@@ -3,6 +3,7 @@ package io.relais.broker.net;
 import io.relais.broker.core.manage.ExchangeSnapshot;
 import io.relais.broker.core.manage.ManagementView;
 import io.relais.broker.core.manage.QueueSnapshot;
+import io.relais.broker.core.queue.MessageQueue;
 import io.relais.broker.core.routing.Topology;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.ProtocolException;
@@ -66,7 +67,7 @@ final class AdminRequests {
                     done -> new Ok(id, 0));
         } else if (request instanceof QueueDeclare d) {
             session.answerWhenDone(id, topology.declareQueue(session.caller(), d.name(), d.durable(), d.exclusive(),
-                    d.autoDelete(), d.passive(), d.arguments(), null),
+                    d.autoDelete(), d.passive(), d.arguments(), null).thenCompose(MessageQueue::applyLimits),
                     q -> new QueueDeclareOk(id, q.name(), q.messageCount(), q.consumerCount()));
         } else if (request instanceof QueueDelete d) {
             session.answerWhenDone(id, topology.deleteQueue(session.caller(), d.name(), d.ifUnused(), d.ifEmpty()),

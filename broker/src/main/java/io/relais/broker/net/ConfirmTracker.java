@@ -144,6 +144,14 @@ final class ConfirmTracker {
         if (session.carriesTraffic()) {
             flush();
             out.flush();
+            if (waiting.isEmpty()) {
+                session.confirmsDone();
+            }
         }
+    }
+
+    /** True while some confirm waits for a store (or for one before it). */
+    boolean pending() {
+        return !waiting.isEmpty();
     }
 }

@@ -78,6 +78,7 @@ public final class Session implements ConnectionSource {
     private int inFlight;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private Caller caller;
+    private boolean closeAfterConfirms;
     private State state = State.AWAIT_HELLO;
     private boolean wasOpen;
     private ScheduledFuture<?> handshakeTimer;
@@ -253,7 +254,15 @@ public final class Session implements ConnectionSource {
                 Close close = (Close) frame;
                 closeReason = "closed by client" + (close.code() == 0 ? "" : " with code " + close.code())
                         + (close.reason().isEmpty() ? "" : ": " + close.reason());
-                answerClose();
+                // Everything the client sent before CLOSE is answered before CLOSE_OK (3.5): the
+                // confirms that are due now, and those still waiting for a store once they come.
+                confirms.flush();
+                if (confirms.pending()) {
+                    closeAfterConfirms = true;
+                    beginRequest();
+                } else {
+                    answerClose();
+                }
             }
             case CLOSE_OK -> throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME,
                     "CLOSE_OK received, but the server sent no CLOSE");
@@ -275,6 +284,13 @@ public final class Session implements ConnectionSource {
         } else if (frame.type() == FrameType.CLOSE_OK) {
             state = State.CLOSED;
             channel.close();
+        }
+    }
+
+    /** The last confirm that waited for a store was written: a CLOSE that waited for it is answered now. */
+    void confirmsDone() {
+        if (closeAfterConfirms && state == State.OPEN) {
+            answerClose();
         }
     }
 
@@ -397,7 +413,8 @@ public final class Session implements ConnectionSource {
     /** Starts a graceful close for server shutdown; any thread. */
     public void shutdown() {
         loop.execute(() -> {
-            if (state == State.OPEN) {
+            if (state == State.OPEN || state == State.AWAIT_HELLO || state == State.AWAIT_AUTH) {
+                // 3.2: the server may send CLOSE in every state but CLOSED.
                 state = State.CLOSING;
                 closeReason = "server shutting down";
                 out.writeAndFlush(new Close(ErrorCode.SERVER_SHUTDOWN.code(), "server shutting down"));

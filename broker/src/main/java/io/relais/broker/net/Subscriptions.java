@@ -138,8 +138,10 @@ final class Subscriptions implements DeliverySink {
         if (consumer == null) {
             throw new ProtocolException(ErrorCode.NOT_FOUND, "no subscription with id " + c.sid());
         }
-        consumer.queue().removeConsumer(consumer);
-        out.write(new Ok(c.requestId(), 0));
+        // Answered once the consumer is gone, and an auto-delete queue with it (5.2.2), so that the
+        // next frame sees the queue deleted.
+        long id = c.requestId();
+        session.answerWhenDone(id, consumer.queue().removeConsumer(consumer), done -> new Ok(id, 0));
     }
 
     @Override

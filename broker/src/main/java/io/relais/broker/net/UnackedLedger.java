@@ -136,7 +136,6 @@ final class UnackedLedger {
         }
         Map<MessageQueue, List<Message>> byQueue = new LinkedHashMap<>();
         for (Unacked u : settled) {
-            u.consumer().settled(1);
             byQueue.computeIfAbsent(u.consumer().queue(), q -> new ArrayList<>()).add(u.message());
         }
         byQueue.forEach((q, messages) -> {
@@ -146,6 +145,11 @@ final class UnackedLedger {
                 case REJECTED -> q.rejected(messages);
             }
         });
+        // Credit comes back after the messages: a requeued message is at the head of its queue before
+        // the reopened window lets the queue dispatch again (PROTOCOL.md 7.6).
+        for (Unacked u : settled) {
+            u.consumer().settled(1);
+        }
     }
 
     private void unknownTag(long tag) {

@@ -35,7 +35,8 @@ class StoredBacklogTest {
 
     private static final MessageQueue.Listener NO_LISTENER = new MessageQueue.Listener() {
         @Override
-        public void unused(MessageQueue queue) {
+        public CompletableFuture<?> unused(MessageQueue queue) {
+            return CompletableFuture.completedFuture(null);
         }
 
         @Override

@@ -36,8 +36,11 @@ import org.slf4j.LoggerFactory;
 public final class MessageQueue implements BacklogListener {
     /** Told when an auto-delete queue loses its last consumer. Called on the queue's loop. */
     public interface Listener extends DeadLetterRouter {
-        /** {@code queue} is auto-delete and lost its last consumer. */
-        void unused(MessageQueue queue);
+        /**
+         * {@code queue} is auto-delete and lost its last consumer; completes once it is deleted
+         * (or found to be gone already).
+         */
+        CompletableFuture<?> unused(MessageQueue queue);
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(MessageQueue.class);
@@ -221,13 +224,14 @@ public final class MessageQueue implements BacklogListener {
     }
 
     private boolean full(int extraBytes) {
-        return (arguments.maxLength() > 0 && count.get() >= arguments.maxLength())
-                || (arguments.maxLengthBytes() > 0 && bytes.get() + extraBytes > arguments.maxLengthBytes());
+        return (arguments.maxLength() != QueueArguments.NO_LIMIT && count.get() >= arguments.maxLength())
+                || (arguments.maxLengthBytes() != QueueArguments.NO_LIMIT
+                        && bytes.get() + extraBytes > arguments.maxLengthBytes());
     }
 
     private boolean overLimit() {
-        return (arguments.maxLength() > 0 && count.get() > arguments.maxLength())
-                || (arguments.maxLengthBytes() > 0 && bytes.get() > arguments.maxLengthBytes());
+        return (arguments.maxLength() != QueueArguments.NO_LIMIT && count.get() > arguments.maxLength())
+                || (arguments.maxLengthBytes() != QueueArguments.NO_LIMIT && bytes.get() > arguments.maxLengthBytes());
     }
 
     /** Gives back messages that were delivered and not acknowledged, in delivery order; any thread. */
@@ -454,9 +458,14 @@ public final class MessageQueue implements BacklogListener {
         return done;
     }
 
-    /** Removes a consumer; any thread. An auto-delete queue that loses its last consumer tells its listener. */
-    public void removeConsumer(QueueConsumer consumer) {
+    /**
+     * Removes a consumer; any thread. An auto-delete queue that loses its last consumer tells its
+     * listener, which deletes it. Completes once the consumer is gone and, if the queue was deleted
+     * for it, the queue too.
+     */
+    public CompletableFuture<Void> removeConsumer(QueueConsumer consumer) {
         consumer.deactivate();
+        CompletableFuture<Void> done = new CompletableFuture<>();
         loop.execute(() -> {
             if (consumers.remove(consumer)) {
                 consumerCount = consumers.size();
@@ -464,12 +473,31 @@ public final class MessageQueue implements BacklogListener {
                     cursor = 0;
                 }
                 if (consumers.isEmpty() && autoDelete && hadConsumer && !deleted) {
-                    listener.unused(this);
-                } else {
-                    scheduleDispatch();
+                    listener.unused(this).whenComplete((ok, failure) -> done.complete(null));
+                    return;
                 }
+                scheduleDispatch();
             }
+            done.complete(null);
         });
+        return done;
+    }
+
+    /**
+     * Applies the length limits to what was offered so far, on the queue's loop, so that counts
+     * read once this completes respect {@code max-length} (a stored backlog can only drop what it
+     * has read back). Any thread.
+     */
+    public CompletableFuture<MessageQueue> applyLimits() {
+        CompletableFuture<MessageQueue> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (!deleted) {
+                dropOverLimit();
+                backlog.endOfBatch();
+            }
+            done.complete(this);
+        });
+        return done;
     }
 
     /** Drops every message waiting for delivery, without dead-lettering; completes with how many. Any thread. */

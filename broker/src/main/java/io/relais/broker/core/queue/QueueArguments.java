@@ -1,5 +1,7 @@
 package io.relais.broker.core.queue;
 
+import io.relais.broker.core.Names;
+import io.relais.broker.core.routing.TopicPattern;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,8 +14,8 @@ import java.util.Map;
  * that are rejected without requeue, expire or are dropped by {@code drop-head} are republished to
  * that exchange, with that routing key or their own). Immutable; thread-safe.
  *
- * @param maxLength most ready messages, 0 for no limit
- * @param maxLengthBytes most ready payload bytes, 0 for no limit
+ * @param maxLength most ready messages, {@link #NO_LIMIT} for none (0 holds nothing)
+ * @param maxLengthBytes most ready payload bytes, {@link #NO_LIMIT} for none
  * @param rejectPublish true for overflow {@code reject-publish}, false for {@code drop-head}
  * @param messageTtlMillis time to live of every message in this queue, 0 for none
  * @param deadLetterExchange where dead messages go, or null to discard them
@@ -27,13 +29,15 @@ public record QueueArguments(long maxLength, long maxLengthBytes, boolean reject
     public static final String MESSAGE_TTL = "message-ttl";
     public static final String DEAD_LETTER_EXCHANGE = "dead-letter-exchange";
     public static final String DEAD_LETTER_ROUTING_KEY = "dead-letter-routing-key";
+    /** A length limit that is not set. */
+    public static final long NO_LIMIT = -1;
 
     /** No limits. */
-    public static final QueueArguments NONE = new QueueArguments(0, 0, false, 0, null, null);
+    public static final QueueArguments NONE = new QueueArguments(NO_LIMIT, NO_LIMIT, false, 0, null, null);
 
     /** A bounded drop-head queue without other arguments. */
     public static QueueArguments maxLength(long maxLength) {
-        return new QueueArguments(maxLength, 0, false, 0, null, null);
+        return new QueueArguments(maxLength, NO_LIMIT, false, 0, null, null);
     }
 
     /**
@@ -42,8 +46,8 @@ public record QueueArguments(long maxLength, long maxLengthBytes, boolean reject
      * @throws IllegalArgumentException with a message for the client if a key or value is not allowed
      */
     public static QueueArguments parse(Map<String, Object> args) {
-        long maxLength = 0;
-        long maxBytes = 0;
+        long maxLength = NO_LIMIT;
+        long maxBytes = NO_LIMIT;
         boolean reject = false;
         long ttl = 0;
         String dlx = null;
@@ -52,8 +56,8 @@ public record QueueArguments(long maxLength, long maxLengthBytes, boolean reject
             String key = e.getKey();
             Object v = e.getValue();
             switch (key) {
-                case MAX_LENGTH -> maxLength = positive(key, v);
-                case MAX_LENGTH_BYTES -> maxBytes = positive(key, v);
+                case MAX_LENGTH -> maxLength = notNegative(key, v);
+                case MAX_LENGTH_BYTES -> maxBytes = notNegative(key, v);
                 case MESSAGE_TTL -> ttl = positive(key, v);
                 case OVERFLOW -> {
                     if ("drop-head".equals(v)) {
@@ -65,8 +69,9 @@ public record QueueArguments(long maxLength, long maxLengthBytes, boolean reject
                                 + "'reject-publish', not '" + v + "'");
                     }
                 }
-                case DEAD_LETTER_EXCHANGE -> dlx = string(key, v);
-                case DEAD_LETTER_ROUTING_KEY -> dlrk = string(key, v);
+                case DEAD_LETTER_EXCHANGE -> dlx = name(key, v, Names.lengthError("queue argument '" + key + "'",
+                        string(key, v)));
+                case DEAD_LETTER_ROUTING_KEY -> dlrk = name(key, v, TopicPattern.validateRoutingKey(string(key, v)));
                 default -> throw new IllegalArgumentException("unknown queue argument '" + key + "'");
             }
         }
@@ -74,6 +79,21 @@ public record QueueArguments(long maxLength, long maxLengthBytes, boolean reject
             throw new IllegalArgumentException("queue argument 'dead-letter-routing-key' needs 'dead-letter-exchange'");
         }
         return new QueueArguments(maxLength, maxBytes, reject, ttl, dlx, dlrk);
+    }
+
+    private static String name(String key, Object v, String error) {
+        if (error != null) {
+            throw new IllegalArgumentException("queue argument '" + key + "': " + error);
+        }
+        return (String) v;
+    }
+
+    private static long notNegative(String key, Object v) {
+        if (!(v instanceof Long n) || n < 0) {
+            throw new IllegalArgumentException("queue argument '" + key + "' must be an integer of 0 or more, not '"
+                    + v + "'");
+        }
+        return n;
     }
 
     private static String string(String key, Object v) {
@@ -99,10 +119,10 @@ public record QueueArguments(long maxLength, long maxLengthBytes, boolean reject
     /** The arguments as a declaration would give them: only those that are set; {@link #parse} inverts it. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
-        if (maxLength > 0) {
+        if (maxLength != NO_LIMIT) {
             m.put(MAX_LENGTH, maxLength);
         }
-        if (maxLengthBytes > 0) {
+        if (maxLengthBytes != NO_LIMIT) {
             m.put(MAX_LENGTH_BYTES, maxLengthBytes);
         }
         if (rejectPublish) {

@@ -1,6 +1,7 @@
 package io.relais.broker.core.routing;
 
 import io.relais.broker.core.CoreException;
+import io.relais.broker.core.Names;
 import io.relais.broker.core.Reason;
 import io.relais.broker.core.access.Access;
 import io.relais.broker.core.access.Caller;
@@ -44,6 +45,8 @@ public final class Router {
         targets.clear();
         Exchange ex = topology.exchange(exchange);
         if (ex == null) {
+            // Only a name that is not found can be too long; known names were checked when declared.
+            Names.checkLength("exchange name", exchange);
             throw new CoreException(Reason.NOT_FOUND, "no exchange '" + exchange + "'");
         }
         String keyError = TopicPattern.validateRoutingKey(routingKey);

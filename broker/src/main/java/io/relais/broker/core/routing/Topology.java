@@ -216,8 +216,8 @@ public final class Topology implements MessageQueue.Listener {
     }
 
     @Override
-    public void unused(MessageQueue queue) {
-        onOwner(() -> {
+    public CompletableFuture<?> unused(MessageQueue queue) {
+        return onOwner(() -> {
             if (queues.get(queue.name()) == queue) {
                 removeQueue(queue);
             }
@@ -356,6 +356,7 @@ public final class Topology implements MessageQueue.Listener {
                 if (name.isEmpty()) {
                     throw new CoreException(Reason.INVALID_ARGUMENT, "a passive declare needs a queue name");
                 }
+                Names.checkLength("queue name", name);
                 MessageQueue q = queues.get(name);
                 if (q == null) {
                     throw new CoreException(Reason.NOT_FOUND, "no queue '" + name + "'");
@@ -562,6 +563,7 @@ public final class Topology implements MessageQueue.Listener {
         return onOwner(() -> {
             MessageQueue q = accessibleQueue(caller, queue);
             Exchange ex = existingExchange(exchange);
+            Names.checkLength("binding key", pattern);
             access.check(caller, ResourceKind.QUEUE, queue, Access.WRITE);
             access.check(caller, ResourceKind.EXCHANGE, exchange, Access.READ);
             BindingTable<MessageQueue> before = ex.bindings();
@@ -590,6 +592,7 @@ public final class Topology implements MessageQueue.Listener {
     private Exchange existingExchange(String name) {
         Exchange ex = exchanges.get(name);
         if (ex == null) {
+            Names.checkLength("exchange name", name);
             throw new CoreException(Reason.NOT_FOUND, "no exchange '" + name + "'");
         }
         return ex;

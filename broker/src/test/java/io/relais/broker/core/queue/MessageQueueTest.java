@@ -6,6 +6,7 @@ import io.relais.broker.core.Reason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,8 @@ class MessageQueueTest {
     private final List<Message> deadLetters = new CopyOnWriteArrayList<>();
     private final MessageQueue.Listener listener = new MessageQueue.Listener() {
         @Override
-        public void unused(MessageQueue queue) {
+        public CompletableFuture<?> unused(MessageQueue queue) {
+            return CompletableFuture.completedFuture(null);
         }
 
         @Override
@@ -96,7 +98,7 @@ class MessageQueueTest {
 
     @Test
     void shouldDropAMessageWithTtlZeroWhenNoConsumerCanTakeIt() {
-        MessageQueue q = queue(new QueueArguments(0, 0, false, 0, "dlx", null));
+        MessageQueue q = queue(new QueueArguments(QueueArguments.NO_LIMIT, QueueArguments.NO_LIMIT, false, 0, "dlx", null));
         TestMessage m = new TestMessage("never", 0L);
         q.enqueue(m);
         loop.drain();
@@ -147,7 +149,7 @@ class MessageQueueTest {
 
     @Test
     void shouldDropTheOldestWhenOverMaxLengthWithDropHead() {
-        MessageQueue q = queue(new QueueArguments(2, 0, false, 0, null, null));
+        MessageQueue q = queue(new QueueArguments(2, QueueArguments.NO_LIMIT, false, 0, null, null));
         for (String s : List.of("a", "b", "c")) {
             q.enqueue(new TestMessage(s, null));
         }
@@ -163,7 +165,7 @@ class MessageQueueTest {
 
     @Test
     void shouldRefuseWhenFullWithRejectPublish() {
-        MessageQueue q = queue(new QueueArguments(1, 0, true, 0, null, null));
+        MessageQueue q = queue(new QueueArguments(1, QueueArguments.NO_LIMIT, true, 0, null, null));
         assertThat(q.enqueue(new TestMessage("a", null))).isTrue();
         assertThat(q.enqueue(new TestMessage("b", null))).isFalse();
     }
