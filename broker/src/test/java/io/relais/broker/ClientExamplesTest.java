@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -101,7 +102,7 @@ class ClientExamplesTest {
             count++;
             List<String> block = normalized(blocks.group(1));
             assertThat(sources).as("README code block %d is in one of the examples:%n%s", count, blocks.group(1))
-                    .anyMatch(source -> java.util.Collections.indexOfSubList(source, block) >= 0);
+                    .anyMatch(source -> Collections.indexOfSubList(source, block) >= 0);
         }
         assertThat(count).as("code blocks in the README").isGreaterThanOrEqualTo(5);
     }

@@ -13,6 +13,7 @@ import io.relais.client.RelaisClient;
 import io.relais.client.RelaisException;
 import io.relais.client.SubscribeOptions;
 import io.relais.protocol.ErrorCode;
+import io.relais.protocol.LeakCheck;
 import io.relais.protocol.Properties;
 import io.relais.protocol.frame.QueueInfo;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -29,7 +31,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import io.relais.protocol.LeakCheck;
 
 /** Publish/subscribe through a real broker on an ephemeral port with the real Java client. */
 @ExtendWith(LeakCheck.class)
@@ -184,7 +185,7 @@ class PubSubEndToEndTest {
         Inbox inbox = new Inbox();
         c.subscribe("", "props", inbox::add).join();
         byte[] big = new byte[1024 * 1024];
-        new java.util.Random(1).nextBytes(big);
+        new Random(1).nextBytes(big);
         Properties props = Properties.builder().contentType("application/octet-stream").messageId("m-1")
                 .correlationId("c-1").replyTo("r").timestamp(1234L).expiration(60_000L)
                 .headers(Map.of("n", 7L, "s", "v", "b", true)).build();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.Unpooled;
 import io.relais.client.Message;
 import io.relais.client.RelaisClient;
+import io.relais.protocol.LeakCheck;
 import io.relais.protocol.Properties;
 import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.QueueInfo;
@@ -14,7 +15,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import io.relais.protocol.LeakCheck;
 
 /**
  * A subscriber that stops reading never makes the broker buffer without bound: its backlog is

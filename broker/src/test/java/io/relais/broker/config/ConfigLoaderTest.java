@@ -3,6 +3,7 @@ package io.relais.broker.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.relais.broker.store.FsyncPolicy;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -48,12 +49,12 @@ class ConfigLoaderTest {
     @Test
     void shouldParseTheFsyncPolicyAndDiskThresholdWhenGiven() {
         assertThat(parse("store: {fsync: never}").fsync())
-                .isEqualTo(new io.relais.broker.store.FsyncPolicy(io.relais.broker.store.FsyncPolicy.Mode.NEVER,
-                        java.time.Duration.ZERO));
+                .isEqualTo(new FsyncPolicy(FsyncPolicy.Mode.NEVER,
+                        Duration.ZERO));
         assertThat(parse("store: {fsync: always}").fsync().mode())
-                .isEqualTo(io.relais.broker.store.FsyncPolicy.Mode.ALWAYS);
+                .isEqualTo(FsyncPolicy.Mode.ALWAYS);
         BrokerConfig c = parse("store: {fsync: interval 250ms, min-free-disk: 1GiB}");
-        assertThat(c.fsync().interval()).isEqualTo(java.time.Duration.ofMillis(250));
+        assertThat(c.fsync().interval()).isEqualTo(Duration.ofMillis(250));
         assertThat(c.minFreeDisk()).isEqualTo(1L << 30);
         for (String bad : new String[] {"sometimes", "interval", "interval soon", "always 1s", "interval 0"}) {
             assertThatThrownBy(() -> parse("store: {fsync: " + bad + "}")).as(bad)

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.relais.broker.Broker;
 import io.relais.broker.config.BrokerConfig;
-import io.relais.client.Delivery;
 import io.relais.client.DeclaredQueue;
+import io.relais.client.Delivery;
 import io.relais.client.Message;
 import io.relais.client.QueueDeclaration;
 import io.relais.client.RelaisClient;
