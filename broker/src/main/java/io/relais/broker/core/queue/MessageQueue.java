@@ -3,15 +3,9 @@ package io.relais.broker.core.queue;
 import io.relais.broker.core.CoreException;
 import io.relais.broker.core.OwnerLoop;
 import io.relais.broker.core.Reason;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,20 +51,13 @@ public final class MessageQueue implements BacklogListener {
     private final Listener listener;
     private final Backlog backlog;
 
-    private final ArrayDeque<Message> redeliveries = new ArrayDeque<>();
-    private final AtomicLong count = new AtomicLong();
-    private final AtomicLong bytes = new AtomicLong();
-    private final AtomicLong unacked = new AtomicLong();
-    private final AtomicLong redeliveryBytes = new AtomicLong();
-    private final LongAdder enqueuedTotal = new LongAdder();
-    private volatile long deliveredTotal;
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Runnable dispatchTask = this::dispatch;
-    private final List<QueueConsumer> consumers = new ArrayList<>();
-    private volatile int consumerCount;
+    private final QueueDepth depth;
+    private final ReadyMessages ready;
+    private final ConsumerRing consumers;
+    private final DeadLettering deadLettering;
     private volatile boolean deleted;
-    private boolean hadConsumer;
-    private int cursor;
 
     /**
      * A queue over {@code backlog} (opened and recovered already; from now on owned by
@@ -91,8 +78,10 @@ public final class MessageQueue implements BacklogListener {
         this.loop = loop;
         this.listener = listener;
         this.backlog = backlog;
-        count.set(backlog.recoveredCount());
-        bytes.set(backlog.recoveredBytes());
+        this.consumers = new ConsumerRing(name);
+        this.deadLettering = new DeadLettering(name, arguments, listener);
+        this.depth = new QueueDepth(arguments, backlog.recoveredCount(), backlog.recoveredBytes());
+        this.ready = new ReadyMessages(backlog, depth);
         backlog.start(this, loop);
         scheduleDispatch();
     }
@@ -104,7 +93,7 @@ public final class MessageQueue implements BacklogListener {
 
     /** Payload bytes this queue holds in memory (for the memory alarm). */
     public long memoryBytes() {
-        return backlog.memoryBytes() + redeliveryBytes.get();
+        return backlog.memoryBytes() + depth.redeliveryBytes();
     }
 
     /** The virtual host the queue belongs to. */
@@ -149,32 +138,32 @@ public final class MessageQueue implements BacklogListener {
 
     /** Messages waiting for delivery (approximate while publishes are in flight). */
     public long messageCount() {
-        return count.get();
+        return depth.messages();
     }
 
     /** Payload bytes waiting for delivery. */
     public long byteCount() {
-        return bytes.get();
+        return depth.bytes();
     }
 
     /** Deliveries to manual-ack consumers not yet acknowledged. */
     public long unackedCount() {
-        return unacked.get();
+        return depth.unacked();
     }
 
     /** Consumers attached now. */
     public int consumerCount() {
-        return consumerCount;
+        return consumers.size();
     }
 
     /** Messages offered and accepted since the queue was created (for rates). */
     public long enqueuedTotal() {
-        return enqueuedTotal.sum();
+        return depth.enqueuedTotal();
     }
 
     /** Messages handed to consumers since the queue was created (for rates). */
     public long deliveredTotal() {
-        return deliveredTotal;
+        return depth.deliveredTotal();
     }
 
     /** True once deleted or closed. */
@@ -183,7 +172,7 @@ public final class MessageQueue implements BacklogListener {
     }
 
     void unackedChanged(long delta) {
-        unacked.addAndGet(delta);
+        depth.unackedChanged(delta);
     }
 
     /**
@@ -202,12 +191,10 @@ public final class MessageQueue implements BacklogListener {
      * {@code waiter} (if not null) once the message is stored.
      */
     public boolean enqueue(Message message, StoreWaiter waiter) {
-        if (arguments.rejectPublish() && full(message.size())) {
+        if (arguments.rejectPublish() && depth.full(message.size())) {
             return false;
         }
-        count.incrementAndGet();
-        bytes.addAndGet(message.size());
-        enqueuedTotal.increment();
+        depth.added(message.size(), true);
         backlog.offer(message, waiter);
         return true;
     }
@@ -219,19 +206,7 @@ public final class MessageQueue implements BacklogListener {
 
     @Override
     public void lost(long n, long size) {
-        count.addAndGet(-n);
-        bytes.addAndGet(-size);
-    }
-
-    private boolean full(int extraBytes) {
-        return (arguments.maxLength() != QueueArguments.NO_LIMIT && count.get() >= arguments.maxLength())
-                || (arguments.maxLengthBytes() != QueueArguments.NO_LIMIT
-                        && bytes.get() + extraBytes > arguments.maxLengthBytes());
-    }
-
-    private boolean overLimit() {
-        return (arguments.maxLength() != QueueArguments.NO_LIMIT && count.get() > arguments.maxLength())
-                || (arguments.maxLengthBytes() != QueueArguments.NO_LIMIT && bytes.get() > arguments.maxLengthBytes());
+        depth.removed(n, size);
     }
 
     /** Gives back messages that were delivered and not acknowledged, in delivery order; any thread. */
@@ -249,10 +224,7 @@ public final class MessageQueue implements BacklogListener {
                 m.release();
                 continue;
             }
-            redeliveries.addLast(m);
-            redeliveryBytes.addAndGet(m.size());
-            count.incrementAndGet();
-            bytes.addAndGet(m.size());
+            ready.giveBack(m);
         }
         scheduleDispatch();
     }
@@ -307,26 +279,8 @@ public final class MessageQueue implements BacklogListener {
 
     /** A message left the queue without being consumed: dead-letter it, settle it, release it. */
     private void dead(Message m, String reason) {
-        if (arguments.deadLetters() && !deleted) {
-            Map<String, Object> own = m.headers();
-            Map<String, Object> headers = own == null ? new HashMap<>() : new HashMap<>(own);
-            if (!"rejected".equals(reason) && name.equals(headers.get("x-death-queue"))) {
-                // It already died here once: a dead-letter cycle without a consumer in it; RabbitMQ
-                // drops such messages too.
-                LOG.debug("{}: dropping a message that would cycle through dead-lettering", this);
-            } else {
-                long deaths = headers.get("x-death-count") instanceof Long n ? n : 0;
-                headers.put("x-death-reason", reason);
-                headers.put("x-death-queue", name);
-                headers.put("x-death-exchange", m.exchange());
-                headers.put("x-death-routing-key", m.routingKey());
-                headers.put("x-death-count", deaths + 1);
-                String key = arguments.deadLetterRoutingKey() != null ? arguments.deadLetterRoutingKey()
-                        : m.routingKey();
-                Message copy = m.deadLettered(arguments.deadLetterExchange(), key, headers,
-                        System.currentTimeMillis());
-                listener.deadLetter(arguments.deadLetterExchange(), key, copy);
-            }
+        if (!deleted) {
+            deadLettering.deadLetter(m, reason);
         }
         settleAndRelease(m);
     }
@@ -354,30 +308,29 @@ public final class MessageQueue implements BacklogListener {
         long now = System.currentTimeMillis();
         int sent = 0;
         while (sent < DISPATCH_BATCH) {
-            boolean fromRedeliveries = !redeliveries.isEmpty();
-            Message m = fromRedeliveries ? redeliveries.peekFirst() : backlog.peek();
+            Message m = ready.peek();
             if (m == null) {
                 break;
             }
-            boolean redelivered = fromRedeliveries || backlog.headRedelivered();
+            boolean redelivered = ready.headRedelivered();
             long ttl = m.ttlMillis(arguments.messageTtlMillis());
             if (ttl > 0 && now - m.arrivalMillis() >= ttl) {
-                dead(removeHead(fromRedeliveries), "expired");
+                dead(ready.poll(), "expired");
                 continue;
             }
-            QueueConsumer c = nextConsumer();
+            QueueConsumer c = consumers.next();
             if (c == null) {
                 if (ttl == 0) {
-                    dead(removeHead(fromRedeliveries), "expired");
+                    dead(ready.poll(), "expired");
                     continue;
                 }
                 break;
             }
-            removeHead(fromRedeliveries);
+            ready.poll();
             backlog.delivering(m);
             c.dispatched();
             if (c.manualAck()) {
-                unacked.incrementAndGet();
+                depth.unackedChanged(1);
             } else {
                 // Automatic acknowledgement: the message is settled once handed to the connection.
                 backlog.settle(m);
@@ -385,10 +338,7 @@ public final class MessageQueue implements BacklogListener {
             c.sink().deliver(c, m, redelivered);
             sent++;
         }
-        if (sent > 0) {
-            // Written by this loop only; readers on other threads see a recent value.
-            deliveredTotal = deliveredTotal + sent;
-        }
+        depth.delivered(sent);
         backlog.endOfBatch();
         if (sent == DISPATCH_BATCH) {
             scheduleDispatch();
@@ -399,39 +349,12 @@ public final class MessageQueue implements BacklogListener {
         if (arguments.rejectPublish()) {
             return;
         }
-        while (overLimit()) {
-            boolean fromRedeliveries = !redeliveries.isEmpty();
-            if (!fromRedeliveries && backlog.peek() == null) {
+        while (depth.overLimit()) {
+            if (ready.peek() == null) {
                 return;
             }
-            dead(removeHead(fromRedeliveries), "maxlen");
+            dead(ready.poll(), "maxlen");
         }
-    }
-
-    private Message removeHead(boolean fromRedeliveries) {
-        Message m;
-        if (fromRedeliveries) {
-            m = redeliveries.pollFirst();
-            redeliveryBytes.addAndGet(-m.size());
-        } else {
-            m = backlog.poll();
-        }
-        count.decrementAndGet();
-        bytes.addAndGet(-m.size());
-        return m;
-    }
-
-    private QueueConsumer nextConsumer() {
-        int n = consumers.size();
-        for (int i = 0; i < n; i++) {
-            int index = (cursor + i) % n;
-            QueueConsumer c = consumers.get(index);
-            if (c.canTake()) {
-                cursor = (index + 1) % n;
-                return c;
-            }
-        }
-        return null;
     }
 
     /**
@@ -445,14 +368,13 @@ public final class MessageQueue implements BacklogListener {
             if (deleted) {
                 done.completeExceptionally(new CoreException(Reason.NOT_FOUND, "queue '"
                         + name + "' was deleted"));
-            } else if (!consumers.isEmpty() && (consumer.exclusive() || consumers.get(0).exclusive())) {
-                done.completeExceptionally(new CoreException(Reason.RESOURCE_LOCKED,
-                        "queue '" + name + "' has " + (consumer.exclusive() ? "consumers" : "an exclusive consumer")));
-            } else {
+                return;
+            }
+            try {
                 consumers.add(consumer);
-                consumerCount = consumers.size();
-                hadConsumer = true;
                 done.complete(null);
+            } catch (CoreException e) {
+                done.completeExceptionally(e);
             }
         });
         return done;
@@ -468,11 +390,7 @@ public final class MessageQueue implements BacklogListener {
         CompletableFuture<Void> done = new CompletableFuture<>();
         loop.execute(() -> {
             if (consumers.remove(consumer)) {
-                consumerCount = consumers.size();
-                if (cursor >= consumers.size()) {
-                    cursor = 0;
-                }
-                if (consumers.isEmpty() && autoDelete && hadConsumer && !deleted) {
+                if (autoDelete && consumers.lostLast() && !deleted) {
                     listener.unused(this).whenComplete((ok, failure) -> done.complete(null));
                     return;
                 }
@@ -510,8 +428,7 @@ public final class MessageQueue implements BacklogListener {
                     done.completeExceptionally(error);
                     return;
                 }
-                count.addAndGet(-purged.count());
-                bytes.addAndGet(-purged.bytes());
+                depth.removed(purged.count(), purged.bytes());
                 done.complete(n + purged.count());
             });
         });
@@ -521,12 +438,8 @@ public final class MessageQueue implements BacklogListener {
     /** Settles and releases the redeliveries and what the backlog can give out now. On the loop. */
     private long dropReadable() {
         long n = 0;
-        while (true) {
-            boolean fromRedeliveries = !redeliveries.isEmpty();
-            if (!fromRedeliveries && backlog.peek() == null) {
-                break;
-            }
-            settleAndRelease(removeHead(fromRedeliveries));
+        while (ready.peek() != null) {
+            settleAndRelease(ready.poll());
             n++;
         }
         backlog.endOfBatch();
@@ -545,7 +458,7 @@ public final class MessageQueue implements BacklogListener {
                 done.complete(0L);
                 return;
             }
-            long n = count.get();
+            long n = depth.messages();
             finish(reason);
             backlog.delete().whenComplete((ok, error) -> done.complete(n));
         });
@@ -578,17 +491,11 @@ public final class MessageQueue implements BacklogListener {
     private void finish(String reason) {
         backlog.endOfBatch();
         deleted = true;
-        for (QueueConsumer c : consumers) {
+        consumers.clear(c -> {
             c.deactivate();
             c.sink().cancelled(c, Reason.QUEUE_DELETED, reason);
-        }
-        consumers.clear();
-        consumerCount = 0;
-        Message m;
-        while ((m = redeliveries.pollFirst()) != null) {
-            redeliveryBytes.addAndGet(-m.size());
-            m.release();
-        }
+        });
+        ready.releaseRedeliveries();
     }
 
     @Override

@@ -52,12 +52,12 @@ public final class Topology implements MessageQueue.Listener {
     private final String vhost;
     private final Map<String, Exchange> exchanges = new ConcurrentHashMap<>();
     private final Map<String, MessageQueue> queues = new ConcurrentHashMap<>();
-    private final Set<BindingDefinition> durableBindings = new LinkedHashSet<>();
     private final Set<Binding> bindings = new LinkedHashSet<>();
     private volatile List<Binding> bindingSnapshot = List.of();
     private final Executor owner;
     private final Supplier<OwnerLoop> loops;
     private final DefinitionsRepository definitions;
+    private final DurableDefinitions durable;
     private final QueueStorage storage;
     private final AccessControl access;
 
@@ -74,6 +74,7 @@ public final class Topology implements MessageQueue.Listener {
         this.owner = owner;
         this.loops = loops;
         this.definitions = definitions;
+        this.durable = new DurableDefinitions(definitions, exchanges.values(), queues.values());
         this.storage = storage;
         this.access = access;
         exchanges.put(DEFAULT_EXCHANGE, new Exchange(vhost, DEFAULT_EXCHANGE, "topic", true, false));
@@ -129,7 +130,7 @@ public final class Topology implements MessageQueue.Listener {
                         + "from a backup");
             }
             ex.bindings(ex.bindings().with(b.pattern(), q));
-            durableBindings.add(b);
+            durable.recovered(b);
             bindings.add(new Binding(b.exchange(), b.queue(), b.pattern()));
         }
         publishBindings();
@@ -159,39 +160,6 @@ public final class Topology implements MessageQueue.Listener {
 
     private void publishBindings() {
         bindingSnapshot = List.copyOf(bindings);
-    }
-
-    // ------------------------------------------------------------------ saving
-
-    private List<ExchangeDefinition> durableExchanges() {
-        List<ExchangeDefinition> list = new ArrayList<>();
-        for (Exchange ex : exchanges.values()) {
-            if (ex.durable() && !ex.name().isEmpty()) {
-                list.add(new ExchangeDefinition(ex.name(), ex.type(), ex.autoDelete()));
-            }
-        }
-        list.sort(Comparator.comparing(ExchangeDefinition::name));
-        return list;
-    }
-
-    private List<QueueDefinition> durableQueues() {
-        List<QueueDefinition> list = new ArrayList<>();
-        for (MessageQueue q : queues.values()) {
-            if (q.storesMessages()) {
-                list.add(new QueueDefinition(q.name(), q.autoDelete(), q.arguments().toMap()));
-            }
-        }
-        list.sort(Comparator.comparing(QueueDefinition::name));
-        return list;
-    }
-
-    /** Saves the definitions; a failure refuses the change that asked for it. */
-    private void save(List<ExchangeDefinition> ex, List<QueueDefinition> qs, Set<BindingDefinition> bs) {
-        definitions.save(new Definitions(ex, qs, List.copyOf(bs)));
-    }
-
-    private static boolean persistentBinding(Exchange ex, MessageQueue q) {
-        return ex.durable() && q.storesMessages();
     }
 
     // ------------------------------------------------------------------ dead letters, auto-delete
@@ -298,9 +266,7 @@ public final class Topology implements MessageQueue.Listener {
             }
             Names.checkNotReserved("exchange", name);
             if (durable) {
-                List<ExchangeDefinition> list = durableExchanges();
-                list.add(new ExchangeDefinition(name, type, autoDelete));
-                save(list, durableQueues(), durableBindings);
+                this.durable.addExchange(new ExchangeDefinition(name, type, autoDelete));
             }
             exchanges.put(name, new Exchange(vhost, name, type, durable, autoDelete));
             return null;
@@ -326,12 +292,7 @@ public final class Topology implements MessageQueue.Listener {
 
     private void removeExchange(Exchange ex) {
         if (ex.durable()) {
-            Set<BindingDefinition> kept = new LinkedHashSet<>(durableBindings);
-            kept.removeIf(b -> b.exchange().equals(ex.name()));
-            List<ExchangeDefinition> list = durableExchanges();
-            list.removeIf(e -> e.name().equals(ex.name()));
-            save(list, durableQueues(), kept);
-            durableBindings.retainAll(kept);
+            durable.removeExchange(ex.name());
         }
         exchanges.remove(ex.name(), ex);
         if (bindings.removeIf(b -> b.exchange().equals(ex.name()))) {
@@ -397,15 +358,13 @@ public final class Topology implements MessageQueue.Listener {
         OwnerLoop queueLoop = loop != null ? loop : loops.get();
         MessageQueue q;
         if (durable && !exclusive) {
-            List<QueueDefinition> list = durableQueues();
-            list.add(new QueueDefinition(name, autoDelete, args.toMap()));
-            save(durableExchanges(), list, durableBindings);
+            this.durable.addQueue(new QueueDefinition(name, autoDelete, args.toMap()));
             Backlog backlog;
             try {
                 backlog = storage.open(vhost, name);
             } catch (CoreException e) {
                 LOG.error("{}", e.getMessage());
-                save(durableExchanges(), durableQueues(), durableBindings);
+                this.durable.saveAsIs();
                 throw e;
             }
             q = new MessageQueue(vhost, name, true, false, autoDelete, args, null, queueLoop, this, backlog);
@@ -484,12 +443,7 @@ public final class Topology implements MessageQueue.Listener {
 
     private CompletableFuture<Long> removeQueue(MessageQueue q) {
         if (q.storesMessages()) {
-            Set<BindingDefinition> kept = new LinkedHashSet<>(durableBindings);
-            kept.removeIf(b -> b.queue().equals(q.name()));
-            List<QueueDefinition> list = durableQueues();
-            list.removeIf(d -> d.name().equals(q.name()));
-            save(durableExchanges(), list, kept);
-            durableBindings.retainAll(kept);
+            durable.removeQueue(q.name());
         }
         queues.remove(q.name(), q);
         bindings.removeIf(b -> b.queue().equals(q.name()));
@@ -543,12 +497,8 @@ public final class Topology implements MessageQueue.Listener {
             checkPattern(ex, pattern);
             access.check(caller, ResourceKind.QUEUE, queue, Access.WRITE);
             access.check(caller, ResourceKind.EXCHANGE, exchange, Access.READ);
-            if (persistentBinding(ex, q) && !ex.bindings().contains(pattern, q)) {
-                BindingDefinition b = new BindingDefinition(exchange, queue, pattern);
-                Set<BindingDefinition> next = new LinkedHashSet<>(durableBindings);
-                next.add(b);
-                save(durableExchanges(), durableQueues(), next);
-                durableBindings.add(b);
+            if (DurableDefinitions.persistent(ex, q) && !ex.bindings().contains(pattern, q)) {
+                durable.addBinding(new BindingDefinition(exchange, queue, pattern));
             }
             ex.bindings(ex.bindings().with(pattern, q));
             if (bindings.add(new Binding(exchange, queue, pattern))) {
@@ -570,11 +520,8 @@ public final class Topology implements MessageQueue.Listener {
             BindingTable<MessageQueue> after = before.without(pattern, q);
             if (after != before) {
                 BindingDefinition b = new BindingDefinition(exchange, queue, pattern);
-                if (durableBindings.contains(b)) {
-                    Set<BindingDefinition> next = new LinkedHashSet<>(durableBindings);
-                    next.remove(b);
-                    save(durableExchanges(), durableQueues(), next);
-                    durableBindings.remove(b);
+                if (durable.contains(b)) {
+                    durable.removeBinding(b);
                 }
                 ex.bindings(after);
                 bindings.remove(new Binding(exchange, queue, pattern));
