@@ -203,7 +203,10 @@ public final class FrameReader {
         }
     }
 
-    /** Reads a map of string keys to scalar values (nil, bool, int, float, str, bin). */
+    /**
+     * Reads a map of string keys to scalar values (nil, bool, int, float, str, bin). The map iterates
+     * in wire order; a key that occurs twice is a {@link ErrorCode#MALFORMED_FRAME}.
+     */
     public Map<String, Object> readMap(String field) {
         next(field);
         return unpackMap(field);
@@ -215,10 +218,15 @@ public final class FrameReader {
             if (n == 0) {
                 return Map.of();
             }
+            // Insertion order is the wire order, so a map that is decoded and encoded again (headers
+            // a broker forwards) keeps its order; a key that repeats is refused (PROTOCOL.md 1.3).
             Map<String, Object> map = new LinkedHashMap<>(Math.min(n, 64) * 2);
             for (int i = 0; i < n; i++) {
                 String key = unpacker.unpackString();
                 map.put(key, unpackScalar(field + "." + key));
+                if (map.size() != i + 1) {
+                    throw malformed("field '" + field + "' has the key '" + key + "' more than once");
+                }
             }
             return Collections.unmodifiableMap(map);
         } catch (IOException e) {
