@@ -157,7 +157,10 @@ public final class FrameWriter {
         }
     }
 
-    /** Writes message properties, omitting trailing absent fields. */
+    /**
+     * Writes message properties, omitting trailing absent fields; properties of later versions
+     * ({@link Properties#unknown()}) follow the seventh, exactly as they were received.
+     */
     public FrameWriter properties(Properties p) {
         try {
             int n = p.presentFields();
@@ -181,7 +184,14 @@ public final class FrameWriter {
                 intOrNil(p.expiration());
             }
             if (n > 6) {
-                map(p.headers());
+                if (p.headers() == null) {
+                    packer.packNil();
+                } else {
+                    map(p.headers());
+                }
+            }
+            if (n > Properties.V1_FIELDS) {
+                packer.writePayload(p.unknown().encoded());
             }
             return this;
         } catch (IOException e) {

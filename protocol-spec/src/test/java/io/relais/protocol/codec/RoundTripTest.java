@@ -9,7 +9,10 @@ import io.relais.protocol.Codec;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.LeakCheck;
 import io.relais.protocol.Properties;
+import io.relais.protocol.UnknownProperties;
 import io.relais.protocol.frame.*;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +20,8 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.core.MessagePack;
 
 /** Property test: random frames of every type survive encode (FrameEncoder) then decode (FrameDecoder). */
 @ExtendWith(LeakCheck.class)
@@ -252,7 +257,54 @@ class RoundTripTest {
                 r.nextBoolean() ? str(r) : null,
                 r.nextBoolean() ? s(r) : null,
                 r.nextBoolean() ? u(r) : null,
-                r.nextBoolean() ? map(r) : null);
+                r.nextBoolean() ? map(r) : null,
+                r.nextInt(3) == 0 ? unknown(r) : UnknownProperties.NONE);
+    }
+
+    /** Properties of a later version: 1 to 5 MessagePack values of any kind, the last one not nil. */
+    static UnknownProperties unknown(Random r) {
+        int count = 1 + r.nextInt(5);
+        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+            for (int i = 0; i < count; i++) {
+                anyValue(p, r, 2, i == count - 1);
+            }
+            return UnknownProperties.of(count, p.toByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void anyValue(MessageBufferPacker p, Random r, int depth, boolean notNil) throws IOException {
+        switch (r.nextInt(depth > 0 ? 9 : 7)) {
+            case 0 -> {
+                if (notNil) {
+                    p.packBoolean(true);
+                } else {
+                    p.packNil();
+                }
+            }
+            case 1 -> p.packBoolean(r.nextBoolean());
+            case 2 -> p.packLong(s(r));
+            case 3 -> p.packFloat(r.nextFloat());
+            case 4 -> p.packString(str(r));
+            case 5 -> p.packBinaryHeader(3).writePayload(bytes(r, 3));
+            case 6 -> p.packExtensionTypeHeader((byte) r.nextInt(128), 1).writePayload(bytes(r, 1));
+            case 7 -> {
+                int n = r.nextInt(4);
+                p.packArrayHeader(n);
+                for (int i = 0; i < n; i++) {
+                    anyValue(p, r, depth - 1, false);
+                }
+            }
+            default -> {
+                int n = r.nextInt(3);
+                p.packMapHeader(n);
+                for (int i = 0; i < n; i++) {
+                    p.packString(str(r));
+                    anyValue(p, r, depth - 1, false);
+                }
+            }
+        }
     }
 
     static ByteBuf payload(Random r) {
