@@ -4,9 +4,45 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.util.ReferenceCountUtil;
 import io.relais.protocol.codec.FrameEncoder;
-import io.relais.protocol.frame.*;
+import io.relais.protocol.frame.Ack;
+import io.relais.protocol.frame.Auth;
+import io.relais.protocol.frame.Bind;
+import io.relais.protocol.frame.Cancel;
+import io.relais.protocol.frame.Cancelled;
+import io.relais.protocol.frame.Close;
+import io.relais.protocol.frame.CloseOk;
+import io.relais.protocol.frame.Confirm;
+import io.relais.protocol.frame.Deliver;
+import io.relais.protocol.frame.ErrorFrame;
+import io.relais.protocol.frame.ExchangeDeclare;
+import io.relais.protocol.frame.ExchangeDelete;
+import io.relais.protocol.frame.ExchangeInfo;
+import io.relais.protocol.frame.ExchangeList;
+import io.relais.protocol.frame.ExchangeListOk;
+import io.relais.protocol.frame.Frame;
+import io.relais.protocol.frame.Heartbeat;
+import io.relais.protocol.frame.Hello;
+import io.relais.protocol.frame.Nack;
+import io.relais.protocol.frame.Ok;
+import io.relais.protocol.frame.Publish;
+import io.relais.protocol.frame.QueueDeclare;
+import io.relais.protocol.frame.QueueDeclareOk;
+import io.relais.protocol.frame.QueueDelete;
+import io.relais.protocol.frame.QueueInfo;
+import io.relais.protocol.frame.QueueList;
+import io.relais.protocol.frame.QueueListOk;
+import io.relais.protocol.frame.QueuePurge;
+import io.relais.protocol.frame.Ready;
+import io.relais.protocol.frame.Reject;
+import io.relais.protocol.frame.Return;
+import io.relais.protocol.frame.Subscribe;
+import io.relais.protocol.frame.SubscribeOk;
+import io.relais.protocol.frame.Unbind;
+import io.relais.protocol.frame.Welcome;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -355,7 +391,7 @@ public final class VectorCatalog {
             return ByteBufUtil.getBytes(buf);
         } finally {
             buf.release();
-            io.netty.util.ReferenceCountUtil.release(frame);
+            ReferenceCountUtil.release(frame);
         }
     }
 
@@ -369,7 +405,7 @@ public final class VectorCatalog {
             action.accept(p);
             return p.toByteArray();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

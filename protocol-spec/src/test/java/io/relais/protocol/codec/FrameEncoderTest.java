@@ -13,6 +13,7 @@ import io.relais.protocol.LeakCheck;
 import io.relais.protocol.Properties;
 import io.relais.protocol.TestVectors;
 import io.relais.protocol.frame.Ack;
+import io.relais.protocol.frame.Bind;
 import io.relais.protocol.frame.Close;
 import io.relais.protocol.frame.Confirm;
 import io.relais.protocol.frame.Deliver;
@@ -20,6 +21,7 @@ import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Publish;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -142,10 +144,10 @@ class FrameEncoderTest {
 
     @Test
     void shouldReleaseNothingTwiceWhenFrameEncodingFails() {
-        java.util.Map<String, Object> bad = java.util.Map.of("k", new Object());
+        Map<String, Object> bad = Map.of("k", new Object());
         EmbeddedChannel ch = new EmbeddedChannel(FrameEncoder.INSTANCE);
         try {
-            ch.writeOutbound(new io.relais.protocol.frame.Bind(1, "q", "x", "#", bad));
+            ch.writeOutbound(new Bind(1, "q", "x", "#", bad));
         } catch (Exception expected) {
             // EncoderException: the header buffer must have been released (LeakCheck verifies)
         }

@@ -1,6 +1,7 @@
 package io.relais.protocol.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -10,10 +11,46 @@ import io.relais.protocol.FrameType;
 import io.relais.protocol.LeakCheck;
 import io.relais.protocol.Properties;
 import io.relais.protocol.UnknownProperties;
-import io.relais.protocol.frame.*;
+import io.relais.protocol.frame.Ack;
+import io.relais.protocol.frame.Auth;
+import io.relais.protocol.frame.Bind;
+import io.relais.protocol.frame.Cancel;
+import io.relais.protocol.frame.Cancelled;
+import io.relais.protocol.frame.Close;
+import io.relais.protocol.frame.CloseOk;
+import io.relais.protocol.frame.Confirm;
+import io.relais.protocol.frame.Deliver;
+import io.relais.protocol.frame.ErrorFrame;
+import io.relais.protocol.frame.ExchangeDeclare;
+import io.relais.protocol.frame.ExchangeDelete;
+import io.relais.protocol.frame.ExchangeInfo;
+import io.relais.protocol.frame.ExchangeList;
+import io.relais.protocol.frame.ExchangeListOk;
+import io.relais.protocol.frame.Frame;
+import io.relais.protocol.frame.Heartbeat;
+import io.relais.protocol.frame.Hello;
+import io.relais.protocol.frame.Nack;
+import io.relais.protocol.frame.Ok;
+import io.relais.protocol.frame.Publish;
+import io.relais.protocol.frame.QueueDeclare;
+import io.relais.protocol.frame.QueueDeclareOk;
+import io.relais.protocol.frame.QueueDelete;
+import io.relais.protocol.frame.QueueInfo;
+import io.relais.protocol.frame.QueueList;
+import io.relais.protocol.frame.QueueListOk;
+import io.relais.protocol.frame.QueuePurge;
+import io.relais.protocol.frame.Ready;
+import io.relais.protocol.frame.Reject;
+import io.relais.protocol.frame.Return;
+import io.relais.protocol.frame.Subscribe;
+import io.relais.protocol.frame.SubscribeOk;
+import io.relais.protocol.frame.Unbind;
+import io.relais.protocol.frame.Welcome;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,9 +86,9 @@ class RoundTripTest {
     void shouldDecodeEveryFrameWhenManyRandomFramesShareOneStream() {
         Random random = new Random(7);
         List<Frame> sent = new ArrayList<>();
-        java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream stream = new ByteArrayOutputStream();
         for (int i = 0; i < 500; i++) {
-            FrameType[] clientTypes = java.util.Arrays.stream(FrameType.values()).filter(FrameType::sentByClient)
+            FrameType[] clientTypes = Arrays.stream(FrameType.values()).filter(FrameType::sentByClient)
                     .toArray(FrameType[]::new);
             Frame f = randomFrame(clientTypes[random.nextInt(clientTypes.length)], random);
             sent.add(f);
@@ -76,7 +113,7 @@ class RoundTripTest {
         Frame same = new Bind(1, "q", "x", "#", Map.of("b", new byte[] {1, 2}));
         Frame other = new Bind(1, "q", "x", "#", Map.of("b", new byte[] {1, 3}));
         Codec.assertSameFrame(same, a);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Codec.assertSameFrame(other, a))
+        assertThatThrownBy(() -> Codec.assertSameFrame(other, a))
                 .isInstanceOf(AssertionError.class);
     }
 
@@ -85,7 +122,7 @@ class RoundTripTest {
         int pos = 0;
         while (pos < all.length) {
             int n = Math.min(all.length - pos, 1 + random.nextInt(3000));
-            chunks.add(java.util.Arrays.copyOfRange(all, pos, pos + n));
+            chunks.add(Arrays.copyOfRange(all, pos, pos + n));
             pos += n;
         }
         return chunks.toArray(byte[][]::new);
