@@ -4,9 +4,45 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.util.ReferenceCountUtil;
 import io.relais.protocol.codec.FrameEncoder;
-import io.relais.protocol.frame.*;
+import io.relais.protocol.frame.Ack;
+import io.relais.protocol.frame.Auth;
+import io.relais.protocol.frame.Bind;
+import io.relais.protocol.frame.Cancel;
+import io.relais.protocol.frame.Cancelled;
+import io.relais.protocol.frame.Close;
+import io.relais.protocol.frame.CloseOk;
+import io.relais.protocol.frame.Confirm;
+import io.relais.protocol.frame.Deliver;
+import io.relais.protocol.frame.ErrorFrame;
+import io.relais.protocol.frame.ExchangeDeclare;
+import io.relais.protocol.frame.ExchangeDelete;
+import io.relais.protocol.frame.ExchangeInfo;
+import io.relais.protocol.frame.ExchangeList;
+import io.relais.protocol.frame.ExchangeListOk;
+import io.relais.protocol.frame.Frame;
+import io.relais.protocol.frame.Heartbeat;
+import io.relais.protocol.frame.Hello;
+import io.relais.protocol.frame.Nack;
+import io.relais.protocol.frame.Ok;
+import io.relais.protocol.frame.Publish;
+import io.relais.protocol.frame.QueueDeclare;
+import io.relais.protocol.frame.QueueDeclareOk;
+import io.relais.protocol.frame.QueueDelete;
+import io.relais.protocol.frame.QueueInfo;
+import io.relais.protocol.frame.QueueList;
+import io.relais.protocol.frame.QueueListOk;
+import io.relais.protocol.frame.QueuePurge;
+import io.relais.protocol.frame.Ready;
+import io.relais.protocol.frame.Reject;
+import io.relais.protocol.frame.Return;
+import io.relais.protocol.frame.Subscribe;
+import io.relais.protocol.frame.SubscribeOk;
+import io.relais.protocol.frame.Unbind;
+import io.relais.protocol.frame.Welcome;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,6 +115,28 @@ public final class VectorCatalog {
         headers.put("str", "é");
         headers.put("bin", new byte[] {1, 2, 3});
         return new Properties("application/json", "m-1", "c-1", "_reply.c-1", 1_700_000_000_000L, 60_000L, headers);
+    }
+
+    /**
+     * Properties with three properties of a later version: content_type, headers {"z": 1, "a": 2}
+     * (not in sorted order), then nil, [1, "x"] and 5 written as uint16.
+     */
+    static Properties unknownProperties() {
+        Map<String, Object> headers = new LinkedHashMap<>();
+        headers.put("z", 1L);
+        headers.put("a", 2L);
+        byte[] later = pack(p -> {
+            p.packNil();
+            p.packArrayHeader(2);
+            p.packInt(1);
+            p.packString("x");
+        });
+        byte[] uint16Five = {(byte) 0xcd, 0x00, 0x05};
+        byte[] encoded = new byte[later.length + uint16Five.length];
+        System.arraycopy(later, 0, encoded, 0, later.length);
+        System.arraycopy(uint16Five, 0, encoded, later.length, uint16Five.length);
+        return Properties.builder().contentType("text/plain").headers(headers)
+                .unknown(UnknownProperties.of(3, encoded)).build();
     }
 
     /** Every vector, in file-name order. */
@@ -216,12 +274,29 @@ public final class VectorCatalog {
                 () -> new Publish(0, "", "greetings", 0, Properties.EMPTY, utf8("hello")),
                 () -> extend(encode(new Publish(0, "", "greetings", 0, Properties.EMPTY, utf8("hello"))), 1,
                         pack(p -> p.packInt(42)))),
-            decodeOnly("30-publish-properties_extension", """
+            e("30-publish-properties_extension", """
                 PUBLISH whose properties array has 8 elements: the 7 of v1 (content_type "text/plain", then
                 nil for message_id, correlation_id, reply_to, timestamp, expiration, headers) and an eighth,
-                unknown one (str "future"), which a v1 decoder skips. seq 0, exchange "", routing_key "k",
-                flags 0, payload "x".""",
-                () -> new Publish(0, "", "k", 0, Properties.builder().contentType("text/plain").build(), utf8("x")),
+                unknown one (str "future"), which a v1 decoder keeps as it is and a broker delivers unchanged.
+                seq 0, exchange "", routing_key "k", flags 0, payload "x".""",
+                () -> new Publish(0, "", "k", 0, Properties.builder().contentType("text/plain")
+                        .unknown(UnknownProperties.of(1, pack(p -> p.packString("future")))).build(), utf8("x"))),
+            e("30-publish-unknown_properties", """
+                PUBLISH carrying three properties of a later version after the seven of v1: seq 4,
+                exchange "orders", routing_key "eu.fr", flags 1 (persistent), properties content_type
+                "text/plain", nil for message_id, correlation_id, reply_to, timestamp and expiration,
+                headers {"z": 1, "a": 2} (kept in this order, not sorted), then the unknown elements
+                nil, [1, "x"] and 5 written as uint16 (cd 00 05, not the shortest form): a decoder keeps
+                them byte for byte, inner nil included, and an encoder writes them back as they are.
+                payload bin8 "bonjour". 37-deliver-unknown_properties is the DELIVER a broker makes of it.""",
+                () -> new Publish(4, "orders", "eu.fr", Publish.PERSISTENT, unknownProperties(), utf8("bonjour"))),
+            decodeOnly("30-publish-unknown_properties_trailing_nil", """
+                PUBLISH whose properties array ends with nil elements after an unknown one: [nil x 7,
+                "future", nil, nil]. nil means absent, so a decoder keeps only "future" (an eighth element)
+                and an encoder writes [nil x 7, "future"]. seq 0, exchange "", routing_key "k", flags 0,
+                payload "x".""",
+                () -> new Publish(0, "", "k", 0, Properties.builder()
+                        .unknown(UnknownProperties.of(1, pack(p -> p.packString("future")))).build(), utf8("x")),
                 () -> frameBytes(pack(p -> {
                     p.packArrayHeader(7);
                     p.packInt(30);
@@ -229,12 +304,13 @@ public final class VectorCatalog {
                     p.packString("");
                     p.packString("k");
                     p.packInt(0);
-                    p.packArrayHeader(8);
-                    p.packString("text/plain");
-                    for (int i = 0; i < 6; i++) {
+                    p.packArrayHeader(10);
+                    for (int i = 0; i < 7; i++) {
                         p.packNil();
                     }
                     p.packString("future");
+                    p.packNil();
+                    p.packNil();
                     p.packBinaryHeader(1);
                     p.writePayload(new byte[] {'x'});
                 }))),
@@ -283,6 +359,12 @@ public final class VectorCatalog {
                 properties [], payload bin16 of 1000 bytes 00 01 02 ... ff 00 ... e7.""",
                 () -> new Deliver(2, 300, Deliver.REDELIVERED | Deliver.PERSISTENT, "", "bulk", Properties.EMPTY,
                         counting(1000))),
+            e("37-deliver-unknown_properties", """
+                DELIVER of 30-publish-unknown_properties as a broker forwards it: sid 3, delivery_tag 7, flags 2
+                (persistent), exchange "orders", routing_key "eu.fr", and the properties array byte for byte as
+                published (the seven of v1, headers {"z": 1, "a": 2} in that order, then nil, [1, "x"],
+                cd 00 05), payload bin8 "bonjour".""",
+                () -> new Deliver(3, 7, Deliver.PERSISTENT, "orders", "eu.fr", unknownProperties(), utf8("bonjour"))),
             e("38-ack", """
                 ACK: delivery_tag 1, multiple false.""",
                 () -> new Ack(1, false)),
@@ -309,7 +391,7 @@ public final class VectorCatalog {
             return ByteBufUtil.getBytes(buf);
         } finally {
             buf.release();
-            io.netty.util.ReferenceCountUtil.release(frame);
+            ReferenceCountUtil.release(frame);
         }
     }
 
@@ -323,7 +405,7 @@ public final class VectorCatalog {
             action.accept(p);
             return p.toByteArray();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.Properties;
 import io.relais.protocol.ProtocolException;
+import io.relais.protocol.UnknownProperties;
 import java.io.IOException;
 import java.nio.charset.CodingErrorAction;
 import java.util.ArrayList;
@@ -203,7 +204,10 @@ public final class FrameReader {
         }
     }
 
-    /** Reads a map of string keys to scalar values (nil, bool, int, float, str, bin). */
+    /**
+     * Reads a map of string keys to scalar values (nil, bool, int, float, str, bin). The map iterates
+     * in wire order; a key that occurs twice is a {@link ErrorCode#MALFORMED_FRAME}.
+     */
     public Map<String, Object> readMap(String field) {
         next(field);
         return unpackMap(field);
@@ -215,10 +219,15 @@ public final class FrameReader {
             if (n == 0) {
                 return Map.of();
             }
+            // Insertion order is the wire order, so a map that is decoded and encoded again (headers
+            // a broker forwards) keeps its order; a key that repeats is refused (PROTOCOL.md 1.3).
             Map<String, Object> map = new LinkedHashMap<>(Math.min(n, 64) * 2);
             for (int i = 0; i < n; i++) {
                 String key = unpacker.unpackString();
                 map.put(key, unpackScalar(field + "." + key));
+                if (map.size() != i + 1) {
+                    throw malformed("field '" + field + "' has the key '" + key + "' more than once");
+                }
             }
             return Collections.unmodifiableMap(map);
         } catch (IOException e) {
@@ -248,7 +257,11 @@ public final class FrameReader {
         }
     }
 
-    /** Reads message properties: an array of up to seven optional fields, see {@link Properties}. */
+    /**
+     * Reads message properties: an array of up to seven optional fields, see {@link Properties},
+     * followed by any number of properties of later versions, which are kept as they were encoded
+     * in {@link Properties#unknown()} (without trailing nil elements).
+     */
     public Properties readProperties(String field) {
         next(field);
         try {
@@ -270,16 +283,39 @@ public final class FrameReader {
                     headers = unpackMap(field + ".headers");
                 }
             }
-            for (int i = Properties.V1_FIELDS; i < n; i++) {
-                unpacker.skipValue();
-            }
             if (expiration != null && expiration < 0) {
                 throw malformed("property 'expiration' must not be negative");
             }
+            UnknownProperties unknown = n > Properties.V1_FIELDS
+                    ? readUnknownProperties(field, n - Properties.V1_FIELDS) : UnknownProperties.NONE;
             return new Properties(contentType, messageId, correlationId, replyTo, timestamp, expiration,
-                    headers);
+                    headers, unknown);
         } catch (IOException e) {
             throw wrap(field, e);
+        }
+    }
+
+    /** Copies the next {@code count} values out of the frame as they are, leaving out trailing nils. */
+    private UnknownProperties readUnknownProperties(String field, int count) throws IOException {
+        int start = (int) consumed();
+        int end = start;
+        int kept = 0;
+        for (int i = 0; i < count; i++) {
+            if (!unpacker.tryUnpackNil()) {
+                unpacker.skipValue();
+                end = (int) consumed();
+                kept = i + 1;
+            }
+        }
+        if (kept == 0) {
+            return UnknownProperties.NONE;
+        }
+        byte[] encoded = new byte[end - start];
+        frame.getBytes(frameStart + start, encoded);
+        try {
+            return UnknownProperties.of(kept, encoded);
+        } catch (IllegalArgumentException e) {
+            throw malformed("field '" + field + "': " + e.getMessage());
         }
     }
 

@@ -50,7 +50,13 @@ public final class FrameWriter {
         }
     }
 
+    /**
+     * Writes an unsigned integer field (uint63, or uint31 from an {@code int}) in its shortest form.
+     *
+     * @throws IllegalArgumentException if {@code v} is negative: the peer would refuse the frame
+     */
     public FrameWriter uint(long v) {
+        requireUnsigned(v);
         try {
             packer.packLong(v);
             return this;
@@ -59,6 +65,7 @@ public final class FrameWriter {
         }
     }
 
+    /** Writes a bool field. */
     public FrameWriter bool(boolean v) {
         try {
             packer.packBoolean(v);
@@ -68,6 +75,7 @@ public final class FrameWriter {
         }
     }
 
+    /** Writes a str field (UTF-8). */
     public FrameWriter str(String v) {
         try {
             packer.packString(v);
@@ -77,6 +85,7 @@ public final class FrameWriter {
         }
     }
 
+    /** Writes a bin field: header and bytes. */
     public FrameWriter bin(byte[] v) {
         try {
             packer.packBinaryHeader(v.length);
@@ -97,6 +106,7 @@ public final class FrameWriter {
         }
     }
 
+    /** Writes an array of str. */
     public FrameWriter strList(List<String> v) {
         try {
             packer.packArrayHeader(v.size());
@@ -157,7 +167,10 @@ public final class FrameWriter {
         }
     }
 
-    /** Writes message properties, omitting trailing absent fields. */
+    /**
+     * Writes message properties, omitting trailing absent fields; properties of later versions
+     * ({@link Properties#unknown()}) follow the seventh, exactly as they were received.
+     */
     public FrameWriter properties(Properties p) {
         try {
             int n = p.presentFields();
@@ -178,10 +191,20 @@ public final class FrameWriter {
                 intOrNil(p.timestamp());
             }
             if (n > 5) {
+                if (p.expiration() != null) {
+                    requireUnsigned(p.expiration());
+                }
                 intOrNil(p.expiration());
             }
             if (n > 6) {
-                map(p.headers());
+                if (p.headers() == null) {
+                    packer.packNil();
+                } else {
+                    map(p.headers());
+                }
+            }
+            if (n > Properties.V1_FIELDS) {
+                packer.writePayload(p.unknown().encoded());
             }
             return this;
         } catch (IOException e) {
@@ -202,6 +225,12 @@ public final class FrameWriter {
             packer.packNil();
         } else {
             packer.packLong(v);
+        }
+    }
+
+    private static void requireUnsigned(long v) {
+        if (v < 0) {
+            throw new IllegalArgumentException("an unsigned field cannot hold " + v);
         }
     }
 

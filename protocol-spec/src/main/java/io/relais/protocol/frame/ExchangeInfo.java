@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One exchange in an EXCHANGE_LIST_OK answer. Wire form: [name, type, durable, auto_delete, bindings].
+ * One exchange in an EXCHANGE_LIST_OK answer. Wire form: [name, exchange_type, durable, auto_delete, bindings].
  *
  * <p>Immutable; thread-safe.
  *
@@ -22,7 +22,7 @@ public record ExchangeInfo(String name, String exchangeType, boolean durable, bo
         List<ExchangeInfo> list = new ArrayList<>(Math.min(n, 1024));
         for (int i = 0; i < n; i++) {
             try (FrameReader.Nested e = r.nested(field)) {
-                list.add(new ExchangeInfo(e.str("name"), e.str("type"), e.bool("durable"),
+                list.add(new ExchangeInfo(e.str("name"), e.str("exchange_type"), e.bool("durable"),
                         e.bool("auto_delete"), e.uint("bindings")));
             }
         }

@@ -12,7 +12,7 @@ import java.util.List;
  * Immutable; thread-safe.
  *
  * @param requestId request id
- * @param exchanges one array per exchange: [name, type, durable, auto_delete, bindings]
+ * @param exchanges one array per exchange: [name, exchange_type, durable, auto_delete, bindings]
  */
 public record ExchangeListOk(long requestId,
         List<ExchangeInfo> exchanges) implements Answer {

@@ -1,20 +1,27 @@
 package io.relais.protocol.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.EncoderException;
 import io.relais.protocol.LeakCheck;
 import io.relais.protocol.Properties;
 import io.relais.protocol.TestVectors;
 import io.relais.protocol.frame.Ack;
+import io.relais.protocol.frame.Bind;
+import io.relais.protocol.frame.Close;
+import io.relais.protocol.frame.Confirm;
 import io.relais.protocol.frame.Deliver;
+import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Publish;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -137,14 +144,27 @@ class FrameEncoderTest {
 
     @Test
     void shouldReleaseNothingTwiceWhenFrameEncodingFails() {
-        java.util.Map<String, Object> bad = java.util.Map.of("k", new Object());
+        Map<String, Object> bad = Map.of("k", new Object());
         EmbeddedChannel ch = new EmbeddedChannel(FrameEncoder.INSTANCE);
         try {
-            ch.writeOutbound(new io.relais.protocol.frame.Bind(1, "q", "x", "#", bad));
+            ch.writeOutbound(new Bind(1, "q", "x", "#", bad));
         } catch (Exception expected) {
             // EncoderException: the header buffer must have been released (LeakCheck verifies)
         }
         assertThat(ch.<Object>readOutbound()).isNull();
         ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void shouldRefuseFrameWhenUnsignedFieldIsNegative() {
+        List<Frame> bad = List.of(new Ack(-1, false), new Close(-1, "x"), new Confirm(1, false, false, Integer.MIN_VALUE),
+                new Publish(0, "", "k", 0, Properties.builder().expiration(-5L).build(), Unpooled.buffer(0)));
+        for (Frame frame : bad) {
+            EmbeddedChannel ch = new EmbeddedChannel(FrameEncoder.INSTANCE);
+            assertThatThrownBy(() -> ch.writeOutbound(frame)).as("%s", frame)
+                    .isInstanceOf(EncoderException.class).hasRootCauseInstanceOf(IllegalArgumentException.class);
+            assertThat(ch.<Object>readOutbound()).isNull();
+            assertThat(ch.finish()).isFalse();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.relais.protocol.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -9,14 +10,55 @@ import io.relais.protocol.Codec;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.LeakCheck;
 import io.relais.protocol.Properties;
-import io.relais.protocol.frame.*;
+import io.relais.protocol.UnknownProperties;
+import io.relais.protocol.frame.Ack;
+import io.relais.protocol.frame.Auth;
+import io.relais.protocol.frame.Bind;
+import io.relais.protocol.frame.Cancel;
+import io.relais.protocol.frame.Cancelled;
+import io.relais.protocol.frame.Close;
+import io.relais.protocol.frame.CloseOk;
+import io.relais.protocol.frame.Confirm;
+import io.relais.protocol.frame.Deliver;
+import io.relais.protocol.frame.ErrorFrame;
+import io.relais.protocol.frame.ExchangeDeclare;
+import io.relais.protocol.frame.ExchangeDelete;
+import io.relais.protocol.frame.ExchangeInfo;
+import io.relais.protocol.frame.ExchangeList;
+import io.relais.protocol.frame.ExchangeListOk;
+import io.relais.protocol.frame.Frame;
+import io.relais.protocol.frame.Heartbeat;
+import io.relais.protocol.frame.Hello;
+import io.relais.protocol.frame.Nack;
+import io.relais.protocol.frame.Ok;
+import io.relais.protocol.frame.Publish;
+import io.relais.protocol.frame.QueueDeclare;
+import io.relais.protocol.frame.QueueDeclareOk;
+import io.relais.protocol.frame.QueueDelete;
+import io.relais.protocol.frame.QueueInfo;
+import io.relais.protocol.frame.QueueList;
+import io.relais.protocol.frame.QueueListOk;
+import io.relais.protocol.frame.QueuePurge;
+import io.relais.protocol.frame.Ready;
+import io.relais.protocol.frame.Reject;
+import io.relais.protocol.frame.Return;
+import io.relais.protocol.frame.Subscribe;
+import io.relais.protocol.frame.SubscribeOk;
+import io.relais.protocol.frame.Unbind;
+import io.relais.protocol.frame.Welcome;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.core.MessagePack;
 
 /** Property test: random frames of every type survive encode (FrameEncoder) then decode (FrameDecoder). */
 @ExtendWith(LeakCheck.class)
@@ -44,9 +86,9 @@ class RoundTripTest {
     void shouldDecodeEveryFrameWhenManyRandomFramesShareOneStream() {
         Random random = new Random(7);
         List<Frame> sent = new ArrayList<>();
-        java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream stream = new ByteArrayOutputStream();
         for (int i = 0; i < 500; i++) {
-            FrameType[] clientTypes = java.util.Arrays.stream(FrameType.values()).filter(FrameType::sentByClient)
+            FrameType[] clientTypes = Arrays.stream(FrameType.values()).filter(FrameType::sentByClient)
                     .toArray(FrameType[]::new);
             Frame f = randomFrame(clientTypes[random.nextInt(clientTypes.length)], random);
             sent.add(f);
@@ -71,7 +113,7 @@ class RoundTripTest {
         Frame same = new Bind(1, "q", "x", "#", Map.of("b", new byte[] {1, 2}));
         Frame other = new Bind(1, "q", "x", "#", Map.of("b", new byte[] {1, 3}));
         Codec.assertSameFrame(same, a);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Codec.assertSameFrame(other, a))
+        assertThatThrownBy(() -> Codec.assertSameFrame(other, a))
                 .isInstanceOf(AssertionError.class);
     }
 
@@ -80,7 +122,7 @@ class RoundTripTest {
         int pos = 0;
         while (pos < all.length) {
             int n = Math.min(all.length - pos, 1 + random.nextInt(3000));
-            chunks.add(java.util.Arrays.copyOfRange(all, pos, pos + n));
+            chunks.add(Arrays.copyOfRange(all, pos, pos + n));
             pos += n;
         }
         return chunks.toArray(byte[][]::new);
@@ -252,7 +294,54 @@ class RoundTripTest {
                 r.nextBoolean() ? str(r) : null,
                 r.nextBoolean() ? s(r) : null,
                 r.nextBoolean() ? u(r) : null,
-                r.nextBoolean() ? map(r) : null);
+                r.nextBoolean() ? map(r) : null,
+                r.nextInt(3) == 0 ? unknown(r) : UnknownProperties.NONE);
+    }
+
+    /** Properties of a later version: 1 to 5 MessagePack values of any kind, the last one not nil. */
+    static UnknownProperties unknown(Random r) {
+        int count = 1 + r.nextInt(5);
+        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+            for (int i = 0; i < count; i++) {
+                anyValue(p, r, 2, i == count - 1);
+            }
+            return UnknownProperties.of(count, p.toByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void anyValue(MessageBufferPacker p, Random r, int depth, boolean notNil) throws IOException {
+        switch (r.nextInt(depth > 0 ? 9 : 7)) {
+            case 0 -> {
+                if (notNil) {
+                    p.packBoolean(true);
+                } else {
+                    p.packNil();
+                }
+            }
+            case 1 -> p.packBoolean(r.nextBoolean());
+            case 2 -> p.packLong(s(r));
+            case 3 -> p.packFloat(r.nextFloat());
+            case 4 -> p.packString(str(r));
+            case 5 -> p.packBinaryHeader(3).writePayload(bytes(r, 3));
+            case 6 -> p.packExtensionTypeHeader((byte) r.nextInt(128), 1).writePayload(bytes(r, 1));
+            case 7 -> {
+                int n = r.nextInt(4);
+                p.packArrayHeader(n);
+                for (int i = 0; i < n; i++) {
+                    anyValue(p, r, depth - 1, false);
+                }
+            }
+            default -> {
+                int n = r.nextInt(3);
+                p.packMapHeader(n);
+                for (int i = 0; i < n; i++) {
+                    p.packString(str(r));
+                    anyValue(p, r, depth - 1, false);
+                }
+            }
+        }
     }
 
     static ByteBuf payload(Random r) {
