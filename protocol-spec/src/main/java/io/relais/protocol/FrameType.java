@@ -1,7 +1,39 @@
 package io.relais.protocol;
 
 import io.relais.protocol.codec.FrameReader;
-import io.relais.protocol.frame.*;
+import io.relais.protocol.frame.Ack;
+import io.relais.protocol.frame.Auth;
+import io.relais.protocol.frame.Bind;
+import io.relais.protocol.frame.Cancel;
+import io.relais.protocol.frame.Cancelled;
+import io.relais.protocol.frame.Close;
+import io.relais.protocol.frame.CloseOk;
+import io.relais.protocol.frame.Confirm;
+import io.relais.protocol.frame.Deliver;
+import io.relais.protocol.frame.ErrorFrame;
+import io.relais.protocol.frame.ExchangeDeclare;
+import io.relais.protocol.frame.ExchangeDelete;
+import io.relais.protocol.frame.ExchangeList;
+import io.relais.protocol.frame.ExchangeListOk;
+import io.relais.protocol.frame.Frame;
+import io.relais.protocol.frame.Heartbeat;
+import io.relais.protocol.frame.Hello;
+import io.relais.protocol.frame.Nack;
+import io.relais.protocol.frame.Ok;
+import io.relais.protocol.frame.Publish;
+import io.relais.protocol.frame.QueueDeclare;
+import io.relais.protocol.frame.QueueDeclareOk;
+import io.relais.protocol.frame.QueueDelete;
+import io.relais.protocol.frame.QueueList;
+import io.relais.protocol.frame.QueueListOk;
+import io.relais.protocol.frame.QueuePurge;
+import io.relais.protocol.frame.Ready;
+import io.relais.protocol.frame.Reject;
+import io.relais.protocol.frame.Return;
+import io.relais.protocol.frame.Subscribe;
+import io.relais.protocol.frame.SubscribeOk;
+import io.relais.protocol.frame.Unbind;
+import io.relais.protocol.frame.Welcome;
 import java.util.function.Function;
 
 /**

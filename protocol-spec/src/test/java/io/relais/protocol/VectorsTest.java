@@ -2,6 +2,7 @@ package io.relais.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.util.ReferenceCountUtil;
 import io.relais.protocol.TestVectors.Vector;
 import io.relais.protocol.codec.DecodeFailure;
 import io.relais.protocol.frame.Frame;
@@ -9,6 +10,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -65,7 +67,7 @@ class VectorsTest {
             Codec.assertSameFrame(out.get(0), expected);
         } finally {
             Codec.releaseAll(out);
-            io.netty.util.ReferenceCountUtil.release(expected);
+            ReferenceCountUtil.release(expected);
         }
         assertThat(entry.bytes()).as("catalog bytes of %s", v).isEqualTo(v.bytes());
     }
@@ -93,6 +95,6 @@ class VectorsTest {
 
     private static List<Boolean> receivers(FrameType type) {
         return Arrays.asList(type.sentByClient() ? true : null, type.sentByServer() ? false : null).stream()
-                .filter(java.util.Objects::nonNull).toList();
+                .filter(Objects::nonNull).toList();
     }
 }

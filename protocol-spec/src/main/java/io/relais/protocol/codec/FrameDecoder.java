@@ -3,6 +3,7 @@ package io.relais.protocol.codec;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.ReferenceCountUtil;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.ProtocolException;
@@ -126,7 +127,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         Frame frame = type.decode(reader);
         if (reader.consumed() != body.readableBytes()) {
             reader.takePayload();
-            io.netty.util.ReferenceCountUtil.release(frame);
+            ReferenceCountUtil.release(frame);
             throw new ProtocolException(ErrorCode.MALFORMED_FRAME, (body.readableBytes() - reader.consumed())
                     + " bytes follow the MessagePack value of a " + type + " frame");
         }

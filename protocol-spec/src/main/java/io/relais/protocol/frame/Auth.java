@@ -3,6 +3,7 @@ package io.relais.protocol.frame;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.codec.FrameReader;
 import io.relais.protocol.codec.FrameWriter;
+import java.util.Objects;
 
 /**
  * AUTH (client to server): Authenticates the connection and proposes a heartbeat interval.
@@ -19,8 +20,8 @@ public record Auth(String mechanism,
         long heartbeatMillis) implements Frame {
 
     public Auth {
-        mechanism = java.util.Objects.requireNonNull(mechanism, "mechanism");
-        response = java.util.Objects.requireNonNull(response, "response");
+        mechanism = Objects.requireNonNull(mechanism, "mechanism");
+        response = Objects.requireNonNull(response, "response");
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.relais.protocol.FrameType;
 import io.relais.protocol.codec.FrameReader;
 import io.relais.protocol.codec.FrameWriter;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * BIND (client to server): Binds a queue to an exchange with a pattern (topic), a key (direct) or anything (fanout).
@@ -24,9 +25,9 @@ public record Bind(long requestId,
         Map<String, Object> arguments) implements Request {
 
     public Bind {
-        queue = java.util.Objects.requireNonNull(queue, "queue");
-        exchange = java.util.Objects.requireNonNull(exchange, "exchange");
-        pattern = java.util.Objects.requireNonNull(pattern, "pattern");
+        queue = Objects.requireNonNull(queue, "queue");
+        exchange = Objects.requireNonNull(exchange, "exchange");
+        pattern = Objects.requireNonNull(pattern, "pattern");
         arguments = arguments == null ? Map.of() : arguments;
     }
 

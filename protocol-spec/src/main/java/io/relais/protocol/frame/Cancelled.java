@@ -3,6 +3,7 @@ package io.relais.protocol.frame;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.codec.FrameReader;
 import io.relais.protocol.codec.FrameWriter;
+import java.util.Objects;
 
 /**
  * CANCELLED (server to client): The server ended a subscription (its queue was deleted).
@@ -19,7 +20,7 @@ public record Cancelled(long sid,
         String reason) implements Frame {
 
     public Cancelled {
-        reason = java.util.Objects.requireNonNull(reason, "reason");
+        reason = Objects.requireNonNull(reason, "reason");
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.relais.protocol.frame;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.codec.FrameReader;
 import io.relais.protocol.codec.FrameWriter;
+import java.util.Objects;
 
 /**
  * CLOSE (both to peer): Starts a graceful close; the peer answers CLOSE_OK and both close the socket.
@@ -17,7 +18,7 @@ public record Close(int code,
         String reason) implements Frame {
 
     public Close {
-        reason = java.util.Objects.requireNonNull(reason, "reason");
+        reason = Objects.requireNonNull(reason, "reason");
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.relais.protocol.frame;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.codec.FrameReader;
 import io.relais.protocol.codec.FrameWriter;
+import java.util.Objects;
 
 /**
  * ERROR (server to client): Reports an error: for a request (request id > 0, connection stays open) or for the connection (request id 0; codes 2000-2999 close it).
@@ -19,7 +20,7 @@ public record ErrorFrame(long requestId,
         String message) implements Answer {
 
     public ErrorFrame {
-        message = java.util.Objects.requireNonNull(message, "message");
+        message = Objects.requireNonNull(message, "message");
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.relais.protocol.FrameType;
 import io.relais.protocol.codec.FrameReader;
 import io.relais.protocol.codec.FrameWriter;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * EXCHANGE_DECLARE (client to server): Creates an exchange, or checks that an existing one has the same type and flags.
@@ -28,8 +29,8 @@ public record ExchangeDeclare(long requestId,
         Map<String, Object> arguments) implements Request {
 
     public ExchangeDeclare {
-        name = java.util.Objects.requireNonNull(name, "name");
-        exchangeType = java.util.Objects.requireNonNull(exchangeType, "exchangeType");
+        name = Objects.requireNonNull(name, "name");
+        exchangeType = Objects.requireNonNull(exchangeType, "exchangeType");
         arguments = arguments == null ? Map.of() : arguments;
     }
 

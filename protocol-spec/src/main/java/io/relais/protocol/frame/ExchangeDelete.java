@@ -3,6 +3,7 @@ package io.relais.protocol.frame;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.codec.FrameReader;
 import io.relais.protocol.codec.FrameWriter;
+import java.util.Objects;
 
 /**
  * EXCHANGE_DELETE (client to server): Deletes an exchange and its bindings.
@@ -19,7 +20,7 @@ public record ExchangeDelete(long requestId,
         boolean ifUnused) implements Request {
 
     public ExchangeDelete {
-        name = java.util.Objects.requireNonNull(name, "name");
+        name = Objects.requireNonNull(name, "name");
     }
 
     @Override

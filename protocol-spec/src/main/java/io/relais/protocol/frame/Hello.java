@@ -4,6 +4,7 @@ import io.relais.protocol.FrameType;
 import io.relais.protocol.codec.FrameReader;
 import io.relais.protocol.codec.FrameWriter;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * HELLO (client to server): First frame of a connection: the versions and capabilities the client speaks.
@@ -22,7 +23,7 @@ public record Hello(long minVersion,
         List<String> capabilities) implements Frame {
 
     public Hello {
-        clientName = java.util.Objects.requireNonNull(clientName, "clientName");
+        clientName = Objects.requireNonNull(clientName, "clientName");
         capabilities = List.copyOf(capabilities);
     }
 

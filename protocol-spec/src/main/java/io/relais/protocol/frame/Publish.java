@@ -5,6 +5,7 @@ import io.relais.protocol.FrameType;
 import io.relais.protocol.Properties;
 import io.relais.protocol.codec.FrameReader;
 import io.relais.protocol.codec.FrameWriter;
+import java.util.Objects;
 
 /**
  * PUBLISH (client to server): Publishes a message to an exchange.
@@ -33,10 +34,10 @@ public record Publish(long seq,
     public static final int KNOWN_FLAGS = PERSISTENT | MANDATORY;
 
     public Publish {
-        exchange = java.util.Objects.requireNonNull(exchange, "exchange");
-        routingKey = java.util.Objects.requireNonNull(routingKey, "routingKey");
+        exchange = Objects.requireNonNull(exchange, "exchange");
+        routingKey = Objects.requireNonNull(routingKey, "routingKey");
         properties = properties == null ? Properties.EMPTY : properties;
-        payload = java.util.Objects.requireNonNull(payload, "payload");
+        payload = Objects.requireNonNull(payload, "payload");
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.relais.protocol.FrameType;
 import io.relais.protocol.codec.FrameReader;
 import io.relais.protocol.codec.FrameWriter;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * QUEUE_DECLARE (client to server): Creates a queue, or checks an existing one. An empty name asks the server to choose one.
@@ -28,7 +29,7 @@ public record QueueDeclare(long requestId,
         Map<String, Object> arguments) implements Request {
 
     public QueueDeclare {
-        name = java.util.Objects.requireNonNull(name, "name");
+        name = Objects.requireNonNull(name, "name");
         arguments = arguments == null ? Map.of() : arguments;
     }
 

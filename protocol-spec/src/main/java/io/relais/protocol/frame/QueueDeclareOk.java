@@ -3,6 +3,7 @@ package io.relais.protocol.frame;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.codec.FrameReader;
 import io.relais.protocol.codec.FrameWriter;
+import java.util.Objects;
 
 /**
  * QUEUE_DECLARE_OK (server to client): Answer to QUEUE_DECLARE.
@@ -21,7 +22,7 @@ public record QueueDeclareOk(long requestId,
         long consumerCount) implements Answer {
 
     public QueueDeclareOk {
-        name = java.util.Objects.requireNonNull(name, "name");
+        name = Objects.requireNonNull(name, "name");
     }
 
     @Override

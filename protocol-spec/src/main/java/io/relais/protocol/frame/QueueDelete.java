@@ -3,6 +3,7 @@ package io.relais.protocol.frame;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.codec.FrameReader;
 import io.relais.protocol.codec.FrameWriter;
+import java.util.Objects;
 
 /**
  * QUEUE_DELETE (client to server): Deletes a queue with its messages and bindings; its consumers get CANCELLED.
@@ -21,7 +22,7 @@ public record QueueDelete(long requestId,
         boolean ifEmpty) implements Request {
 
     public QueueDelete {
-        name = java.util.Objects.requireNonNull(name, "name");
+        name = Objects.requireNonNull(name, "name");
     }
 
     @Override

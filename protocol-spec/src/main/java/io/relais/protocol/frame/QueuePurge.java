@@ -3,6 +3,7 @@ package io.relais.protocol.frame;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.codec.FrameReader;
 import io.relais.protocol.codec.FrameWriter;
+import java.util.Objects;
 
 /**
  * QUEUE_PURGE (client to server): Removes every ready message from a queue (unacknowledged ones stay).
@@ -17,7 +18,7 @@ public record QueuePurge(long requestId,
         String name) implements Request {
 
     public QueuePurge {
-        name = java.util.Objects.requireNonNull(name, "name");
+        name = Objects.requireNonNull(name, "name");
     }
 
     @Override

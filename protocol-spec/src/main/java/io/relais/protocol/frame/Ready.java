@@ -3,6 +3,7 @@ package io.relais.protocol.frame;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.codec.FrameReader;
 import io.relais.protocol.codec.FrameWriter;
+import java.util.Objects;
 
 /**
  * READY (server to client): The connection is open: requests may follow.
@@ -17,7 +18,7 @@ public record Ready(String connectionId,
         long heartbeatMillis) implements Frame {
 
     public Ready {
-        connectionId = java.util.Objects.requireNonNull(connectionId, "connectionId");
+        connectionId = Objects.requireNonNull(connectionId, "connectionId");
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.relais.protocol.FrameType;
 import io.relais.protocol.Properties;
 import io.relais.protocol.codec.FrameReader;
 import io.relais.protocol.codec.FrameWriter;
+import java.util.Objects;
 
 /**
  * RETURN (server to client): Gives back a mandatory publish that could not be routed. Sent before its CONFIRM.
@@ -29,11 +30,11 @@ public record Return(long seq,
         ByteBuf payload) implements PayloadFrame {
 
     public Return {
-        reason = java.util.Objects.requireNonNull(reason, "reason");
-        exchange = java.util.Objects.requireNonNull(exchange, "exchange");
-        routingKey = java.util.Objects.requireNonNull(routingKey, "routingKey");
+        reason = Objects.requireNonNull(reason, "reason");
+        exchange = Objects.requireNonNull(exchange, "exchange");
+        routingKey = Objects.requireNonNull(routingKey, "routingKey");
         properties = properties == null ? Properties.EMPTY : properties;
-        payload = java.util.Objects.requireNonNull(payload, "payload");
+        payload = Objects.requireNonNull(payload, "payload");
     }
 
     @Override

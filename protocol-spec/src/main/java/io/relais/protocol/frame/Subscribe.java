@@ -3,6 +3,7 @@ package io.relais.protocol.frame;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.codec.FrameReader;
 import io.relais.protocol.codec.FrameWriter;
+import java.util.Objects;
 
 /**
  * SUBSCRIBE (client to server): Starts a subscription: to a named queue, or to an exchange with a pattern (the server creates an exclusive auto-delete queue).
@@ -29,9 +30,9 @@ public record Subscribe(long requestId,
         boolean exclusive) implements Request {
 
     public Subscribe {
-        queue = java.util.Objects.requireNonNull(queue, "queue");
-        exchange = java.util.Objects.requireNonNull(exchange, "exchange");
-        pattern = java.util.Objects.requireNonNull(pattern, "pattern");
+        queue = Objects.requireNonNull(queue, "queue");
+        exchange = Objects.requireNonNull(exchange, "exchange");
+        pattern = Objects.requireNonNull(pattern, "pattern");
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.relais.protocol.frame;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.codec.FrameReader;
 import io.relais.protocol.codec.FrameWriter;
+import java.util.Objects;
 
 /**
  * SUBSCRIBE_OK (server to client): Answer to SUBSCRIBE.
@@ -19,7 +20,7 @@ public record SubscribeOk(long requestId,
         String queue) implements Answer {
 
     public SubscribeOk {
-        queue = java.util.Objects.requireNonNull(queue, "queue");
+        queue = Objects.requireNonNull(queue, "queue");
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.relais.protocol.frame;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.codec.FrameReader;
 import io.relais.protocol.codec.FrameWriter;
+import java.util.Objects;
 
 /**
  * UNBIND (client to server): Removes a binding.
@@ -21,9 +22,9 @@ public record Unbind(long requestId,
         String pattern) implements Request {
 
     public Unbind {
-        queue = java.util.Objects.requireNonNull(queue, "queue");
-        exchange = java.util.Objects.requireNonNull(exchange, "exchange");
-        pattern = java.util.Objects.requireNonNull(pattern, "pattern");
+        queue = Objects.requireNonNull(queue, "queue");
+        exchange = Objects.requireNonNull(exchange, "exchange");
+        pattern = Objects.requireNonNull(pattern, "pattern");
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.relais.protocol.FrameType;
 import io.relais.protocol.codec.FrameReader;
 import io.relais.protocol.codec.FrameWriter;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * WELCOME (server to client): Server's answer to HELLO: the chosen version, its capabilities, and how to authenticate.
@@ -28,8 +29,8 @@ public record Welcome(long version,
         long heartbeatMillis) implements Frame {
 
     public Welcome {
-        serverName = java.util.Objects.requireNonNull(serverName, "serverName");
-        serverVersion = java.util.Objects.requireNonNull(serverVersion, "serverVersion");
+        serverName = Objects.requireNonNull(serverName, "serverName");
+        serverVersion = Objects.requireNonNull(serverVersion, "serverVersion");
         capabilities = List.copyOf(capabilities);
         mechanisms = List.copyOf(mechanisms);
     }

@@ -9,11 +9,11 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.relais.protocol.Codec;
 import io.relais.protocol.ErrorCode;
-import io.relais.protocol.FrameType;
 import io.relais.protocol.LeakCheck;
 import io.relais.protocol.ProtocolVersion;
-import io.relais.protocol.TestVectors;
 import io.relais.protocol.TestVectors.Vector;
+import io.relais.protocol.TestVectors;
+import io.relais.protocol.frame.Ack;
 import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Heartbeat;
 import io.relais.protocol.frame.PayloadFrame;
@@ -448,7 +448,7 @@ class FrameDecoderTest {
         // ACK [38, tag 1 as uint64, multiple false]: any int encoding is accepted
         List<Object> out = Codec.decode(SERVER, hex("00 00 00 0c 93 26 cf 00 00 00 00 00 00 00 01 c2"));
         assertThat(out).hasSize(1);
-        assertThat(out.get(0)).isEqualTo(new io.relais.protocol.frame.Ack(1, false));
+        assertThat(out.get(0)).isEqualTo(new Ack(1, false));
     }
 
     // ---- payloads: zero copy and reference counts ----

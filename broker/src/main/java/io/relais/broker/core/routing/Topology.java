@@ -15,12 +15,9 @@ import io.relais.broker.core.queue.MessageQueue;
 import io.relais.broker.core.queue.QueueArguments;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -99,47 +96,22 @@ public final class Topology implements MessageQueue.Listener {
      *     be read; the message says what and where
      */
     public void recover() {
-        long start = System.nanoTime();
-        Definitions d = definitions.load();
-        for (ExchangeDefinition e : d.exchanges()) {
-            exchanges.put(e.name(), new Exchange(vhost, e.name(), e.type(), true, e.autoDelete()));
-        }
-        Set<String> known = new HashSet<>();
-        long messages = 0;
-        for (QueueDefinition qd : d.queues()) {
-            QueueArguments args;
-            try {
-                args = QueueArguments.parse(qd.arguments());
-            } catch (IllegalArgumentException e) {
-                throw new CoreException(Reason.STORE_FAILED, "queue '" + qd.name() + "' in "
-                        + definitions.location() + " has bad arguments: " + e.getMessage());
-            }
-            known.add(qd.name());
-            Backlog backlog = storage.open(vhost, qd.name());
-            messages += backlog.recoveredCount();
-            queues.put(qd.name(), new MessageQueue(vhost, qd.name(), true, false, qd.autoDelete(), args, null,
-                    loops.get(), this, backlog));
-        }
-        for (BindingDefinition b : d.bindings()) {
-            Exchange ex = exchanges.get(b.exchange());
-            MessageQueue q = queues.get(b.queue());
-            if (ex == null || q == null) {
-                throw new CoreException(Reason.STORE_FAILED, "binding of queue '" + b.queue() + "' to exchange '"
-                        + b.exchange() + "' in " + definitions.location() + " names a "
-                        + (ex == null ? "exchange" : "queue") + " that the file does not define; restore the file "
-                        + "from a backup");
-            }
-            ex.bindings(ex.bindings().with(b.pattern(), q));
-            durable.recovered(b);
-            bindings.add(new Binding(b.exchange(), b.queue(), b.pattern()));
-        }
+        TopologyRecovery.recover(this, definitions, storage, loops);
+    }
+
+    void restore(Exchange ex) {
+        exchanges.put(ex.name(), ex);
+    }
+
+    void restore(MessageQueue q) {
+        queues.put(q.name(), q);
+    }
+
+    void restore(BindingDefinition b, Exchange ex, MessageQueue q) {
+        ex.bindings(ex.bindings().with(b.pattern(), q));
+        durable.recovered(b);
+        bindings.add(new Binding(b.exchange(), b.queue(), b.pattern()));
         publishBindings();
-        storage.retainOnly(vhost, known);
-        if (!d.queues().isEmpty() || !d.exchanges().isEmpty()) {
-            LOG.info("recovered {} durable exchanges, {} durable queues holding {} messages, {} bindings in {} ms",
-                    d.exchanges().size(), d.queues().size(), messages, d.bindings().size(),
-                    (System.nanoTime() - start) / 1_000_000);
-        }
     }
 
     /** Runs {@code change} on the owner thread. */
@@ -172,15 +144,7 @@ public final class Topology implements MessageQueue.Listener {
             message.release();
             return;
         }
-        List<MessageQueue> targets = new ArrayList<>(2);
-        ex.route(routingKey, targets::add);
-        for (MessageQueue q : targets) {
-            message.retain(1);
-            if (!q.enqueue(message)) {
-                message.release();
-            }
-        }
-        message.release();
+        TopologyChecks.offerDeadLetter(ex, routingKey, message);
     }
 
     @Override
@@ -259,8 +223,8 @@ public final class Topology implements MessageQueue.Listener {
                 if (!existing.type().equals(type) || existing.durable() != durable
                         || existing.autoDelete() != autoDelete) {
                     throw new CoreException(Reason.PRECONDITION_FAILED, "exchange '" + name + "' exists as "
-                            + describe(existing.type(), existing.durable(), existing.autoDelete()) + ", not "
-                            + describe(type, durable, autoDelete));
+                            + TopologyChecks.describe(existing.type(), existing.durable(), existing.autoDelete()) + ", not "
+                            + TopologyChecks.describe(type, durable, autoDelete));
                 }
                 return null;
             }
@@ -322,7 +286,7 @@ public final class Topology implements MessageQueue.Listener {
                 if (q == null) {
                     throw new CoreException(Reason.NOT_FOUND, "no queue '" + name + "'");
                 }
-                checkExclusive(q, caller);
+                TopologyChecks.checkExclusive(q, caller);
                 return q;
             }
             QueueArguments args;
@@ -339,7 +303,7 @@ public final class Topology implements MessageQueue.Listener {
                 access.check(caller, ResourceKind.QUEUE, actual, Access.CONFIGURE);
                 MessageQueue existing = queues.get(actual);
                 if (existing != null) {
-                    checkExclusive(existing, caller);
+                    TopologyChecks.checkExclusive(existing, caller);
                     if (existing.durable() != durable || existing.exclusive() != exclusive
                             || existing.autoDelete() != autoDelete || !existing.arguments().equals(args)) {
                         throw new CoreException(Reason.PRECONDITION_FAILED, "queue '" + actual
@@ -385,7 +349,7 @@ public final class Topology implements MessageQueue.Listener {
                                                              String pattern, OwnerLoop loop, int maxBacklog) {
         return onOwner(() -> {
             Exchange ex = existingExchange(exchange);
-            checkPattern(ex, pattern);
+            TopologyChecks.checkPattern(ex, pattern);
             access.check(caller, ResourceKind.EXCHANGE, exchange, Access.READ);
             String name = Names.RESERVED_PREFIX + "sub." + caller.connectionId() + "." + sid;
             MessageQueue old = queues.get(name);
@@ -411,7 +375,7 @@ public final class Topology implements MessageQueue.Listener {
         if (q == null) {
             throw new CoreException(Reason.NOT_FOUND, "no queue '" + name + "'");
         }
-        checkExclusive(q, caller);
+        TopologyChecks.checkExclusive(q, caller);
         return q;
     }
 
@@ -494,7 +458,7 @@ public final class Topology implements MessageQueue.Listener {
         return onOwner(() -> {
             MessageQueue q = accessibleQueue(caller, queue);
             Exchange ex = existingExchange(exchange);
-            checkPattern(ex, pattern);
+            TopologyChecks.checkPattern(ex, pattern);
             access.check(caller, ResourceKind.QUEUE, queue, Access.WRITE);
             access.check(caller, ResourceKind.EXCHANGE, exchange, Access.READ);
             if (DurableDefinitions.persistent(ex, q) && !ex.bindings().contains(pattern, q)) {
@@ -543,25 +507,5 @@ public final class Topology implements MessageQueue.Listener {
             throw new CoreException(Reason.NOT_FOUND, "no exchange '" + name + "'");
         }
         return ex;
-    }
-
-    private static void checkPattern(Exchange ex, String pattern) {
-        String error = ex.isTopic() ? TopicPattern.validatePattern(pattern)
-                : "direct".equals(ex.type()) ? TopicPattern.validateRoutingKey(pattern)
-                : Names.lengthError("binding key", pattern);
-        if (error != null) {
-            throw new CoreException(Reason.INVALID_ARGUMENT, error);
-        }
-    }
-
-    private static void checkExclusive(MessageQueue q, Caller caller) {
-        if (q.ownerConnectionId() != null && !Objects.equals(q.ownerConnectionId(), caller.connectionId())) {
-            throw new CoreException(Reason.RESOURCE_LOCKED, "queue '" + q.name()
-                    + "' is exclusive to another connection");
-        }
-    }
-
-    private static String describe(String type, boolean durable, boolean autoDelete) {
-        return type + (durable ? " durable" : " transient") + (autoDelete ? " auto-delete" : "");
     }
 }
