@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -266,7 +267,14 @@ public final class StoredBacklog implements Backlog {
         }
         if (!batch.isEmpty()) {
             long batchBytes = bytes;
-            owner.execute(() -> arrived(batch, batchBytes));
+            try {
+                owner.execute(() -> arrived(batch, batchBytes));
+            } catch (RejectedExecutionException e) {
+                // The queue's loop has stopped (broker shutdown): nobody will take these.
+                for (StoredMessage sm : batch) {
+                    sm.frame().payload().release();
+                }
+            }
         }
     }
 

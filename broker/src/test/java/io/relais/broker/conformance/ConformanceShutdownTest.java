@@ -15,6 +15,7 @@ import io.relais.protocol.frame.Hello;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
@@ -40,6 +41,18 @@ class ConformanceShutdownTest {
 
         int port() {
             return broker.port();
+        }
+
+        /**
+         * Waits until the broker has taken the test's connection in: a connection the kernel has
+         * but the broker has not accepted yet is refused by the shutdown, with no frame.
+         */
+        void awaitConnection() {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (broker.broker().connectionCount() == 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(broker.broker().connectionCount()).as("connections the broker has accepted").isEqualTo(1);
         }
 
         /** Starts the shutdown on another thread: {@code Broker.close()} waits for the connections. */
@@ -93,6 +106,7 @@ class ConformanceShutdownTest {
     void shutdownSendsCloseInAwaitHello() throws IOException {
         try (Stopping broker = new Stopping(); Peer p = Peer.connect(broker.port())) {
             p.send(Heartbeat.INSTANCE);
+            broker.awaitConnection();
             broker.shutDown();
             expectShutdownClose(p);
             p.send(CloseOk.INSTANCE);

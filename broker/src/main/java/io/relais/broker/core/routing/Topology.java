@@ -57,6 +57,8 @@ public final class Topology implements MessageQueue.Listener {
     private final DurableDefinitions durable;
     private final QueueStorage storage;
     private final AccessControl access;
+    /** Deletions of queues already out of the maps whose backlogs are still closing; shutdown waits for them. */
+    private final Set<CompletableFuture<Long>> deleting = ConcurrentHashMap.newKeySet();
 
     /**
      * @param owner the thread every change runs on
@@ -298,6 +300,7 @@ public final class Topology implements MessageQueue.Listener {
             String actual = name;
             if (actual.isEmpty()) {
                 actual = Names.RESERVED_PREFIX + "gen." + Long.toHexString(ThreadLocalRandom.current().nextLong());
+                access.check(caller, ResourceKind.QUEUE, actual, Access.CONFIGURE);
             } else {
                 Names.checkLength("queue name", actual);
                 access.check(caller, ResourceKind.QUEUE, actual, Access.CONFIGURE);
@@ -422,7 +425,10 @@ public final class Topology implements MessageQueue.Listener {
             }
         }
         publishBindings();
-        return q.delete("queue '" + q.name() + "' was deleted");
+        CompletableFuture<Long> deleted = q.delete("queue '" + q.name() + "' was deleted");
+        deleting.add(deleted);
+        deleted.whenComplete((n, failure) -> deleting.remove(deleted));
+        return deleted;
     }
 
     /** Deletes the exclusive queues of a connection that closed. */
@@ -439,13 +445,17 @@ public final class Topology implements MessageQueue.Listener {
 
     /**
      * Closes every queue for shutdown: in-memory messages are released, durable queues' stores are
-     * closed with their messages kept. Completes when all are closed.
+     * closed with their messages kept. Completes when all are closed, and the deletions still under
+     * way are done.
      */
     public CompletableFuture<Void> closeAll() {
         return onOwner(() -> {
             List<CompletableFuture<Void>> closing = new ArrayList<>();
             for (MessageQueue q : List.copyOf(queues.values())) {
                 closing.add(q.close());
+            }
+            for (CompletableFuture<Long> d : List.copyOf(deleting)) {
+                closing.add(d.handle((n, failure) -> null));
             }
             return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
         }).thenCompose(all -> all);
