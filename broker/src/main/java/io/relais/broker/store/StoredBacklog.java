@@ -227,9 +227,11 @@ public final class StoredBacklog implements Backlog {
         if (closed) {
             return;
         }
-        int count = READ_AHEAD - recovered.size() - readAhead.size() - grantedCount;
-        long bytes = READ_AHEAD_BYTES - readAheadBytes - grantedBytes;
-        if (count < READ_AHEAD / 2 || bytes <= 0) {
+        // Each limit on its own: large messages use up the bytes long before the count, small ones
+        // the count before the bytes; either running low is a reason to top both up.
+        int count = Math.max(0, READ_AHEAD - recovered.size() - readAhead.size() - grantedCount);
+        long bytes = Math.max(0, READ_AHEAD_BYTES - readAheadBytes - grantedBytes);
+        if (count < READ_AHEAD / 2 && bytes < READ_AHEAD_BYTES / 2) {
             return;
         }
         grantedCount += count;

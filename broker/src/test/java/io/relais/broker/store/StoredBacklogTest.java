@@ -138,6 +138,22 @@ class StoredBacklogTest {
     }
 
     @Test
+    void shouldDeliverLargeMessagesBeyondTheReadAheadBytesWhenConsumersKeepUp() throws Exception {
+        // 64 KiB each: the read-ahead's 4 MiB is used up after 64 messages, long before its count.
+        int n = 200;
+        MessageQueue q = open(FsyncPolicy.DEFAULT);
+        Collector sink = consume(q);
+        String big = "x".repeat(64 * 1024 - 8);
+        for (int i = 0; i < n; i++) {
+            assertThat(q.enqueue(message(String.format("%08d", i) + big))).isTrue();
+        }
+        await(sink.bodies, n);
+        assertThat(sink.bodies).hasSize(n);
+        assertThat(sink.bodies.get(n - 1)).startsWith(String.format("%08d", n - 1));
+        q.close().join();
+    }
+
+    @Test
     void shouldPurgeMessagesStillOnDiskWhenPurged() {
         int n = StoredBacklog.READ_AHEAD * 3;
         MessageQueue q = open(FsyncPolicy.DEFAULT);

@@ -283,13 +283,7 @@ public final class Topology implements MessageQueue.Listener {
                 if (name.isEmpty()) {
                     throw new CoreException(Reason.INVALID_ARGUMENT, "a passive declare needs a queue name");
                 }
-                Names.checkLength("queue name", name);
-                MessageQueue q = queues.get(name);
-                if (q == null) {
-                    throw new CoreException(Reason.NOT_FOUND, "no queue '" + name + "'");
-                }
-                TopologyChecks.checkExclusive(q, caller);
-                return q;
+                return accessibleQueue(caller, name);
             }
             QueueArguments args;
             try {
