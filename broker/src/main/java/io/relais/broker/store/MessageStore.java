@@ -6,11 +6,9 @@ import io.netty.buffer.Unpooled;
 import io.relais.protocol.Properties;
 import io.relais.protocol.codec.FrameDecoder;
 import io.relais.protocol.codec.FrameEncoder;
-import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Publish;
 import java.io.File;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +19,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -45,15 +44,11 @@ import org.slf4j.LoggerFactory;
  * The messages of one durable queue on disk, in two Chronicle queues under the queue's directory.
  *
  * <pre>
- * DIR/messages/   one record per message, in arrival order:
- *                 seq (i64) | arrival ms (i64) | payload bytes up to and including this one (i64)
- *                 | the message as a protocol PUBLISH frame: length prefix, MessagePack body, payload
- * DIR/acks/       the settle log: ACK records  = 1 (i8) | seq (i64) | payload size (i64)
- *                 and CHECKPOINT records = 2 (i8) | floor | position index | position seq
- *                 | settled count | settled bytes | next seq | appended bytes (all i64)
- *                 | n (i32) | n settled seqs above the floor (i64 each)
- *                 metadata.cq4t holds the index of the latest checkpoint ("checkpoint") and one
- *                 more than the highest sequence number ever handed to a consumer ("read").
+ * DIR/messages/   the message log: one {@link MessageRecord} per message, in arrival order
+ * DIR/acks/       the settle log: one {@link AckRecord} per settled message and, now and then, a
+ *                 {@link CheckpointRecord}; metadata.cq4t holds the index of the latest checkpoint
+ *                 ("checkpoint") and one more than the highest sequence number ever handed to a
+ *                 consumer ("read").
  * </pre>
  *
  * Sequence numbers are dense from 0. A message is settled once acknowledged, dropped, expired or
@@ -71,12 +66,10 @@ import org.slf4j.LoggerFactory;
 public final class MessageStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MessageStore.class);
     static final RollCycle ROLL_CYCLE = RollCycles.FIVE_MINUTELY;
-    private static final byte ACK = 1;
-    private static final byte CHECKPOINT = 2;
     private static final String CHECKPOINT_ID = "checkpoint";
     private static final String READ_MARK_ID = "read";
     /** Settles between checkpoints; bounds what recovery replays. */
-    private static final int CHECKPOINT_EVERY = 65_536;
+    static final int CHECKPOINT_EVERY = 65_536;
     private static final DateTimeFormatter CYCLE_NAMES =
             DateTimeFormatter.ofPattern(ROLL_CYCLE.format()).withZone(ZoneOffset.UTC);
 
@@ -92,6 +85,7 @@ public final class MessageStore implements AutoCloseable {
     private long deliveredMark;
     private final FrameDecoder decoder = new FrameDecoder(true, Integer.MAX_VALUE);
     private final ByteBuf header = Unpooled.buffer(256);
+    private final MessageRecord lastRead = new MessageRecord();
     private ExcerptAppender appender;
     private ExcerptTailer tailer;
 
@@ -193,25 +187,24 @@ public final class MessageStore implements AutoCloseable {
                     }
                     Bytes<?> b = dc.wire().bytes();
                     byte type = b.readByte();
-                    if (type == ACK) {
-                        long seq = b.readLong();
-                        long size = b.readLong();
-                        if (seq >= r.floor && r.settledAhead.add(seq)) {
+                    if (type == AckRecord.TYPE) {
+                        AckRecord ack = AckRecord.read(b);
+                        if (ack.seq() >= r.floor && r.settledAhead.add(ack.seq())) {
                             r.settledCount++;
-                            r.settledBytes += size;
+                            r.settledBytes += ack.size();
                         }
-                    } else if (type == CHECKPOINT) {
-                        r.floor = b.readLong();
-                        r.positionIndex = b.readLong();
-                        r.positionSeq = b.readLong();
-                        r.settledCount = b.readLong();
-                        r.settledBytes = b.readLong();
-                        r.nextSeq = b.readLong();
-                        r.appendedBytes = b.readLong();
-                        int n = b.readInt();
+                    } else if (type == CheckpointRecord.TYPE) {
+                        CheckpointRecord checkpoint = CheckpointRecord.read(b);
+                        r.floor = checkpoint.floor();
+                        r.positionIndex = checkpoint.positionIndex();
+                        r.positionSeq = checkpoint.positionSeq();
+                        r.settledCount = checkpoint.settledCount();
+                        r.settledBytes = checkpoint.settledBytes();
+                        r.nextSeq = checkpoint.nextSeq();
+                        r.appendedBytes = checkpoint.appendedBytes();
                         r.settledAhead.clear();
-                        for (int i = 0; i < n; i++) {
-                            r.settledAhead.add(b.readLong());
+                        for (long seq : checkpoint.settledAboveFloor()) {
+                            r.settledAhead.add(seq);
                         }
                     } else {
                         throw new StoreException("the settle log of queue '" + name + "' in " + acks.file()
@@ -235,10 +228,9 @@ public final class MessageStore implements AutoCloseable {
             if (!dc.isPresent()) {
                 return null;
             }
-            Bytes<?> b = dc.wire().bytes();
-            long seq = b.readLong();
-            b.readLong();
-            return new long[] {seq, b.readLong()};
+            MessageRecord last = new MessageRecord();
+            last.readNumbers(dc.wire().bytes());
+            return new long[] {last.seq(), last.appendedBytes()};
         } finally {
             t.close();
         }
@@ -282,20 +274,7 @@ public final class MessageStore implements AutoCloseable {
         long seq = nextSeq;
         try (DocumentContext dc = appender.writingDocument()) {
             try {
-                Bytes<?> b = dc.wire().bytes();
-                b.writeLong(seq);
-                b.writeLong(arrivalMillis);
-                b.writeLong(appendedBytes + size);
-                b.write(header.array(), header.arrayOffset() + header.readerIndex(), header.readableBytes());
-                if (size > 0 && payload.hasMemoryAddress()) {
-                    // One bulk copy from the receive buffer into the mapped file.
-                    b.unsafeWrite(payload.memoryAddress() + payload.readerIndex(), size);
-                } else if (size > 0) {
-                    ByteBuffer nio = payload.nioBuffer(payload.readerIndex(), size);
-                    while (nio.hasRemaining()) {
-                        b.writeSome(nio);
-                    }
-                }
+                MessageRecord.write(dc.wire().bytes(), seq, arrivalMillis, appendedBytes + size, header, payload);
             } catch (RuntimeException e) {
                 dc.rollbackOnClose();
                 throw e;
@@ -345,9 +324,8 @@ public final class MessageStore implements AutoCloseable {
                 }
                 long index = dc.index();
                 Bytes<?> b = dc.wire().bytes();
-                long seq = b.readLong();
-                long arrival = b.readLong();
-                long cumulative = b.readLong();
+                lastRead.readNumbers(b);
+                long seq = lastRead.seq();
                 if (seq < window.end()) {
                     continue;
                 }
@@ -362,29 +340,16 @@ public final class MessageStore implements AutoCloseable {
                     window.add(index, true);
                     continue;
                 }
-                int n = (int) b.readRemaining();
-                ByteBuf buf = alloc.directBuffer(n);
                 StoredMessage m;
                 try {
-                    if (buf.hasMemoryAddress()) {
-                        // One bulk copy from the mapped file; Bytes.read(ByteBuffer) copies byte by byte.
-                        b.unsafeRead(buf.memoryAddress(), n);
-                    } else {
-                        byte[] copy = new byte[n];
-                        b.read(copy);
-                        buf.setBytes(0, copy);
-                    }
-                    buf.writerIndex(n);
-                    Frame frame = decoder.decodeStored(buf);
-                    m = new StoredMessage(seq, arrival, (Publish) frame, seq < recoveredReadMark);
+                    Publish frame = MessageRecord.readFrame(b, alloc, decoder);
+                    m = new StoredMessage(seq, lastRead.arrivalMillis(), frame, seq < recoveredReadMark);
                 } catch (RuntimeException e) {
                     LOG.error("queue '{}': message {} in {} cannot be decoded ({}); dropping it", name, seq,
                             messages.file(), e.toString());
                     window.add(index, false);
                     settle(seq, 0);
                     continue;
-                } finally {
-                    buf.release();
                 }
                 window.add(index, false);
                 if (seq < recoveredEnd && (m.frame().flags() & Publish.PERSISTENT) == 0) {
@@ -393,7 +358,7 @@ public final class MessageStore implements AutoCloseable {
                     m.frame().payload().release();
                     continue;
                 }
-                assert cumulative >= 0;
+                assert lastRead.appendedBytes() >= 0;
                 return m;
             }
         }
@@ -425,10 +390,7 @@ public final class MessageStore implements AutoCloseable {
             return;
         }
         try (DocumentContext dc = ackAppender().writingDocument()) {
-            Bytes<?> b = dc.wire().bytes();
-            b.writeByte(ACK);
-            b.writeLong(seq);
-            b.writeLong(size);
+            AckRecord.write(dc.wire().bytes(), seq, size);
         }
         dirty = true;
         settledCount++;
@@ -475,27 +437,18 @@ public final class MessageStore implements AutoCloseable {
             positionIndex = lastReadIndex;
             positionSeq = lastReadSeq;
         }
-        long[] ahead = window.settledAboveFloor();
-        long index;
-        try (DocumentContext dc = ackAppender().writingDocument()) {
-            Bytes<?> b = dc.wire().bytes();
-            b.writeByte(CHECKPOINT);
-            b.writeLong(window.floor());
-            b.writeLong(positionIndex);
-            b.writeLong(positionSeq);
-            b.writeLong(settledCount);
-            b.writeLong(settledBytes);
-            b.writeLong(nextSeq);
-            b.writeLong(appendedBytes);
-            b.writeInt(ahead.length + settledAhead.size());
-            for (long seq : ahead) {
-                b.writeLong(seq);
-            }
-            for (long seq : settledAhead) {
-                b.writeLong(seq);
-            }
+        long[] inWindow = window.settledAboveFloor();
+        long[] ahead = Arrays.copyOf(inWindow, inWindow.length + settledAhead.size());
+        int i = inWindow.length;
+        for (long seq : settledAhead) {
+            ahead[i++] = seq;
         }
-        index = ackAppender().lastIndexAppended();
+        CheckpointRecord cp = new CheckpointRecord(window.floor(), positionIndex, positionSeq, settledCount,
+                settledBytes, nextSeq, appendedBytes, ahead);
+        try (DocumentContext dc = ackAppender().writingDocument()) {
+            cp.write(dc.wire().bytes());
+        }
+        long index = ackAppender().lastIndexAppended();
         checkpointIndex.setOrderedValue(index);
         dirty = true;
         settlesSinceCheckpoint = 0;
