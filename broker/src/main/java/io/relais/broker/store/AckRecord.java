@@ -24,8 +24,8 @@ import net.openhft.chronicle.bytes.Bytes;
  * The fields are packed, so the rows after the type byte start at byte 1; the two numbers are
  * signed 64-bit, little-endian (Chronicle's byte order). The record is 17 bytes.
  *
- * <p>Written by {@link MessageStore#settle} and read only by the store's recovery when it opens.
- * Stateless; called on the store thread, like the rest of the store.
+ * <p>Written by {@link MessageStore#settle} and read only by {@link StoreRecovery}. Stateless;
+ * called on the store thread, like the rest of the store.
  *
  * @param seq  the sequence number of the settled message
  * @param size its payload size in bytes

@@ -48,7 +48,7 @@ import net.openhft.chronicle.bytes.Bytes;
  * {@code 61 + 8n} bytes.
  *
  * <p>Written by {@link MessageStore} (every {@value MessageStore#CHECKPOINT_EVERY} settles, by its
- * periodic maintenance and when it closes) and read only by its recovery when it opens. Immutable;
+ * periodic maintenance and when it closes) and read only by {@link StoreRecovery}. Immutable;
  * written and read on the store thread, like the rest of the store.
  *
  * @param floor             the oldest unsettled sequence number

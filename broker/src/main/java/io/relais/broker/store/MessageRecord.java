@@ -43,7 +43,7 @@ import net.openhft.chronicle.bytes.Bytes;
  * payload, the MessagePack body, then the payload; the frame's own sequence number is 0.
  *
  * <p>Written by {@link MessageStore#append}; read by {@link MessageStore#readNext} and, for the
- * last record only, by the store's recovery. {@link #write} and {@link #readFrame} are
+ * last record only, by {@link StoreRecovery}. {@link #write} and {@link #readFrame} are
  * stateless; an instance holds the numbers of the record it last read, for one reader on the store
  * thread.
  */

@@ -21,7 +21,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -33,7 +32,6 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
-import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -52,16 +50,18 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * Sequence numbers are dense from 0. A message is settled once acknowledged, dropped, expired or
- * dead-lettered; the floor is the oldest unsettled one. Recovery reads the latest checkpoint and
- * the acks after it (never the messages), so start-up time does not grow with the backlog, and
- * positions the reader at the checkpoint's position. Messages below the "read" mark of the previous
- * run may have been delivered before the restart and are returned flagged so. Files roll every five minutes; a file is
- * deleted once every message in it is settled (so disk use follows the backlog), the settle log's
- * once a later checkpoint supersedes it.
+ * dead-lettered; the floor is the oldest unsettled one. Recovery ({@link StoreRecovery}) reads the
+ * latest checkpoint and the acks after it (never the messages), so start-up time does not grow with
+ * the backlog, and positions the reader at the checkpoint's position. Messages below the "read"
+ * mark of the previous run may have been delivered before the restart and are returned flagged so.
+ * Files roll every five minutes; a file is deleted once every message in it is settled (so disk
+ * use follows the backlog), the settle log's once a later checkpoint supersedes it.
+ * This class appends, reads, settles and checkpoints; the {@link SettleWindow} tracks what was read
+ * and not yet settled.
  *
  * <p>Not thread-safe: Chronicle appenders and tailers belong to the thread that creates them, so
  * after {@link #open} (any thread; it leaves no appender or tailer behind) every method must run on
- * the store thread of its {@link StoredBacklog}.
+ * the store thread of its {@link StoredBacklog}, which also drives the helpers named above.
  */
 public final class MessageStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MessageStore.class);
@@ -113,20 +113,20 @@ public final class MessageStore implements AutoCloseable {
         this.readMark = acks.indexForId(READ_MARK_ID);
         this.recoveredReadMark = readMark.getVolatileValue();
         this.deliveredMark = recoveredReadMark;
-        Recovery r = recover();
-        this.window = new SettleWindow(r.floor);
-        this.settledAhead = r.settledAhead;
-        this.lastReadIndex = r.positionIndex;
-        this.lastReadSeq = r.positionSeq;
-        this.settledCount = r.settledCount;
-        this.settledBytes = r.settledBytes;
-        long[] last = lastMessage();
-        this.nextSeq = Math.max(r.nextSeq, last == null ? 0 : last[0] + 1);
-        this.appendedBytes = Math.max(r.appendedBytes, last == null ? 0 : last[1]);
+        StoreRecovery r = StoreRecovery.recover(messages, acks, checkpointIndex.getVolatileValue(), name, dir);
+        this.window = new SettleWindow(r.floor());
+        this.settledAhead = r.settledAhead();
+        this.lastReadIndex = r.positionIndex();
+        this.lastReadSeq = r.positionSeq();
+        this.settledCount = r.settledCount();
+        this.settledBytes = r.settledBytes();
+        this.nextSeq = r.nextSeq();
+        this.appendedBytes = r.appendedBytes();
         this.recoveredEnd = nextSeq;
     }
 
-    private static SingleChronicleQueue build(Path path, SyncMode sync, TimeProvider time) {
+    /** Opens one of a store's two Chronicle queues, as every store does; the helpers' tests use it too. */
+    static SingleChronicleQueue build(Path path, SyncMode sync, TimeProvider time) {
         return SingleChronicleQueueBuilder.binary(path)
                 .rollCycle(ROLL_CYCLE)
                 .syncMode(sync)
@@ -154,85 +154,6 @@ public final class MessageStore implements AutoCloseable {
                 throw se;
             }
             throw new StoreException("cannot open the message store of queue '" + name + "' in " + dir + ": " + e, e);
-        }
-    }
-
-    // ------------------------------------------------------------------------------ recovery
-
-    private static final class Recovery {
-        long floor;
-        long positionIndex = -1;
-        long positionSeq = -1;
-        long settledCount;
-        long settledBytes;
-        long nextSeq;
-        long appendedBytes;
-        final Set<Long> settledAhead = new HashSet<>();
-    }
-
-    private Recovery recover() {
-        Recovery r = new Recovery();
-        ExcerptTailer t = acks.createTailer();
-        try {
-            long cp = checkpointIndex.getVolatileValue();
-            if (cp > 0 && !t.moveToIndex(cp)) {
-                LOG.warn("queue '{}': checkpoint at index {} not found in {}; replaying the whole settle log", name,
-                        Long.toHexString(cp), acks.file());
-                t.toStart();
-            }
-            while (true) {
-                try (DocumentContext dc = t.readingDocument()) {
-                    if (!dc.isPresent()) {
-                        break;
-                    }
-                    Bytes<?> b = dc.wire().bytes();
-                    byte type = b.readByte();
-                    if (type == AckRecord.TYPE) {
-                        AckRecord ack = AckRecord.read(b);
-                        if (ack.seq() >= r.floor && r.settledAhead.add(ack.seq())) {
-                            r.settledCount++;
-                            r.settledBytes += ack.size();
-                        }
-                    } else if (type == CheckpointRecord.TYPE) {
-                        CheckpointRecord checkpoint = CheckpointRecord.read(b);
-                        r.floor = checkpoint.floor();
-                        r.positionIndex = checkpoint.positionIndex();
-                        r.positionSeq = checkpoint.positionSeq();
-                        r.settledCount = checkpoint.settledCount();
-                        r.settledBytes = checkpoint.settledBytes();
-                        r.nextSeq = checkpoint.nextSeq();
-                        r.appendedBytes = checkpoint.appendedBytes();
-                        r.settledAhead.clear();
-                        for (long seq : checkpoint.settledAboveFloor()) {
-                            r.settledAhead.add(seq);
-                        }
-                    } else {
-                        throw new StoreException("the settle log of queue '" + name + "' in " + acks.file()
-                                + " has a record of unknown type " + type + " at index "
-                                + Long.toHexString(dc.index()) + "; move the queue's directory " + dir
-                                + " aside to start without its messages");
-                    }
-                }
-            }
-        } finally {
-            t.close();
-        }
-        r.settledAhead.removeIf(seq -> seq < r.floor);
-        return r;
-    }
-
-    /** Sequence number and appended-bytes total of the last message on disk, or null. */
-    private long[] lastMessage() {
-        ExcerptTailer t = messages.createTailer().direction(TailerDirection.BACKWARD).toEnd();
-        try (DocumentContext dc = t.readingDocument()) {
-            if (!dc.isPresent()) {
-                return null;
-            }
-            MessageRecord last = new MessageRecord();
-            last.readNumbers(dc.wire().bytes());
-            return new long[] {last.seq(), last.appendedBytes()};
-        } finally {
-            t.close();
         }
     }
 
