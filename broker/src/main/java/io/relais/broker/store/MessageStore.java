@@ -7,18 +7,12 @@ import io.relais.protocol.Properties;
 import io.relais.protocol.codec.FrameDecoder;
 import io.relais.protocol.codec.FrameEncoder;
 import io.relais.protocol.frame.Publish;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -54,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * latest checkpoint and the acks after it (never the messages), so start-up time does not grow with
  * the backlog, and positions the reader at the checkpoint's position. Messages below the "read"
  * mark of the previous run may have been delivered before the restart and are returned flagged so.
- * Files roll every five minutes; a file is deleted once every message in it is settled (so disk
- * use follows the backlog), the settle log's once a later checkpoint supersedes it.
+ * Files roll every five minutes; {@link CycleRetention} deletes a file once every message in it is
+ * settled (so disk use follows the backlog), the settle log's once a later checkpoint supersedes it.
  * This class appends, reads, settles and checkpoints; the {@link SettleWindow} tracks what was read
  * and not yet settled.
  *
@@ -70,8 +64,6 @@ public final class MessageStore implements AutoCloseable {
     private static final String READ_MARK_ID = "read";
     /** Settles between checkpoints; bounds what recovery replays. */
     static final int CHECKPOINT_EVERY = 65_536;
-    private static final DateTimeFormatter CYCLE_NAMES =
-            DateTimeFormatter.ofPattern(ROLL_CYCLE.format()).withZone(ZoneOffset.UTC);
 
     private final Path dir;
     private final String name;
@@ -86,6 +78,7 @@ public final class MessageStore implements AutoCloseable {
     private final FrameDecoder decoder = new FrameDecoder(true, Integer.MAX_VALUE);
     private final ByteBuf header = Unpooled.buffer(256);
     private final MessageRecord lastRead = new MessageRecord();
+    private final CycleRetention retention;
     private ExcerptAppender appender;
     private ExcerptTailer tailer;
 
@@ -123,6 +116,7 @@ public final class MessageStore implements AutoCloseable {
         this.nextSeq = r.nextSeq();
         this.appendedBytes = r.appendedBytes();
         this.recoveredEnd = nextSeq;
+        this.retention = new CycleRetention(name, messages, acks, checkpointIndex);
     }
 
     /** Opens one of a store's two Chronicle queues, as every store does; the helpers' tests use it too. */
@@ -376,13 +370,15 @@ public final class MessageStore implements AutoCloseable {
         floorMoved = false;
     }
 
-    /** Deletes message files below the read position, and settle-log files below the checkpoint. */
+    /**
+     * Lets go of the message-log files that hold only settled messages ({@link CycleRetention}),
+     * and of the settle-log files before the checkpoint.
+     */
     private void retain() {
         int nowCycle = ROLL_CYCLE.current(time, 0);
-        int keepMessagesFrom;
-        if (window.isEmpty() && !hasUnread() && settledAhead.isEmpty()) {
-            // Everything is settled: only the current cycle's file may be written to again.
-            keepMessagesFrom = nowCycle;
+        boolean allSettled = window.isEmpty() && !hasUnread() && settledAhead.isEmpty();
+        if (allSettled) {
+            // Only the current cycle's file may be written to again: close what holds older ones.
             if (appender != null && appender.cycle() < nowCycle) {
                 appender.close();
                 appender = null;
@@ -391,50 +387,8 @@ public final class MessageStore implements AutoCloseable {
                 tailer.close();
                 tailer = null;
             }
-        } else if (!window.isEmpty()) {
-            keepMessagesFrom = ROLL_CYCLE.toCycle(window.floorIndex());
-        } else if (lastReadIndex >= 0) {
-            keepMessagesFrom = ROLL_CYCLE.toCycle(lastReadIndex);
-        } else {
-            keepMessagesFrom = Integer.MIN_VALUE;
         }
-        deleteCyclesBefore(messages, keepMessagesFrom);
-        long cp = checkpointIndex.getVolatileValue();
-        if (cp > 0) {
-            deleteCyclesBefore(acks, ROLL_CYCLE.toCycle(cp));
-        }
-    }
-
-    private void deleteCyclesBefore(SingleChronicleQueue queue, int cycle) {
-        int first = queue.firstCycle();
-        if (first == Integer.MAX_VALUE || first >= cycle) {
-            return;
-        }
-        // The cycle files on disk, not Chronicle's listCyclesBetween: that throws when a cycle in the
-        // range has no file, as after any stop longer than one roll cycle.
-        File[] files = queue.file().listFiles((d, n) -> n.endsWith(SingleChronicleQueue.SUFFIX));
-        boolean deleted = false;
-        for (File f : files == null ? new File[0] : files) {
-            Integer c = cycleOf(f.getName());
-            if (c != null && c < cycle && f.delete()) {
-                deleted = true;
-                LOG.debug("queue '{}': deleted {}", name, f);
-            }
-        }
-        if (deleted) {
-            queue.refreshDirectoryListing();
-        }
-    }
-
-    /** The roll cycle a cycle file's name stands for, or null if it is not one. */
-    static Integer cycleOf(String fileName) {
-        String stem = fileName.substring(0, fileName.length() - SingleChronicleQueue.SUFFIX.length());
-        try {
-            long millis = LocalDateTime.parse(stem, CYCLE_NAMES).toInstant(ZoneOffset.UTC).toEpochMilli();
-            return (int) (millis / ROLL_CYCLE.lengthInMillis());
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        retention.retain(nowCycle, allSettled, window.isEmpty() ? lastReadIndex : window.floorIndex());
     }
 
     /**
@@ -456,11 +410,6 @@ public final class MessageStore implements AutoCloseable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
-    }
-
-    static String cycleFileName(int cycle) {
-        return CYCLE_NAMES.format(Instant.ofEpochMilli((long) cycle * ROLL_CYCLE.lengthInMillis()))
-                + SingleChronicleQueue.SUFFIX;
     }
 
     // ------------------------------------------------------------------------------ lifecycle
