@@ -6,23 +6,15 @@ import io.netty.buffer.Unpooled;
 import io.relais.protocol.Properties;
 import io.relais.protocol.codec.FrameDecoder;
 import io.relais.protocol.codec.FrameEncoder;
-import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Publish;
-import java.io.File;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -34,7 +26,6 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
-import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -45,40 +36,34 @@ import org.slf4j.LoggerFactory;
  * The messages of one durable queue on disk, in two Chronicle queues under the queue's directory.
  *
  * <pre>
- * DIR/messages/   one record per message, in arrival order:
- *                 seq (i64) | arrival ms (i64) | payload bytes up to and including this one (i64)
- *                 | the message as a protocol PUBLISH frame: length prefix, MessagePack body, payload
- * DIR/acks/       the settle log: ACK records  = 1 (i8) | seq (i64) | payload size (i64)
- *                 and CHECKPOINT records = 2 (i8) | floor | position index | position seq
- *                 | settled count | settled bytes | next seq | appended bytes (all i64)
- *                 | n (i32) | n settled seqs above the floor (i64 each)
- *                 metadata.cq4t holds the index of the latest checkpoint ("checkpoint") and one
- *                 more than the highest sequence number ever handed to a consumer ("read").
+ * DIR/messages/   the message log: one {@link MessageRecord} per message, in arrival order
+ * DIR/acks/       the settle log: one {@link AckRecord} per settled message and, now and then, a
+ *                 {@link CheckpointRecord}; metadata.cq4t holds the index of the latest checkpoint
+ *                 ("checkpoint") and one more than the highest sequence number ever handed to a
+ *                 consumer ("read").
  * </pre>
  *
  * Sequence numbers are dense from 0. A message is settled once acknowledged, dropped, expired or
- * dead-lettered; the floor is the oldest unsettled one. Recovery reads the latest checkpoint and
- * the acks after it (never the messages), so start-up time does not grow with the backlog, and
- * positions the reader at the checkpoint's position. Messages below the "read" mark of the previous
- * run may have been delivered before the restart and are returned flagged so. Files roll every five minutes; a file is
- * deleted once every message in it is settled (so disk use follows the backlog), the settle log's
- * once a later checkpoint supersedes it.
+ * dead-lettered; the floor is the oldest unsettled one. Recovery ({@link StoreRecovery}) reads the
+ * latest checkpoint and the acks after it (never the messages), so start-up time does not grow with
+ * the backlog, and positions the reader at the checkpoint's position. Messages below the "read"
+ * mark of the previous run may have been delivered before the restart and are returned flagged so.
+ * Files roll every five minutes; {@link CycleRetention} deletes a file once every message in it is
+ * settled (so disk use follows the backlog), the settle log's once a later checkpoint supersedes it.
+ * This class appends, reads, settles and checkpoints; the {@link SettleWindow} tracks what was read
+ * and not yet settled.
  *
  * <p>Not thread-safe: Chronicle appenders and tailers belong to the thread that creates them, so
  * after {@link #open} (any thread; it leaves no appender or tailer behind) every method must run on
- * the store thread of its {@link StoredBacklog}.
+ * the store thread of its {@link StoredBacklog}, which also drives the helpers named above.
  */
 public final class MessageStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MessageStore.class);
     static final RollCycle ROLL_CYCLE = RollCycles.FIVE_MINUTELY;
-    private static final byte ACK = 1;
-    private static final byte CHECKPOINT = 2;
     private static final String CHECKPOINT_ID = "checkpoint";
     private static final String READ_MARK_ID = "read";
     /** Settles between checkpoints; bounds what recovery replays. */
-    private static final int CHECKPOINT_EVERY = 65_536;
-    private static final DateTimeFormatter CYCLE_NAMES =
-            DateTimeFormatter.ofPattern(ROLL_CYCLE.format()).withZone(ZoneOffset.UTC);
+    static final int CHECKPOINT_EVERY = 65_536;
 
     private final Path dir;
     private final String name;
@@ -92,6 +77,8 @@ public final class MessageStore implements AutoCloseable {
     private long deliveredMark;
     private final FrameDecoder decoder = new FrameDecoder(true, Integer.MAX_VALUE);
     private final ByteBuf header = Unpooled.buffer(256);
+    private final MessageRecord lastRead = new MessageRecord();
+    private final CycleRetention retention;
     private ExcerptAppender appender;
     private ExcerptTailer tailer;
 
@@ -119,20 +106,21 @@ public final class MessageStore implements AutoCloseable {
         this.readMark = acks.indexForId(READ_MARK_ID);
         this.recoveredReadMark = readMark.getVolatileValue();
         this.deliveredMark = recoveredReadMark;
-        Recovery r = recover();
-        this.window = new SettleWindow(r.floor);
-        this.settledAhead = r.settledAhead;
-        this.lastReadIndex = r.positionIndex;
-        this.lastReadSeq = r.positionSeq;
-        this.settledCount = r.settledCount;
-        this.settledBytes = r.settledBytes;
-        long[] last = lastMessage();
-        this.nextSeq = Math.max(r.nextSeq, last == null ? 0 : last[0] + 1);
-        this.appendedBytes = Math.max(r.appendedBytes, last == null ? 0 : last[1]);
+        StoreRecovery r = StoreRecovery.recover(messages, acks, checkpointIndex.getVolatileValue(), name, dir);
+        this.window = new SettleWindow(r.floor());
+        this.settledAhead = r.settledAhead();
+        this.lastReadIndex = r.positionIndex();
+        this.lastReadSeq = r.positionSeq();
+        this.settledCount = r.settledCount();
+        this.settledBytes = r.settledBytes();
+        this.nextSeq = r.nextSeq();
+        this.appendedBytes = r.appendedBytes();
         this.recoveredEnd = nextSeq;
+        this.retention = new CycleRetention(name, messages, acks, checkpointIndex);
     }
 
-    private static SingleChronicleQueue build(Path path, SyncMode sync, TimeProvider time) {
+    /** Opens one of a store's two Chronicle queues, as every store does; the helpers' tests use it too. */
+    static SingleChronicleQueue build(Path path, SyncMode sync, TimeProvider time) {
         return SingleChronicleQueueBuilder.binary(path)
                 .rollCycle(ROLL_CYCLE)
                 .syncMode(sync)
@@ -160,87 +148,6 @@ public final class MessageStore implements AutoCloseable {
                 throw se;
             }
             throw new StoreException("cannot open the message store of queue '" + name + "' in " + dir + ": " + e, e);
-        }
-    }
-
-    // ------------------------------------------------------------------------------ recovery
-
-    private static final class Recovery {
-        long floor;
-        long positionIndex = -1;
-        long positionSeq = -1;
-        long settledCount;
-        long settledBytes;
-        long nextSeq;
-        long appendedBytes;
-        final Set<Long> settledAhead = new HashSet<>();
-    }
-
-    private Recovery recover() {
-        Recovery r = new Recovery();
-        ExcerptTailer t = acks.createTailer();
-        try {
-            long cp = checkpointIndex.getVolatileValue();
-            if (cp > 0 && !t.moveToIndex(cp)) {
-                LOG.warn("queue '{}': checkpoint at index {} not found in {}; replaying the whole settle log", name,
-                        Long.toHexString(cp), acks.file());
-                t.toStart();
-            }
-            while (true) {
-                try (DocumentContext dc = t.readingDocument()) {
-                    if (!dc.isPresent()) {
-                        break;
-                    }
-                    Bytes<?> b = dc.wire().bytes();
-                    byte type = b.readByte();
-                    if (type == ACK) {
-                        long seq = b.readLong();
-                        long size = b.readLong();
-                        if (seq >= r.floor && r.settledAhead.add(seq)) {
-                            r.settledCount++;
-                            r.settledBytes += size;
-                        }
-                    } else if (type == CHECKPOINT) {
-                        r.floor = b.readLong();
-                        r.positionIndex = b.readLong();
-                        r.positionSeq = b.readLong();
-                        r.settledCount = b.readLong();
-                        r.settledBytes = b.readLong();
-                        r.nextSeq = b.readLong();
-                        r.appendedBytes = b.readLong();
-                        int n = b.readInt();
-                        r.settledAhead.clear();
-                        for (int i = 0; i < n; i++) {
-                            r.settledAhead.add(b.readLong());
-                        }
-                    } else {
-                        throw new StoreException("the settle log of queue '" + name + "' in " + acks.file()
-                                + " has a record of unknown type " + type + " at index "
-                                + Long.toHexString(dc.index()) + "; move the queue's directory " + dir
-                                + " aside to start without its messages");
-                    }
-                }
-            }
-        } finally {
-            t.close();
-        }
-        r.settledAhead.removeIf(seq -> seq < r.floor);
-        return r;
-    }
-
-    /** Sequence number and appended-bytes total of the last message on disk, or null. */
-    private long[] lastMessage() {
-        ExcerptTailer t = messages.createTailer().direction(TailerDirection.BACKWARD).toEnd();
-        try (DocumentContext dc = t.readingDocument()) {
-            if (!dc.isPresent()) {
-                return null;
-            }
-            Bytes<?> b = dc.wire().bytes();
-            long seq = b.readLong();
-            b.readLong();
-            return new long[] {seq, b.readLong()};
-        } finally {
-            t.close();
         }
     }
 
@@ -282,20 +189,7 @@ public final class MessageStore implements AutoCloseable {
         long seq = nextSeq;
         try (DocumentContext dc = appender.writingDocument()) {
             try {
-                Bytes<?> b = dc.wire().bytes();
-                b.writeLong(seq);
-                b.writeLong(arrivalMillis);
-                b.writeLong(appendedBytes + size);
-                b.write(header.array(), header.arrayOffset() + header.readerIndex(), header.readableBytes());
-                if (size > 0 && payload.hasMemoryAddress()) {
-                    // One bulk copy from the receive buffer into the mapped file.
-                    b.unsafeWrite(payload.memoryAddress() + payload.readerIndex(), size);
-                } else if (size > 0) {
-                    ByteBuffer nio = payload.nioBuffer(payload.readerIndex(), size);
-                    while (nio.hasRemaining()) {
-                        b.writeSome(nio);
-                    }
-                }
+                MessageRecord.write(dc.wire().bytes(), seq, arrivalMillis, appendedBytes + size, header, payload);
             } catch (RuntimeException e) {
                 dc.rollbackOnClose();
                 throw e;
@@ -345,9 +239,8 @@ public final class MessageStore implements AutoCloseable {
                 }
                 long index = dc.index();
                 Bytes<?> b = dc.wire().bytes();
-                long seq = b.readLong();
-                long arrival = b.readLong();
-                long cumulative = b.readLong();
+                lastRead.readNumbers(b);
+                long seq = lastRead.seq();
                 if (seq < window.end()) {
                     continue;
                 }
@@ -362,29 +255,16 @@ public final class MessageStore implements AutoCloseable {
                     window.add(index, true);
                     continue;
                 }
-                int n = (int) b.readRemaining();
-                ByteBuf buf = alloc.directBuffer(n);
                 StoredMessage m;
                 try {
-                    if (buf.hasMemoryAddress()) {
-                        // One bulk copy from the mapped file; Bytes.read(ByteBuffer) copies byte by byte.
-                        b.unsafeRead(buf.memoryAddress(), n);
-                    } else {
-                        byte[] copy = new byte[n];
-                        b.read(copy);
-                        buf.setBytes(0, copy);
-                    }
-                    buf.writerIndex(n);
-                    Frame frame = decoder.decodeStored(buf);
-                    m = new StoredMessage(seq, arrival, (Publish) frame, seq < recoveredReadMark);
+                    Publish frame = MessageRecord.readFrame(b, alloc, decoder);
+                    m = new StoredMessage(seq, lastRead.arrivalMillis(), frame, seq < recoveredReadMark);
                 } catch (RuntimeException e) {
                     LOG.error("queue '{}': message {} in {} cannot be decoded ({}); dropping it", name, seq,
                             messages.file(), e.toString());
                     window.add(index, false);
                     settle(seq, 0);
                     continue;
-                } finally {
-                    buf.release();
                 }
                 window.add(index, false);
                 if (seq < recoveredEnd && (m.frame().flags() & Publish.PERSISTENT) == 0) {
@@ -393,7 +273,7 @@ public final class MessageStore implements AutoCloseable {
                     m.frame().payload().release();
                     continue;
                 }
-                assert cumulative >= 0;
+                assert lastRead.appendedBytes() >= 0;
                 return m;
             }
         }
@@ -425,10 +305,7 @@ public final class MessageStore implements AutoCloseable {
             return;
         }
         try (DocumentContext dc = ackAppender().writingDocument()) {
-            Bytes<?> b = dc.wire().bytes();
-            b.writeByte(ACK);
-            b.writeLong(seq);
-            b.writeLong(size);
+            AckRecord.write(dc.wire().bytes(), seq, size);
         }
         dirty = true;
         settledCount++;
@@ -475,40 +352,33 @@ public final class MessageStore implements AutoCloseable {
             positionIndex = lastReadIndex;
             positionSeq = lastReadSeq;
         }
-        long[] ahead = window.settledAboveFloor();
-        long index;
-        try (DocumentContext dc = ackAppender().writingDocument()) {
-            Bytes<?> b = dc.wire().bytes();
-            b.writeByte(CHECKPOINT);
-            b.writeLong(window.floor());
-            b.writeLong(positionIndex);
-            b.writeLong(positionSeq);
-            b.writeLong(settledCount);
-            b.writeLong(settledBytes);
-            b.writeLong(nextSeq);
-            b.writeLong(appendedBytes);
-            b.writeInt(ahead.length + settledAhead.size());
-            for (long seq : ahead) {
-                b.writeLong(seq);
-            }
-            for (long seq : settledAhead) {
-                b.writeLong(seq);
-            }
+        long[] inWindow = window.settledAboveFloor();
+        long[] ahead = Arrays.copyOf(inWindow, inWindow.length + settledAhead.size());
+        int i = inWindow.length;
+        for (long seq : settledAhead) {
+            ahead[i++] = seq;
         }
-        index = ackAppender().lastIndexAppended();
+        CheckpointRecord cp = new CheckpointRecord(window.floor(), positionIndex, positionSeq, settledCount,
+                settledBytes, nextSeq, appendedBytes, ahead);
+        try (DocumentContext dc = ackAppender().writingDocument()) {
+            cp.write(dc.wire().bytes());
+        }
+        long index = ackAppender().lastIndexAppended();
         checkpointIndex.setOrderedValue(index);
         dirty = true;
         settlesSinceCheckpoint = 0;
         floorMoved = false;
     }
 
-    /** Deletes message files below the read position, and settle-log files below the checkpoint. */
+    /**
+     * Lets go of the message-log files that hold only settled messages ({@link CycleRetention}),
+     * and of the settle-log files before the checkpoint.
+     */
     private void retain() {
         int nowCycle = ROLL_CYCLE.current(time, 0);
-        int keepMessagesFrom;
-        if (window.isEmpty() && !hasUnread() && settledAhead.isEmpty()) {
-            // Everything is settled: only the current cycle's file may be written to again.
-            keepMessagesFrom = nowCycle;
+        boolean allSettled = window.isEmpty() && !hasUnread() && settledAhead.isEmpty();
+        if (allSettled) {
+            // Only the current cycle's file may be written to again: close what holds older ones.
             if (appender != null && appender.cycle() < nowCycle) {
                 appender.close();
                 appender = null;
@@ -517,50 +387,8 @@ public final class MessageStore implements AutoCloseable {
                 tailer.close();
                 tailer = null;
             }
-        } else if (!window.isEmpty()) {
-            keepMessagesFrom = ROLL_CYCLE.toCycle(window.floorIndex());
-        } else if (lastReadIndex >= 0) {
-            keepMessagesFrom = ROLL_CYCLE.toCycle(lastReadIndex);
-        } else {
-            keepMessagesFrom = Integer.MIN_VALUE;
         }
-        deleteCyclesBefore(messages, keepMessagesFrom);
-        long cp = checkpointIndex.getVolatileValue();
-        if (cp > 0) {
-            deleteCyclesBefore(acks, ROLL_CYCLE.toCycle(cp));
-        }
-    }
-
-    private void deleteCyclesBefore(SingleChronicleQueue queue, int cycle) {
-        int first = queue.firstCycle();
-        if (first == Integer.MAX_VALUE || first >= cycle) {
-            return;
-        }
-        // The cycle files on disk, not Chronicle's listCyclesBetween: that throws when a cycle in the
-        // range has no file, as after any stop longer than one roll cycle.
-        File[] files = queue.file().listFiles((d, n) -> n.endsWith(SingleChronicleQueue.SUFFIX));
-        boolean deleted = false;
-        for (File f : files == null ? new File[0] : files) {
-            Integer c = cycleOf(f.getName());
-            if (c != null && c < cycle && f.delete()) {
-                deleted = true;
-                LOG.debug("queue '{}': deleted {}", name, f);
-            }
-        }
-        if (deleted) {
-            queue.refreshDirectoryListing();
-        }
-    }
-
-    /** The roll cycle a cycle file's name stands for, or null if it is not one. */
-    static Integer cycleOf(String fileName) {
-        String stem = fileName.substring(0, fileName.length() - SingleChronicleQueue.SUFFIX.length());
-        try {
-            long millis = LocalDateTime.parse(stem, CYCLE_NAMES).toInstant(ZoneOffset.UTC).toEpochMilli();
-            return (int) (millis / ROLL_CYCLE.lengthInMillis());
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        retention.retain(nowCycle, allSettled, window.isEmpty() ? lastReadIndex : window.floorIndex());
     }
 
     /**
@@ -582,11 +410,6 @@ public final class MessageStore implements AutoCloseable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
-    }
-
-    static String cycleFileName(int cycle) {
-        return CYCLE_NAMES.format(Instant.ofEpochMilli((long) cycle * ROLL_CYCLE.lengthInMillis()))
-                + SingleChronicleQueue.SUFFIX;
     }
 
     // ------------------------------------------------------------------------------ lifecycle

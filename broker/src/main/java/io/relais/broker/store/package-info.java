@@ -5,9 +5,15 @@
  * one checksummed file (the topology reaches it through {@link io.relais.broker.store.DiskDefinitions});
  * {@link io.relais.broker.store.MessageStore} keeps one durable queue's messages and settlements in
  * Chronicle Queue files, with checkpoints for fast recovery and retention that deletes fully settled
- * files; {@link io.relais.broker.store.StoredBacklog} drives a message store as a queue's backlog on one
- * of the {@link io.relais.broker.store.StoreThreads}, completing back to the queue's loop, and
- * {@link io.relais.broker.store.DiskQueueStorage} opens them. {@link io.relais.broker.store.StoreFaults}
+ * files. Its helpers, driven by the same store thread: one class per on-disk record, each drawing its
+ * byte layout ({@link io.relais.broker.store.MessageRecord} in the message log,
+ * {@link io.relais.broker.store.AckRecord} and {@link io.relais.broker.store.CheckpointRecord} in the
+ * settle log); {@link io.relais.broker.store.StoreRecovery}, which rebuilds a store's state from the
+ * latest checkpoint at open; {@link io.relais.broker.store.CycleRetention}, which deletes the cycle
+ * files no longer needed; and {@link io.relais.broker.store.SettleWindow}, the messages read and not
+ * yet settled. {@link io.relais.broker.store.StoredBacklog} drives a message store as a queue's
+ * backlog on one of the {@link io.relais.broker.store.StoreThreads}, completing back to the queue's
+ * loop, and {@link io.relais.broker.store.DiskQueueStorage} opens them. {@link io.relais.broker.store.StoreFaults}
  * lets tests slow or fail the disk. {@code broker/DESIGN-STORE.md} draws the on-disk layout and
  * explains the choices.
  */

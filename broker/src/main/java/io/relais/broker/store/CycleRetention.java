@@ -1,0 +1,110 @@
+package io.relais.broker.store;
+
+import java.io.File;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import net.openhft.chronicle.core.values.LongValue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The retention of a {@link MessageStore}'s cycle files: Chronicle keeps every file it rolls
+ * unless told otherwise, so this deletes the message-log files that hold only settled messages and
+ * the settle-log files that a later checkpoint supersedes. Disk use thus follows the backlog.
+ *
+ * <p>Files are found by listing the queue's directory and reading the cycle from each name
+ * ({@link #cycleOf}), not with Chronicle's {@code listCyclesBetween}: that throws when a cycle in
+ * the range has no file, as after any stop longer than one roll cycle.
+ *
+ * <p>Not thread-safe: called by its store's {@link MessageStore#maintain} on the store thread.
+ */
+final class CycleRetention {
+    private static final Logger LOG = LoggerFactory.getLogger(CycleRetention.class);
+    private static final DateTimeFormatter CYCLE_NAMES =
+            DateTimeFormatter.ofPattern(MessageStore.ROLL_CYCLE.format()).withZone(ZoneOffset.UTC);
+
+    private final String name;
+    private final SingleChronicleQueue messages;
+    private final SingleChronicleQueue acks;
+    private final LongValue checkpointIndex;
+
+    /**
+     * @param name            the queue's name, for messages
+     * @param messages        the store's message log
+     * @param acks            the store's settle log
+     * @param checkpointIndex the settle log's metadata value that holds the latest checkpoint's index
+     */
+    CycleRetention(String name, SingleChronicleQueue messages, SingleChronicleQueue acks, LongValue checkpointIndex) {
+        this.name = name;
+        this.messages = messages;
+        this.acks = acks;
+        this.checkpointIndex = checkpointIndex;
+    }
+
+    /**
+     * Deletes the message-log files of cycles before the one still needed, and the settle-log
+     * files of cycles before the latest checkpoint's.
+     *
+     * @param nowCycle   the current roll cycle
+     * @param allSettled every message is settled and none is left to read: only the current
+     *                   cycle's file may be written to again, so every older one goes (the caller
+     *                   has closed its appender and tailer on them, so that their space is freed)
+     * @param keepIndex  otherwise, the Chronicle index of the oldest message still needed (the
+     *                   floor, or the read position), or -1 if none was ever read: keep them all
+     */
+    void retain(int nowCycle, boolean allSettled, long keepIndex) {
+        int keepMessagesFrom;
+        if (allSettled) {
+            keepMessagesFrom = nowCycle;
+        } else if (keepIndex >= 0) {
+            keepMessagesFrom = MessageStore.ROLL_CYCLE.toCycle(keepIndex);
+        } else {
+            keepMessagesFrom = Integer.MIN_VALUE;
+        }
+        deleteCyclesBefore(messages, keepMessagesFrom);
+        long cp = checkpointIndex.getVolatileValue();
+        if (cp > 0) {
+            deleteCyclesBefore(acks, MessageStore.ROLL_CYCLE.toCycle(cp));
+        }
+    }
+
+    private void deleteCyclesBefore(SingleChronicleQueue queue, int cycle) {
+        int first = queue.firstCycle();
+        if (first == Integer.MAX_VALUE || first >= cycle) {
+            return;
+        }
+        File[] files = queue.file().listFiles((d, n) -> n.endsWith(SingleChronicleQueue.SUFFIX));
+        boolean deleted = false;
+        for (File f : files == null ? new File[0] : files) {
+            Integer c = cycleOf(f.getName());
+            if (c != null && c < cycle && f.delete()) {
+                deleted = true;
+                LOG.debug("queue '{}': deleted {}", name, f);
+            }
+        }
+        if (deleted) {
+            queue.refreshDirectoryListing();
+        }
+    }
+
+    /** The roll cycle a cycle file's name stands for, or null if it is not one. */
+    static Integer cycleOf(String fileName) {
+        String stem = fileName.substring(0, fileName.length() - SingleChronicleQueue.SUFFIX.length());
+        try {
+            long millis = LocalDateTime.parse(stem, CYCLE_NAMES).toInstant(ZoneOffset.UTC).toEpochMilli();
+            return (int) (millis / MessageStore.ROLL_CYCLE.lengthInMillis());
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** The name of the cycle file of roll cycle {@code cycle}; the inverse of {@link #cycleOf}. */
+    static String cycleFileName(int cycle) {
+        return CYCLE_NAMES.format(Instant.ofEpochMilli((long) cycle * MessageStore.ROLL_CYCLE.lengthInMillis()))
+                + SingleChronicleQueue.SUFFIX;
+    }
+}

@@ -1,0 +1,136 @@
+package io.relais.broker.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.core.values.LongValue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CycleRetentionTest {
+    /** 2026-12-01 08:35 UTC, the cycle of the old broker's files in src/test/resources/fixtures/. */
+    private static final long T0 = Instant.parse("2026-12-01T08:35:00Z").toEpochMilli();
+    private static final long CYCLE_MILLIS = MessageStore.ROLL_CYCLE.lengthInMillis();
+
+    @TempDir
+    Path dir;
+
+    private final SetTimeProvider time = new SetTimeProvider(T0);
+    private SingleChronicleQueue messages;
+    private SingleChronicleQueue acks;
+    private ExcerptAppender messageAppender;
+    private ExcerptAppender ackAppender;
+    private LongValue checkpointIndex;
+    private CycleRetention retention;
+
+    @BeforeEach
+    void open() {
+        messages = queue("messages");
+        acks = queue("acks");
+        messageAppender = messages.createAppender();
+        ackAppender = acks.createAppender();
+        checkpointIndex = acks.indexForId("checkpoint");
+        retention = new CycleRetention("q", messages, acks, checkpointIndex);
+    }
+
+    @AfterEach
+    void close() {
+        messageAppender.close();
+        ackAppender.close();
+        messages.close();
+        acks.close();
+    }
+
+    private SingleChronicleQueue queue(String sub) {
+        return MessageStore.build(dir.resolve(sub), SyncMode.NONE, time);
+    }
+
+    private static long writeOne(ExcerptAppender appender) {
+        try (DocumentContext dc = appender.writingDocument()) {
+            dc.wire().bytes().writeLong(1);
+        }
+        return appender.lastIndexAppended();
+    }
+
+    private int nowCycle() {
+        return MessageStore.ROLL_CYCLE.current(time, 0);
+    }
+
+    private List<String> cycleFiles(String sub) throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve(sub))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".cq4")).sorted().toList();
+        }
+    }
+
+    @Test
+    void shouldNameCycleFilesAsChronicleDoes() {
+        int cycle = (int) (T0 / CYCLE_MILLIS);
+
+        assertThat(CycleRetention.cycleFileName(cycle)).isEqualTo("20261201-0835V.cq4");
+        assertThat(CycleRetention.cycleOf("20261201-0835V.cq4")).isEqualTo(cycle);
+        assertThat(CycleRetention.cycleOf(CycleRetention.cycleFileName(cycle + 1000))).isEqualTo(cycle + 1000);
+        assertThat(CycleRetention.cycleOf("not-a-cycle.cq4")).isNull();
+    }
+
+    @Test
+    void shouldDeleteTheFilesBeforeTheOneStillNeededWhenCyclesInBetweenHaveNoFile() throws IOException {
+        int first = nowCycle();
+        writeOne(messageAppender);
+        writeOne(ackAppender);
+        time.advanceMillis(3 * CYCLE_MILLIS);
+        long needed = writeOne(messageAppender);
+        checkpointIndex.setOrderedValue(writeOne(ackAppender));
+        assertThat(cycleFiles("messages")).hasSize(2);
+
+        retention.retain(nowCycle(), false, needed);
+
+        assertThat(cycleFiles("messages")).containsExactly(CycleRetention.cycleFileName(first + 3));
+        assertThat(cycleFiles("acks")).containsExactly(CycleRetention.cycleFileName(first + 3));
+    }
+
+    @Test
+    void shouldKeepEveryMessageFileWhenNothingWasReadYet() throws IOException {
+        writeOne(messageAppender);
+        time.advanceMillis(CYCLE_MILLIS);
+        writeOne(messageAppender);
+
+        retention.retain(nowCycle(), false, -1);
+
+        assertThat(cycleFiles("messages")).hasSize(2);
+    }
+
+    @Test
+    void shouldKeepOnlyTheCurrentCyclesFileWhenEverythingIsSettled() throws IOException {
+        writeOne(messageAppender);
+        time.advanceMillis(CYCLE_MILLIS);
+        long last = writeOne(messageAppender);
+        time.advanceMillis(CYCLE_MILLIS);
+
+        retention.retain(nowCycle(), true, last);
+
+        assertThat(cycleFiles("messages")).isEmpty();
+    }
+
+    @Test
+    void shouldKeepTheSettleLogWhenThereIsNoCheckpoint() throws IOException {
+        writeOne(ackAppender);
+        time.advanceMillis(CYCLE_MILLIS);
+        writeOne(ackAppender);
+
+        retention.retain(nowCycle(), true, -1);
+
+        assertThat(cycleFiles("acks")).hasSize(2);
+    }
+}
