@@ -11,7 +11,7 @@ package io.relais.broker.store;
  * read-ahead, the deliveries awaiting acknowledgement, and messages acknowledged out of order
  * behind an older unacknowledged one.
  *
- * <p>Not thread-safe: owned by the queue's event loop, like its {@link MessageStore}.
+ * <p>Not thread-safe: owned by the store thread that drives its {@link MessageStore}.
  */
 final class SettleWindow {
     private long floor;
