@@ -130,8 +130,10 @@ class LifecycleTest {
         assertThat(e.isFatal()).isTrue();
         assertThat(client.isOpen()).isFalse();
         server.disconnected().get(5, TimeUnit.SECONDS);
-        assertThat(client.publish(Message.of("k", new byte[0])))
-                .isCompletedExceptionally();
+        // Fails, at once or as soon as the client has decided not to reconnect after a fatal error
+        // (a publish made in between waits for that decision, it is not lost).
+        assertThatThrownBy(() -> client.publish(Message.of("k", new byte[0])).get(5, TimeUnit.SECONDS))
+                .cause().isInstanceOf(RelaisException.class);
     }
 
     @Test
