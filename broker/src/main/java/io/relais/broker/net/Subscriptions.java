@@ -196,8 +196,7 @@ final class Subscriptions implements DeliverySink {
 
     private void deliverNow(QueueConsumer consumer, Message message, boolean redelivered) {
         if (!session.carriesTraffic() || !consumer.active()) {
-            consumer.settled(1);
-            consumer.queue().requeue(List.of(message));
+            consumer.queue().requeue(List.of(message), () -> consumer.settled(1));
             return;
         }
         long tag = ledger.issue(consumer, message);

@@ -134,19 +134,31 @@ final class UnackedLedger {
         if (settled.isEmpty()) {
             return;
         }
-        Map<MessageQueue, List<Message>> byQueue = new LinkedHashMap<>();
+        Map<MessageQueue, List<Unacked>> byQueue = new LinkedHashMap<>();
         for (Unacked u : settled) {
-            byQueue.computeIfAbsent(u.consumer().queue(), q -> new ArrayList<>()).add(u.message());
+            byQueue.computeIfAbsent(u.consumer().queue(), q -> new ArrayList<>()).add(u);
         }
-        byQueue.forEach((q, messages) -> {
-            switch (outcome) {
-                case ACKED -> q.acked(messages);
-                case REQUEUED -> q.requeue(messages);
-                case REJECTED -> q.rejected(messages);
+        byQueue.forEach((q, list) -> {
+            List<Message> messages = new ArrayList<>(list.size());
+            for (Unacked u : list) {
+                messages.add(u.message());
+            }
+            if (outcome == Outcome.REQUEUED) {
+                // Credit comes back on the queue's loop once the messages are at its head, so that
+                // they are redelivered first (PROTOCOL.md 7.6).
+                q.requeue(messages, () -> settleCredit(list));
+                return;
+            }
+            settleCredit(list);
+            if (outcome == Outcome.ACKED) {
+                q.acked(messages);
+            } else {
+                q.rejected(messages);
             }
         });
-        // Credit comes back after the messages: a requeued message is at the head of its queue before
-        // the reopened window lets the queue dispatch again (PROTOCOL.md 7.6).
+    }
+
+    private static void settleCredit(List<Unacked> settled) {
         for (Unacked u : settled) {
             u.consumer().settled(1);
         }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -144,6 +145,36 @@ class MessageQueueTest {
         loop.drain();
         loop.drain();
         assertThat(sink.delivered).containsExactly("1", "1");
+        assertThat(sink.redelivered).containsExactly(false, true);
+    }
+
+    @Test
+    void shouldRedeliverARequeuedMessageFirstWhenADispatchIsAlreadyPending() throws Exception {
+        MessageQueue q = queue(QueueArguments.NONE);
+        Sink sink = new Sink();
+        QueueConsumer c = consumer(q, sink, true, 1);
+        c.start();
+        TestMessage m0 = new TestMessage("m0", null);
+        q.enqueue(m0);
+        q.enqueue(new TestMessage("m1", null));
+        loop.drain();
+        loop.drain();
+        assertThat(sink.delivered).containsExactly("m0");
+        // Hold the loop, queue a dispatch, then give m0 back with its credit, as a NACK does.
+        CountDownLatch hold = new CountDownLatch(1);
+        loop.execute(() -> {
+            try {
+                hold.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        q.scheduleDispatch();
+        q.requeue(List.of(m0), () -> c.settled(1));
+        hold.countDown();
+        loop.drain();
+        loop.drain();
+        assertThat(sink.delivered).containsExactly("m0", "m0");
         assertThat(sink.redelivered).containsExactly(false, true);
     }
 
