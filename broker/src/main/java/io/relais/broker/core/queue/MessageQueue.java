@@ -209,29 +209,20 @@ public final class MessageQueue implements BacklogListener {
         depth.removed(n, size);
     }
 
-    /** Gives back messages that were delivered and not acknowledged, in delivery order; any thread. */
-    public void requeue(List<Message> messages) {
-        requeue(messages, null);
-    }
-
     /**
-     * Gives back messages as {@link #requeue(List)} does, then runs {@code afterwards} (if not null)
-     * on the queue's loop in the same task: a consumer's credit returned there cannot let a dispatch
-     * run before the messages are back at the head. Any thread.
+     * Gives back messages that were delivered and not acknowledged, in delivery order, then runs
+     * {@code afterwards} on the queue's loop in the same task: a consumer's credit returned there
+     * cannot let a dispatch run before the messages are back at the head. Any thread.
      */
     public void requeue(List<Message> messages, Runnable afterwards) {
-        if (loop.inLoop()) {
+        Runnable task = () -> {
             doRequeue(messages);
-            if (afterwards != null) {
-                afterwards.run();
-            }
+            afterwards.run();
+        };
+        if (loop.inLoop()) {
+            task.run();
         } else {
-            loop.execute(() -> {
-                doRequeue(messages);
-                if (afterwards != null) {
-                    afterwards.run();
-                }
-            });
+            loop.execute(task);
         }
     }
 

@@ -140,8 +140,7 @@ class MessageQueueTest {
         // Nack with requeue: the message comes back before "2", flagged.
         List<Message> back = new ArrayList<>();
         back.add(new TestMessage("1", null));
-        q.requeue(back);
-        c.settled(1);
+        q.requeue(back, () -> c.settled(1));
         loop.drain();
         loop.drain();
         assertThat(sink.delivered).containsExactly("1", "1");
