@@ -22,7 +22,13 @@
  *       ERROR answers.</li>
  *   <li>{@link io.relais.broker.net.BrokerContext}, {@link io.relais.broker.net.MemoryMonitor},
  *       {@link io.relais.broker.net.DiskMonitor}: what sessions share, and the alarms.</li>
+ *   <li>{@link io.relais.broker.net.NettyLoops}: the event loops as the core's owner loops;
+ *       {@link io.relais.broker.net.Reasons}: the core's refusal reasons as protocol error codes.</li>
  * </ul>
+ *
+ * <p>The parts call the core ({@code io.relais.broker.core}) for every operation; changes of the
+ * topology complete on its thread and come back to the session's loop, which holds the frames that
+ * follow a request until it is answered.
  *
  * <p>A session and its parts are owned by the channel's event loop and need no locks; other threads
  * (queues on other loops, the monitors, shutdown) reach them only by submitting tasks to that loop.
