@@ -281,9 +281,19 @@ public final class MessageStore implements AutoCloseable {
     }
 
     /**
-     * Notes that message {@code seq} is being handed to a consumer, so that after a crash it comes
-     * back flagged as possibly delivered. One ordered store into the mapped metadata file, which
-     * survives {@code kill -9} like the messages.
+     * At a clean close: the read mark goes back to just above {@code lastDelivered}, the highest
+     * sequence number handed to a consumer in this run (-1 for none), so that messages read ahead
+     * and never delivered are not flagged next time; those flagged at this run's start stay flagged.
+     */
+    public void lowerReadMark(long lastDelivered) {
+        deliveredMark = Math.max(recoveredReadMark, lastDelivered + 1);
+        readMark.setOrderedValue(deliveredMark);
+    }
+
+    /**
+     * Notes that messages up to {@code seq} may be handed to a consumer from now on (they were read
+     * for delivery), so that after a crash they come back flagged as possibly delivered. One
+     * ordered store into the mapped metadata file, which survives {@code kill -9} like the messages.
      */
     public void delivering(long seq) {
         if (seq >= deliveredMark) {

@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * many into buffers and hands them over in batches, and spends the rest of the credit on messages
  * as they are appended, so a queue whose consumers keep up gets each message in the same store task
  * that appended it. The credit bounds what is in memory ({@value #READ_AHEAD} messages,
- * 4 MiB). Settles and the delivered mark are gathered on the loop and handed over once a batch.
+ * 4 MiB); the read mark that makes a restart flag messages as possibly delivered moves as they are
+ * read, before any can reach a consumer. Settles are gathered on the loop and handed over once a
+ * batch.
  *
  * <p>Threading: {@link #offer} and {@link #memoryBytes} on any thread; the other {@link Backlog}
  * methods on the queue's loop; fields are commented with the thread that owns them.
@@ -52,12 +54,11 @@ public final class StoredBacklog implements Backlog {
     private record Offer(Message message, StoreWaiter waiter) {
     }
 
-    /** Settles and the delivered mark gathered on the loop, for the store thread. */
+    /** Settles gathered on the loop, for the store thread. */
     private static final class SettleBatch {
         long[] seqs = new long[64];
         int[] sizes = new int[64];
         int n;
-        long deliveredUpTo = -1;
 
         void add(long seq, int size) {
             if (n == seqs.length) {
@@ -70,7 +71,7 @@ public final class StoredBacklog implements Backlog {
         }
 
         boolean isEmpty() {
-            return n == 0 && deliveredUpTo < 0;
+            return n == 0;
         }
     }
 
@@ -105,6 +106,7 @@ public final class StoredBacklog implements Backlog {
     private int grantedCount;
     private long grantedBytes;
     private SettleBatch settles = new SettleBatch();
+    private long deliveredUpTo = -1;
     private boolean purging;
     private long purgedWhileReading;
     private long purgedBytesWhileReading;
@@ -268,6 +270,14 @@ public final class StoredBacklog implements Backlog {
             batch.add(sm);
         }
         if (!batch.isEmpty()) {
+            // The read mark moves before anything of the batch can reach a consumer: after a crash,
+            // whatever was read comes back flagged as possibly delivered (a message read ahead but
+            // never delivered is flagged too; one delivered is never missed).
+            try {
+                store.delivering(batch.get(batch.size() - 1).seq());
+            } catch (RuntimeException e) {
+                LOG.error("{}: could not move the read mark", this, e);
+            }
             long batchBytes = bytes;
             try {
                 owner.execute(() -> arrived(batch, batchBytes));
@@ -336,8 +346,10 @@ public final class StoredBacklog implements Backlog {
 
     @Override
     public void delivering(Message message) {
-        if (message.storeSeq() > settles.deliveredUpTo) {
-            settles.deliveredUpTo = message.storeSeq();
+        // The read mark already covers it (readWithCredit moved it before handing the message over);
+        // what was really delivered lets a clean close lower it again.
+        if (message.storeSeq() > deliveredUpTo) {
+            deliveredUpTo = message.storeSeq();
         }
     }
 
@@ -364,9 +376,6 @@ public final class StoredBacklog implements Backlog {
             return;
         }
         try {
-            if (batch.deliveredUpTo >= 0) {
-                store.delivering(batch.deliveredUpTo);
-            }
             for (int i = 0; i < batch.n; i++) {
                 store.settle(batch.seqs[i], batch.sizes[i]);
             }
@@ -457,6 +466,7 @@ public final class StoredBacklog implements Backlog {
         endOfBatch();
         closed = true;
         releaseInMemory();
+        long lastDelivered = deliveredUpTo;
         storeThread.execute(() -> {
             try {
                 if (deleteFiles) {
@@ -467,6 +477,8 @@ public final class StoredBacklog implements Backlog {
                     // What was offered before the close is written: its publishers may wait for it.
                     appendOffers();
                     storeClosed = true;
+                    // Read ahead but never delivered: not flagged as possibly delivered next start.
+                    store.lowerReadMark(lastDelivered);
                     store.close();
                 }
             } catch (RuntimeException e) {
