@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.relais.broker.config.ConfigException;
 import io.relais.broker.store.DefinitionsStore;
+import io.relais.client.DeclaredQueue;
 import io.relais.client.Delivery;
 import io.relais.client.ExchangeType;
 import io.relais.client.Message;
 import io.relais.client.QueueDeclaration;
 import io.relais.client.RelaisClient;
 import io.relais.client.SubscribeOptions;
+import io.relais.client.Subscription;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.LeakCheck;
 import io.relais.protocol.frame.ExchangeInfo;
@@ -61,6 +63,35 @@ class DurableQueueTest {
 
     private static List<String> bodies(List<Delivery> deliveries) {
         return deliveries.stream().map(Delivery::payloadAsString).toList();
+    }
+
+    @Test
+    void shouldStartEmptyWhenADeletedDurableQueueIsDeclaredAgainAtOnce() throws Exception {
+        RelaisClient c = fixture.client();
+        for (int round = 0; round < 5; round++) {
+            c.declareQueue(QueueDeclaration.named("again").durable(true).autoDelete(true)).join();
+            c.bind("again", "", "again").join();
+            for (int i = 0; i < 20; i++) {
+                c.publishConfirmed(persistent("", "again", "old-" + round + "-" + i)).join();
+            }
+            LinkedBlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();
+            Subscription sub = c.subscribeQueue("again", SubscribeOptions.defaults().manualAck(true).prefetch(1),
+                    inbox::add).join();
+            take(inbox, 1);
+            // The last consumer goes: the auto-delete queue and its store are deleted, and the same
+            // name is declared again on the next frame.
+            sub.cancel().join();
+            DeclaredQueue fresh = c.declareQueue(QueueDeclaration.named("again").durable(true).autoDelete(true))
+                    .join();
+            assertThat(fresh.messageCount()).as("round %d: messages of the deleted queue", round).isZero();
+            c.bind("again", "", "again").join();
+            c.publishConfirmed(persistent("", "again", "new-" + round)).join();
+            LinkedBlockingQueue<Delivery> second = new LinkedBlockingQueue<>();
+            Subscription sub2 = c.subscribeQueue("again", SubscribeOptions.defaults(), second::add).join();
+            assertThat(bodies(take(second, 1))).containsExactly("new-" + round);
+            assertThat(second.poll(200, TimeUnit.MILLISECONDS)).as("nothing of the deleted queue").isNull();
+            sub2.cancel().join();
+        }
     }
 
     @Test

@@ -289,7 +289,7 @@ public final class Session implements ConnectionSource {
 
     /** The last confirm that waited for a store was written: a CLOSE that waited for it is answered now. */
     void confirmsDone() {
-        if (closeAfterConfirms && state == State.OPEN) {
+        if (closeAfterConfirms && (state == State.OPEN || state == State.CLOSING)) {
             answerClose();
         }
     }
@@ -337,14 +337,17 @@ public final class Session implements ConnectionSource {
     <T> void answerWhenDone(long requestId, CompletableFuture<T> result, Function<T, Frame> answer) {
         beginRequest();
         result.whenCompleteAsync((value, failure) -> {
-            if (isOpen()) {
-                if (failure == null) {
-                    out.write(answer.apply(value));
-                } else {
-                    out.answerError(requestId, failure);
+            try {
+                if (isOpen()) {
+                    if (failure == null) {
+                        out.write(answer.apply(value));
+                    } else {
+                        out.answerError(requestId, failure);
+                    }
                 }
+            } finally {
+                endRequest();
             }
-            endRequest();
         }, loop);
     }
 

@@ -107,7 +107,7 @@ public final class StoredBacklog implements Backlog {
     private long grantedBytes;
     private SettleBatch settles = new SettleBatch();
     private long deliveredUpTo = -1;
-    private boolean purging;
+    private int purging;
     private long purgedWhileReading;
     private long purgedBytesWhileReading;
     private boolean closed;
@@ -300,7 +300,7 @@ public final class StoredBacklog implements Backlog {
                     (f.flags() & Publish.PERSISTENT) != 0, f.payload(), sm.arrivalMillis(), sm.seq());
             if (closed) {
                 m.release();
-            } else if (purging) {
+            } else if (purging > 0) {
                 purgedWhileReading++;
                 purgedBytesWhileReading += m.size();
                 settle(m);
@@ -308,13 +308,14 @@ public final class StoredBacklog implements Backlog {
             } else if (sm.possiblyDelivered()) {
                 // Read before the last restart: it may have reached a consumer. These are the oldest
                 // messages, so giving them out first keeps the order.
+                readAheadBytes += m.size();
                 recovered.addLast(m);
             } else {
                 readAheadBytes += m.size();
                 readAhead.addLast(m);
             }
         }
-        if (purging || closed) {
+        if (purging > 0 || closed) {
             return;
         }
         grant();
@@ -337,8 +338,8 @@ public final class StoredBacklog implements Backlog {
         Message m = recovered.pollFirst();
         if (m == null) {
             m = readAhead.pollFirst();
-            readAheadBytes -= m.size();
         }
+        readAheadBytes -= m.size();
         return m;
     }
 
@@ -415,7 +416,7 @@ public final class StoredBacklog implements Backlog {
     @Override
     public CompletableFuture<Purged> purgeUnread() {
         CompletableFuture<Purged> done = new CompletableFuture<>();
-        purging = true;
+        purging++;
         endOfBatch();
         storeThread.execute(() -> {
             long n = 0;
@@ -437,7 +438,7 @@ public final class StoredBacklog implements Backlog {
             owner.execute(() -> {
                 // Batches read before the purge reached the store thread arrived first, and were dropped.
                 Purged purged = new Purged(count + purgedWhileReading, size + purgedBytesWhileReading);
-                purging = false;
+                purging--;
                 purgedWhileReading = 0;
                 purgedBytesWhileReading = 0;
                 endOfBatch();

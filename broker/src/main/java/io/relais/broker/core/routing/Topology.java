@@ -58,7 +58,7 @@ public final class Topology implements MessageQueue.Listener {
     private final QueueStorage storage;
     private final AccessControl access;
     /** Deletions of queues already out of the maps whose backlogs are still closing; shutdown waits for them. */
-    private final Set<CompletableFuture<Long>> deleting = ConcurrentHashMap.newKeySet();
+    private final Map<String, CompletableFuture<Long>> deleting = new ConcurrentHashMap<>();
 
     /**
      * @param owner the thread every change runs on
@@ -151,12 +151,8 @@ public final class Topology implements MessageQueue.Listener {
 
     @Override
     public CompletableFuture<?> unused(MessageQueue queue) {
-        return onOwner(() -> {
-            if (queues.get(queue.name()) == queue) {
-                removeQueue(queue);
-            }
-            return null;
-        }).exceptionally(e -> {
+        return onOwner(() -> queues.get(queue.name()) == queue ? removeQueue(queue)
+                : CompletableFuture.completedFuture(0L)).thenCompose(deleted -> deleted).exceptionally(e -> {
             LOG.error("could not auto-delete {}: {}", queue, e.getMessage());
             return null;
         });
@@ -319,6 +315,13 @@ public final class Topology implements MessageQueue.Listener {
         OwnerLoop queueLoop = loop != null ? loop : loops.get();
         MessageQueue q;
         if (durable && !exclusive) {
+            CompletableFuture<Long> stillDeleting = deleting.get(name);
+            if (stillDeleting != null) {
+                // A queue of this name was deleted and its store (same directory) is still being
+                // removed on its store thread: wait, so that the new store starts empty. That thread
+                // never waits for this one.
+                stillDeleting.handle((n, failure) -> null).join();
+            }
             this.durable.addQueue(new QueueDefinition(name, autoDelete, args.toMap()));
             Backlog backlog;
             try {
@@ -420,8 +423,8 @@ public final class Topology implements MessageQueue.Listener {
         }
         publishBindings();
         CompletableFuture<Long> deleted = q.delete("queue '" + q.name() + "' was deleted");
-        deleting.add(deleted);
-        deleted.whenComplete((n, failure) -> deleting.remove(deleted));
+        deleting.put(q.name(), deleted);
+        deleted.whenComplete((n, failure) -> deleting.remove(q.name(), deleted));
         return deleted;
     }
 
@@ -448,7 +451,7 @@ public final class Topology implements MessageQueue.Listener {
             for (MessageQueue q : List.copyOf(queues.values())) {
                 closing.add(q.close());
             }
-            for (CompletableFuture<Long> d : List.copyOf(deleting)) {
+            for (CompletableFuture<Long> d : List.copyOf(deleting.values())) {
                 closing.add(d.handle((n, failure) -> null));
             }
             return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
