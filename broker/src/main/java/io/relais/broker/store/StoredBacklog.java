@@ -102,7 +102,8 @@ public final class StoredBacklog implements Backlog {
     // Queue loop.
     private final ArrayDeque<Message> recovered = new ArrayDeque<>();
     private final ArrayDeque<Message> readAhead = new ArrayDeque<>();
-    private long readAheadBytes;
+    /** Written on the loop only; volatile so that {@link #memoryBytes()} may read it anywhere. */
+    private volatile long readAheadBytes;
     private int grantedCount;
     private long grantedBytes;
     private SettleBatch settles = new SettleBatch();
@@ -388,7 +389,7 @@ public final class StoredBacklog implements Backlog {
 
     @Override
     public long memoryBytes() {
-        return offeredBytes.get();
+        return offeredBytes.get() + readAheadBytes;
     }
 
     /** On the store thread, periodically: sync (interval policy), checkpoint and file retention. */
