@@ -13,10 +13,4 @@ import java.util.concurrent.Executor;
 public interface OwnerLoop extends Executor {
     /** True when called on this loop's thread. */
     boolean inLoop();
-
-    /**
-     * Runs {@code task} on this loop every {@code periodMillis} milliseconds until the returned
-     * handle is closed.
-     */
-    AutoCloseable every(long periodMillis, Runnable task);
 }

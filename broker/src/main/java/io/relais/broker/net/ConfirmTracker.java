@@ -42,9 +42,9 @@ final class ConfirmTracker {
             }
         }
 
-        /** A durable queue refused the message (full), so it will not report a store for it. */
-        void notOffered() {
-            remaining.decrementAndGet();
+        /** {@code queues} durable queues refused the message (full), so they will not report a store for it. */
+        void notOffered(int queues) {
+            remaining.addAndGet(-queues);
         }
 
         /**

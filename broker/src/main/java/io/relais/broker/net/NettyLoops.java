@@ -3,13 +3,11 @@ package io.relais.broker.net;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.relais.broker.core.OwnerLoop;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -52,12 +50,6 @@ public final class NettyLoops implements Supplier<OwnerLoop> {
         @Override
         public boolean inLoop() {
             return loop.inEventLoop();
-        }
-
-        @Override
-        public AutoCloseable every(long periodMillis, Runnable task) {
-            ScheduledFuture<?> f = loop.scheduleAtFixedRate(task, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
-            return () -> f.cancel(false);
         }
 
         @Override

@@ -104,9 +104,7 @@ final class PublishPath {
         router.enqueue(message, waiter);
         String refusedBy = router.refusedBy();
         if (waiter != null) {
-            for (int i = router.refusedStoring(); i > 0; i--) {
-                waiter.notOffered();
-            }
+            waiter.notOffered(router.refusedStoring());
             waiter.offered(refusedBy != null);
         } else if (refusedBy != null) {
             refuse(seq, ErrorCode.QUEUE_FULL, "queue '" + refusedBy + "' is full");

@@ -4,8 +4,8 @@ import io.relais.broker.core.OwnerLoop;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+
+
 
 /** An {@link OwnerLoop} on one plain thread, for tests of the core without Netty. */
 public final class TestLoop implements OwnerLoop, AutoCloseable {
@@ -19,12 +19,6 @@ public final class TestLoop implements OwnerLoop, AutoCloseable {
     @Override
     public boolean inLoop() {
         return Thread.currentThread() == owner;
-    }
-
-    @Override
-    public AutoCloseable every(long periodMillis, Runnable task) {
-        ScheduledFuture<?> f = thread.scheduleAtFixedRate(task, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
-        return () -> f.cancel(false);
     }
 
     @Override
