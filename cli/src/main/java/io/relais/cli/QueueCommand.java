@@ -57,7 +57,7 @@ final class QueueCommand {
                             + arg + "'");
                 }
                 String value = arg.substring(eq + 1);
-                declaration.argument(arg.substring(0, eq), value.matches("-?\\d+") ? (Object) Long.valueOf(value)
+                declaration = declaration.argument(arg.substring(0, eq), value.matches("-?\\d+") ? (Object) Long.valueOf(value)
                         : value);
             }
             try (RelaisClient client = server.connect()) {

@@ -79,6 +79,24 @@ class CliEndToEndTest {
     }
 
     @Test
+    void shouldReportWhichLinesFailedSoThatTheyCanBeSentAgain(@TempDir Path dir) throws IOException {
+        CliProcess declare = relais("queue", "declare", "--bind", "capped.#", "--arg", "max-length=3",
+                "--arg", "overflow=reject-publish", "capped");
+        assertThat(declare.exitCode()).as(declare.stderr()).isZero();
+        Path report = dir.resolve("failed.txt");
+        CliProcess pub = CliProcess.start("pub", "--server", server, "--report", report.toString(), "capped.x");
+        pub.writeStdin("one\ntwo\nthree\nfour\nfive\n");
+        assertThat(pub.waitFor()).isEqualTo(1);
+        assertThat(pub.stderr()).contains("relais: 2 of 5 messages failed, 3 confirmed; the failed line numbers are in "
+                + report);
+        // One line per distinct reason, with its count, not one line per message.
+        assertThat(pub.stderr().lines().filter(l -> l.contains("QUEUE_FULL"))).hasSize(1)
+                .allMatch(l -> l.startsWith("relais: 2 messages: "));
+        assertThat(Files.readAllLines(report)).containsExactly("4", "5");
+        assertThat(relais("queue", "delete", "capped").exitCode()).isZero();
+    }
+
+    @Test
     void shouldKeepMessagesInAQueueUntilConsumedWhenDeclaredWithBindings() {
         CliProcess declare = relais("queue", "declare", "--bind", "orders.*", "--bind", ":refunds.#",
                 "--arg", "max-length=100", "orders");
