@@ -426,19 +426,26 @@ public final class MessageQueue implements BacklogListener {
         return done;
     }
 
-    /** Drops every message waiting for delivery, without dead-lettering; completes with how many. Any thread. */
+    /**
+     * Drops every message waiting for delivery, without dead-lettering; completes with how many, or
+     * exceptionally if the backlog could not drop them. Any thread.
+     */
     public CompletableFuture<Long> purge() {
         CompletableFuture<Long> done = new CompletableFuture<>();
         loop.execute(() -> {
-            long n = dropReadable();
-            backlog.purgeUnread().whenComplete((purged, error) -> {
-                if (error != null) {
-                    done.completeExceptionally(error);
-                    return;
-                }
-                depth.removed(purged.count(), purged.bytes());
-                done.complete(n + purged.count());
-            });
+            try {
+                long n = dropReadable();
+                backlog.purgeUnread().whenComplete((purged, error) -> {
+                    if (error != null) {
+                        done.completeExceptionally(error);
+                        return;
+                    }
+                    depth.removed(purged.count(), purged.bytes());
+                    done.complete(n + purged.count());
+                });
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
         });
         return done;
     }
@@ -456,8 +463,9 @@ public final class MessageQueue implements BacklogListener {
 
     /**
      * Deletes the queue: its consumers are told (CANCELLED), its messages dropped and its backlog's
-     * files deleted; later enqueues are released. Completes with the number of messages dropped.
-     * Any thread; idempotent.
+     * files deleted; later enqueues are released. Completes with the number of messages dropped once
+     * the backlog is gone (its files deleted), also when part of that failed (logged here). Any
+     * thread; idempotent.
      */
     public CompletableFuture<Long> delete(String reason) {
         CompletableFuture<Long> done = new CompletableFuture<>();
@@ -467,8 +475,7 @@ public final class MessageQueue implements BacklogListener {
                 return;
             }
             long n = depth.messages();
-            finish(reason);
-            backlog.delete().whenComplete((ok, error) -> done.complete(n));
+            shutDownBacklog(reason, true).whenComplete((ok, never) -> done.complete(n));
         });
         return done;
     }
@@ -485,20 +492,41 @@ public final class MessageQueue implements BacklogListener {
                 done.complete(null);
                 return;
             }
-            finish("server shutting down");
-            backlog.close().whenComplete((ok, error) -> {
-                if (error != null) {
-                    LOG.error("{}: could not close its backlog cleanly", this, error);
-                }
-                done.complete(null);
-            });
+            shutDownBacklog("server shutting down", false).whenComplete((ok, never) -> done.complete(null));
         });
         return done;
     }
 
+    /**
+     * On the loop: marks the queue deleted, tells the consumers, releases the redeliveries, then
+     * deletes or closes the backlog. The result completes normally once the backlog is done, even if
+     * a step failed: the failure is logged with this queue's name, and the caller (a delete or close
+     * others wait for) goes on.
+     */
+    private CompletableFuture<Void> shutDownBacklog(String reason, boolean delete) {
+        String what = delete ? "delete" : "close";
+        try {
+            finish(reason);
+        } catch (RuntimeException e) {
+            LOG.error("{}: could not end its consumers cleanly on {}", this, what, e);
+        }
+        CompletableFuture<Void> gone;
+        try {
+            gone = delete ? backlog.delete() : backlog.close();
+        } catch (RuntimeException e) {
+            gone = CompletableFuture.failedFuture(e);
+        }
+        return gone.handle((ok, error) -> {
+            if (error != null) {
+                LOG.error("{}: could not {} its backlog cleanly", this, what, error);
+            }
+            return null;
+        });
+    }
+
     private void finish(String reason) {
-        backlog.endOfBatch();
         deleted = true;
+        backlog.endOfBatch();
         consumers.clear(c -> {
             c.deactivate();
             c.sink().cancelled(c, Reason.QUEUE_DELETED, reason);
