@@ -368,6 +368,12 @@ public final class Topology implements MessageQueue.Listener {
                 LOG.error("{}", e.getMessage());
                 this.durable.saveAsIs();
                 throw e;
+            } catch (RuntimeException | Error e) {
+                // Not a refusal the storage meant (a fault on a mapped file, a bug): the queue is not
+                // declared, its definition not kept, and the client is told the store failed.
+                LOG.error("could not open the store of queue '{}'", name, e);
+                this.durable.saveAsIs();
+                throw new CoreException(Reason.STORE_FAILED, "could not open the store of queue '" + name + "': " + e);
             }
             q = new MessageQueue(vhost, name, true, false, autoDelete, args, null, queueLoop, this, backlog);
         } else {
