@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
+import io.relais.broker.store.FsyncPolicy;
 import io.relais.client.DeclaredQueue;
 import io.relais.client.Delivery;
 import io.relais.client.Message;
@@ -24,8 +25,10 @@ import io.relais.protocol.frame.Bind;
 import io.relais.protocol.frame.Confirm;
 import io.relais.protocol.frame.ErrorFrame;
 import io.relais.protocol.frame.Frame;
+import io.relais.protocol.frame.Ok;
 import io.relais.protocol.frame.Publish;
 import io.relais.protocol.frame.QueueDeclare;
+import io.relais.protocol.frame.QueueDeclareOk;
 import io.relais.protocol.frame.QueueDelete;
 import io.relais.protocol.frame.QueueInfo;
 import io.relais.protocol.frame.QueuePurge;
@@ -34,6 +37,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -60,6 +64,8 @@ import org.slf4j.LoggerFactory;
  * while its namesake's was deleted), the broker must log no error, and afterwards the queue must
  * behave as new, and a restart must find neither the queue nor a store directory left behind.
  * Short by default (16 connections x 30 rounds); {@code -Drelais.faults.long=true} runs 32 x 150.
+ * And while a deleted queue's store is still busy on its store thread (a slow sync), the declare of
+ * its namesake waits for the deletion, but changes of other queues are answered at once.
  */
 @ExtendWith(LeakCheck.class)
 class DeclareDeleteRaceTest {
@@ -218,6 +224,70 @@ class DeclareDeleteRaceTest {
             log.stop();
         }
         assertThat(log.lines).as("warnings and errors in the broker's log").isEmpty();
+    }
+
+    @Test
+    void shouldAnswerChangesOfOtherQueuesAtOnceWhileADeletedQueuesStoreIsStillBusy() throws Exception {
+        long syncMillis = 1500;
+        try (BrokerFixture fixture = new BrokerFixture(c -> c.withStore(FsyncPolicy.of("always", Duration.ofSeconds(1)),
+                0), queue -> {
+                    if (queue.equals(QUEUE)) {
+                        sleep(syncMillis);
+                    }
+                });
+             RawConnection deleter = new RawConnection(fixture.port());
+             RawConnection redeclarer = new RawConnection(fixture.port());
+             RawConnection other = new RawConnection(fixture.port())) {
+            deleter.handshake(0);
+            redeclarer.handshake(0);
+            other.handshake(0);
+            deleter.send(new QueueDeclare(1, QUEUE, true, false, false, false, Map.of()));
+            assertThat(answer(deleter, 1)).isInstanceOf(QueueDeclareOk.class);
+            deleter.send(new Bind(2, QUEUE, "", KEY, Map.of()));
+            assertThat(answer(deleter, 2)).isInstanceOf(Ok.class);
+            // The store thread of the queue syncs this message for 1.5 s; the deletion of the store
+            // waits behind it there, and the declare of the same name waits for the deletion.
+            deleter.send(new Publish(1, "", KEY, Publish.PERSISTENT, Properties.EMPTY,
+                    Unpooled.copiedBuffer("slow", StandardCharsets.UTF_8)));
+            deleter.send(new QueueDelete(3, QUEUE, false, false));
+            Thread.sleep(100);
+            redeclarer.send(new QueueDeclare(1, QUEUE, true, false, false, false, Map.of()));
+            Thread.sleep(100);
+
+            long start = System.nanoTime();
+            other.send(new QueueDeclare(1, "other", false, false, false, false, Map.of()));
+            assertThat(answer(other, 1)).isInstanceOf(QueueDeclareOk.class);
+            long otherMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+            assertThat(answer(deleter, 3)).as("the delete").isInstanceOf(Ok.class);
+            Frame again = answer(redeclarer, 1);
+            long redeclareMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            FaultSummary.report("race/slow-store-delete", "store busy %d ms: another queue declared in %d ms, "
+                    + "the namesake of the deleted queue in %d ms", syncMillis, otherMillis, redeclareMillis);
+            assertThat(again).isInstanceOf(QueueDeclareOk.class);
+            assertThat(((QueueDeclareOk) again).messageCount()).as("messages in the declared namesake").isZero();
+            assertThat(otherMillis).as("ms to declare another queue while the deleted queue's store is busy")
+                    .isLessThan(syncMillis / 2);
+        }
+    }
+
+    /** Reads until the answer to request {@code id}, skipping confirms. */
+    private static Frame answer(RawConnection raw, long id) throws IOException {
+        while (true) {
+            Frame f = raw.read();
+            ReferenceCountUtil.release(f);
+            if (f instanceof Answer a && (a.requestId() == id || a.requestId() == 0)) {
+                return f;
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void race(int port, int clients, int rounds, Tally tally) throws Exception {
