@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -185,7 +186,10 @@ public final class Topology implements MessageQueue.Listener {
             }
             return removeQueue(queue);
         }).handle((n, failure) -> {
-            if (failure instanceof CoreException e) {
+            // Unexpected failures are logged where they happen (NameSequencer); refusals here.
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof CoreException e) {
                 LOG.error("could not auto-delete {}: {}", queue, e.getMessage());
             }
             return null;
