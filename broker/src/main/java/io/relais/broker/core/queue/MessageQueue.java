@@ -6,6 +6,7 @@ import io.relais.broker.core.Reason;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -371,21 +372,15 @@ public final class MessageQueue implements BacklogListener {
      * it is {@linkplain QueueConsumer#start() started}.
      */
     public CompletableFuture<Void> addConsumer(QueueConsumer consumer) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        loop.execute(() -> {
+        return onLoop("adding a consumer", done -> {
             if (deleted) {
                 done.completeExceptionally(new CoreException(Reason.NOT_FOUND, "queue '"
                         + name + "' was deleted"));
                 return;
             }
-            try {
-                consumers.add(consumer);
-                done.complete(null);
-            } catch (CoreException e) {
-                done.completeExceptionally(e);
-            }
+            consumers.add(consumer);
+            done.complete(null);
         });
-        return done;
     }
 
     /**
@@ -395,8 +390,7 @@ public final class MessageQueue implements BacklogListener {
      */
     public CompletableFuture<Void> removeConsumer(QueueConsumer consumer) {
         consumer.deactivate();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        loop.execute(() -> {
+        return onLoop("removing a consumer", done -> {
             if (consumers.remove(consumer)) {
                 if (autoDelete && consumers.lostLast() && !deleted) {
                     listener.unused(this).whenComplete((ok, failure) -> done.complete(null));
@@ -406,7 +400,6 @@ public final class MessageQueue implements BacklogListener {
             }
             done.complete(null);
         });
-        return done;
     }
 
     /**
@@ -415,15 +408,13 @@ public final class MessageQueue implements BacklogListener {
      * has read back). Any thread.
      */
     public CompletableFuture<MessageQueue> applyLimits() {
-        CompletableFuture<MessageQueue> done = new CompletableFuture<>();
-        loop.execute(() -> {
+        return onLoop("applying its length limits", done -> {
             if (!deleted) {
                 dropOverLimit();
                 backlog.endOfBatch();
             }
             done.complete(this);
         });
-        return done;
     }
 
     /**
@@ -431,23 +422,17 @@ public final class MessageQueue implements BacklogListener {
      * exceptionally if the backlog could not drop them. Any thread.
      */
     public CompletableFuture<Long> purge() {
-        CompletableFuture<Long> done = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                long n = dropReadable();
-                backlog.purgeUnread().whenComplete((purged, error) -> {
-                    if (error != null) {
-                        done.completeExceptionally(error);
-                        return;
-                    }
-                    depth.removed(purged.count(), purged.bytes());
-                    done.complete(n + purged.count());
-                });
-            } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-            }
+        return onLoop("purge", done -> {
+            long n = dropReadable();
+            backlog.purgeUnread().whenComplete((purged, error) -> {
+                if (error != null) {
+                    done.completeExceptionally(error);
+                    return;
+                }
+                depth.removed(purged.count(), purged.bytes());
+                done.complete(n + purged.count());
+            });
         });
-        return done;
     }
 
     /** Settles and releases the redeliveries and what the backlog can give out now. On the loop. */
@@ -468,8 +453,7 @@ public final class MessageQueue implements BacklogListener {
      * thread; idempotent.
      */
     public CompletableFuture<Long> delete(String reason) {
-        CompletableFuture<Long> done = new CompletableFuture<>();
-        loop.execute(() -> {
+        return onLoop("delete", done -> {
             if (deleted) {
                 done.complete(0L);
                 return;
@@ -477,7 +461,6 @@ public final class MessageQueue implements BacklogListener {
             long n = depth.messages();
             shutDownBacklog(reason, true).whenComplete((ok, never) -> done.complete(n));
         });
-        return done;
     }
 
     /**
@@ -486,13 +469,31 @@ public final class MessageQueue implements BacklogListener {
      * Any thread.
      */
     public CompletableFuture<Void> close() {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        loop.execute(() -> {
+        return onLoop("close", done -> {
             if (deleted) {
                 done.complete(null);
                 return;
             }
             shutDownBacklog("server shutting down", false).whenComplete((ok, never) -> done.complete(null));
+        });
+    }
+
+    /**
+     * Runs {@code task} on the loop with the future it completes. Whatever it throws fails that
+     * future (and is logged with this queue and {@code what}, unless it is a refusal), so that no
+     * caller waits forever and nothing escapes to the loop as a bare task failure. Any thread.
+     */
+    private <T> CompletableFuture<T> onLoop(String what, Consumer<CompletableFuture<T>> task) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                task.accept(done);
+            } catch (RuntimeException | Error e) {
+                if (!(e instanceof CoreException)) {
+                    LOG.error("{}: {} failed", this, what, e);
+                }
+                done.completeExceptionally(e);
+            }
         });
         return done;
     }
