@@ -319,6 +319,21 @@ class TopologySerializationTest {
     }
 
     @Test
+    void shouldGiveAnExclusiveQueueToAnotherConnectionOnlyOnceTheClosedOwnersQueueIsDeleted() throws Exception {
+        Caller first = new Caller("guest", Names.DEFAULT_VHOST, "c-9");
+        Caller second = new Caller("guest", Names.DEFAULT_VHOST, "c-10");
+        MessageQueue mine = within(topology.declareQueue(first, "x", false, true, false, false, Map.of(), null),
+                "the exclusive declare");
+        CompletableFuture<Void> closed = topology.connectionClosed("c-9");
+        MessageQueue theirs = within(topology.declareQueue(second, "x", false, true, false, false, Map.of(), null),
+                "the declare of the same name by another connection");
+        assertThat(closed).as("the deletion of the closed connection's queue").isDone();
+        assertThat(mine.deleted()).isTrue();
+        assertThat(theirs.ownerConnectionId()).isEqualTo("c-10");
+        assertThat(topology.queue("x")).isSameAs(theirs);
+    }
+
+    @Test
     void shouldCloseOnlyOnceTheDeletionsAndDeclaresUnderWayHaveFinished() throws Exception {
         within(declareDurable("g"), "the declare of 'g'");
         CompletableFuture<Long> deleted = topology.deleteQueue(GUEST, "g", false, false);
