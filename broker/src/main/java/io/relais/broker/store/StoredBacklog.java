@@ -485,7 +485,7 @@ public final class StoredBacklog implements Backlog {
                     store.close();
                 }
             } catch (RuntimeException | Error e) {
-                // Logged here (a store thread's task swallows what escapes it); done completes anyway.
+                // Logged here, with the queue; done completes anyway, so the queue's next change can start.
                 LOG.error("{}: could not {} its store cleanly", this, deleteFiles ? "delete" : "close", e);
             } finally {
                 if (maintenance != null) {
