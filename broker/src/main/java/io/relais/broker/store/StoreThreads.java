@@ -2,8 +2,11 @@ package io.relais.broker.store;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -29,11 +32,40 @@ public final class StoreThreads implements AutoCloseable {
         this.faults = faults;
         for (int i = 0; i < count; i++) {
             int n = i + 1;
-            threads.add(Executors.newSingleThreadScheduledExecutor(r -> {
+            threads.add(new LoggingExecutor(r -> {
                 Thread t = new Thread(r, "relais-store-" + n);
                 t.setDaemon(true);
                 return t;
             }));
+        }
+    }
+
+    /**
+     * A store thread that logs what escapes its tasks: a scheduled executor keeps a task's failure
+     * in the task's future, which nobody reads for {@code execute}d tasks, so without this such a
+     * failure (and any work it left undone) would go unseen.
+     */
+    private static final class LoggingExecutor extends ScheduledThreadPoolExecutor {
+        LoggingExecutor(ThreadFactory factory) {
+            super(1, factory);
+        }
+
+        @Override
+        protected void afterExecute(Runnable task, Throwable thrown) {
+            super.afterExecute(task, thrown);
+            Throwable failure = thrown;
+            if (failure == null && task instanceof Future<?> f && f.isDone() && !f.isCancelled()) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    failure = e.getCause();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (failure != null) {
+                LOG.error("a store task on {} failed", Thread.currentThread().getName(), failure);
+            }
         }
     }
 

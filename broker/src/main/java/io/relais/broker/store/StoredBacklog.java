@@ -431,7 +431,8 @@ public final class StoredBacklog implements Backlog {
                     n++;
                     bytes += size;
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // Caught here: the purge is answered whatever fails, and the next change of the queue waits for it.
                 LOG.error("{}: purge could not read its whole store", this, e);
             }
             long count = n;
@@ -483,8 +484,9 @@ public final class StoredBacklog implements Backlog {
                     store.lowerReadMark(lastDelivered);
                     store.close();
                 }
-            } catch (RuntimeException e) {
-                LOG.error("{}: could not close its store cleanly", this, e);
+            } catch (RuntimeException | Error e) {
+                // Logged here, with the queue; done completes anyway, so the queue's next change can start.
+                LOG.error("{}: could not {} its store cleanly", this, deleteFiles ? "delete" : "close", e);
             } finally {
                 if (maintenance != null) {
                     maintenance.cancel(false);

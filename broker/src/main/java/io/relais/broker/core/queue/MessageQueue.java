@@ -6,6 +6,7 @@ import io.relais.broker.core.Reason;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -371,21 +372,15 @@ public final class MessageQueue implements BacklogListener {
      * it is {@linkplain QueueConsumer#start() started}.
      */
     public CompletableFuture<Void> addConsumer(QueueConsumer consumer) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        loop.execute(() -> {
+        return onLoop("adding a consumer", done -> {
             if (deleted) {
                 done.completeExceptionally(new CoreException(Reason.NOT_FOUND, "queue '"
                         + name + "' was deleted"));
                 return;
             }
-            try {
-                consumers.add(consumer);
-                done.complete(null);
-            } catch (CoreException e) {
-                done.completeExceptionally(e);
-            }
+            consumers.add(consumer);
+            done.complete(null);
         });
-        return done;
     }
 
     /**
@@ -395,8 +390,7 @@ public final class MessageQueue implements BacklogListener {
      */
     public CompletableFuture<Void> removeConsumer(QueueConsumer consumer) {
         consumer.deactivate();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        loop.execute(() -> {
+        return onLoop("removing a consumer", done -> {
             if (consumers.remove(consumer)) {
                 if (autoDelete && consumers.lostLast() && !deleted) {
                     listener.unused(this).whenComplete((ok, failure) -> done.complete(null));
@@ -406,7 +400,6 @@ public final class MessageQueue implements BacklogListener {
             }
             done.complete(null);
         });
-        return done;
     }
 
     /**
@@ -415,21 +408,21 @@ public final class MessageQueue implements BacklogListener {
      * has read back). Any thread.
      */
     public CompletableFuture<MessageQueue> applyLimits() {
-        CompletableFuture<MessageQueue> done = new CompletableFuture<>();
-        loop.execute(() -> {
+        return onLoop("applying its length limits", done -> {
             if (!deleted) {
                 dropOverLimit();
                 backlog.endOfBatch();
             }
             done.complete(this);
         });
-        return done;
     }
 
-    /** Drops every message waiting for delivery, without dead-lettering; completes with how many. Any thread. */
+    /**
+     * Drops every message waiting for delivery, without dead-lettering; completes with how many, or
+     * exceptionally if the backlog could not drop them. Any thread.
+     */
     public CompletableFuture<Long> purge() {
-        CompletableFuture<Long> done = new CompletableFuture<>();
-        loop.execute(() -> {
+        return onLoop("purge", done -> {
             long n = dropReadable();
             backlog.purgeUnread().whenComplete((purged, error) -> {
                 if (error != null) {
@@ -440,7 +433,6 @@ public final class MessageQueue implements BacklogListener {
                 done.complete(n + purged.count());
             });
         });
-        return done;
     }
 
     /** Settles and releases the redeliveries and what the backlog can give out now. On the loop. */
@@ -456,21 +448,19 @@ public final class MessageQueue implements BacklogListener {
 
     /**
      * Deletes the queue: its consumers are told (CANCELLED), its messages dropped and its backlog's
-     * files deleted; later enqueues are released. Completes with the number of messages dropped.
-     * Any thread; idempotent.
+     * files deleted; later enqueues are released. Completes with the number of messages dropped once
+     * the backlog is gone (its files deleted), also when part of that failed (logged here). Any
+     * thread; idempotent.
      */
     public CompletableFuture<Long> delete(String reason) {
-        CompletableFuture<Long> done = new CompletableFuture<>();
-        loop.execute(() -> {
+        return onLoop("delete", done -> {
             if (deleted) {
                 done.complete(0L);
                 return;
             }
             long n = depth.messages();
-            finish(reason);
-            backlog.delete().whenComplete((ok, error) -> done.complete(n));
+            shutDownBacklog(reason, true).whenComplete((ok, never) -> done.complete(n));
         });
-        return done;
     }
 
     /**
@@ -479,26 +469,65 @@ public final class MessageQueue implements BacklogListener {
      * Any thread.
      */
     public CompletableFuture<Void> close() {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        loop.execute(() -> {
+        return onLoop("close", done -> {
             if (deleted) {
                 done.complete(null);
                 return;
             }
-            finish("server shutting down");
-            backlog.close().whenComplete((ok, error) -> {
-                if (error != null) {
-                    LOG.error("{}: could not close its backlog cleanly", this, error);
+            shutDownBacklog("server shutting down", false).whenComplete((ok, never) -> done.complete(null));
+        });
+    }
+
+    /**
+     * Runs {@code task} on the loop with the future it completes. Whatever it throws fails that
+     * future (and is logged with this queue and {@code what}, unless it is a refusal), so that no
+     * caller waits forever and nothing escapes to the loop as a bare task failure. Any thread.
+     */
+    private <T> CompletableFuture<T> onLoop(String what, Consumer<CompletableFuture<T>> task) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                task.accept(done);
+            } catch (RuntimeException | Error e) {
+                if (!(e instanceof CoreException)) {
+                    LOG.error("{}: {} failed", this, what, e);
                 }
-                done.complete(null);
-            });
+                done.completeExceptionally(e);
+            }
         });
         return done;
     }
 
+    /**
+     * On the loop: marks the queue deleted, tells the consumers, releases the redeliveries, then
+     * deletes or closes the backlog. The result completes normally once the backlog is done, even if
+     * a step failed: the failure is logged with this queue's name, and the caller (a delete or close
+     * others wait for) goes on.
+     */
+    private CompletableFuture<Void> shutDownBacklog(String reason, boolean delete) {
+        String what = delete ? "delete" : "close";
+        try {
+            finish(reason);
+        } catch (RuntimeException e) {
+            LOG.error("{}: could not end its consumers cleanly on {}", this, what, e);
+        }
+        CompletableFuture<Void> gone;
+        try {
+            gone = delete ? backlog.delete() : backlog.close();
+        } catch (RuntimeException e) {
+            gone = CompletableFuture.failedFuture(e);
+        }
+        return gone.handle((ok, error) -> {
+            if (error != null) {
+                LOG.error("{}: could not {} its backlog cleanly", this, what, error);
+            }
+            return null;
+        });
+    }
+
     private void finish(String reason) {
-        backlog.endOfBatch();
         deleted = true;
+        backlog.endOfBatch();
         consumers.clear(c -> {
             c.deactivate();
             c.sink().cancelled(c, Reason.QUEUE_DELETED, reason);

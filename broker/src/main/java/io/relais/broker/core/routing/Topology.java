@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -37,6 +38,14 @@ import org.slf4j.LoggerFactory;
  * effect, and durable queues' stores are opened there. Lookups ({@link #exchange}, {@link #queue})
  * are lock-free reads of concurrent maps, for the per-message path on any thread; changes publish
  * new immutable binding tables to the exchanges.
+ *
+ * <p>Changes of one queue (declare, delete, purge, bind, unbind, auto-delete, the deletion of an
+ * exclusive queue whose connection closed) are put in line per queue name by a
+ * {@link NameSequencer}: each starts once the one before it on that name has finished, including the
+ * store work it started on a store thread (a deleted durable queue's directory is gone before a
+ * namesake opens it again). The owner thread never waits for that work; changes of other names go
+ * on meanwhile. Every change's future completes, whatever fails; unexpected failures are logged with
+ * the change they belong to.
  *
  * <p>Every change is checked with the {@link AccessControl} first.
  */
@@ -57,8 +66,8 @@ public final class Topology implements MessageQueue.Listener {
     private final DurableDefinitions durable;
     private final QueueStorage storage;
     private final AccessControl access;
-    /** Deletions of queues already out of the maps whose backlogs are still closing; shutdown waits for them. */
-    private final Map<String, CompletableFuture<Long>> deleting = new ConcurrentHashMap<>();
+    /** Puts the changes of each queue name in line, their store work included; shutdown waits for them. */
+    private final NameSequencer sequencer;
 
     /**
      * @param owner the thread every change runs on
@@ -76,6 +85,7 @@ public final class Topology implements MessageQueue.Listener {
         this.durable = new DurableDefinitions(definitions, exchanges.values(), queues.values());
         this.storage = storage;
         this.access = access;
+        this.sequencer = new NameSequencer(owner);
         exchanges.put(DEFAULT_EXCHANGE, new Exchange(vhost, DEFAULT_EXCHANGE, "topic", true, false));
     }
 
@@ -116,20 +126,36 @@ public final class Topology implements MessageQueue.Listener {
         publishBindings();
     }
 
-    /** Runs {@code change} on the owner thread. */
-    private <T> CompletableFuture<T> onOwner(Supplier<T> change) {
+    /**
+     * Runs {@code change} on the owner thread. Whatever it throws completes the future; a failure
+     * other than a refusal ({@link CoreException}) is logged with {@code what}.
+     */
+    private <T> CompletableFuture<T> onOwner(String what, Supplier<T> change) {
         CompletableFuture<T> done = new CompletableFuture<>();
         owner.execute(() -> {
             try {
                 done.complete(change.get());
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 if (!(e instanceof CoreException)) {
-                    LOG.error("a topology change failed", e);
+                    LOG.error("{} failed", what, e);
                 }
                 done.completeExceptionally(e);
             }
         });
         return done;
+    }
+
+    /**
+     * Runs {@code change} of queue {@code name} on the owner thread once the changes of that name
+     * asked for before it have finished, store work included; completes with what the future
+     * {@code change} returns completes with.
+     */
+    private <T> CompletableFuture<T> onQueue(String name, String what, Supplier<CompletableFuture<T>> change) {
+        return onOwner(what, () -> sequencer.run(name, what, change)).thenCompose(result -> result);
+    }
+
+    private static String quoted(String name) {
+        return "'" + name + "'";
     }
 
     private void publishBindings() {
@@ -151,9 +177,21 @@ public final class Topology implements MessageQueue.Listener {
 
     @Override
     public CompletableFuture<?> unused(MessageQueue queue) {
-        return onOwner(() -> queues.get(queue.name()) == queue ? removeQueue(queue)
-                : CompletableFuture.completedFuture(0L)).thenCompose(deleted -> deleted).exceptionally(e -> {
-            LOG.error("could not auto-delete {}: {}", queue, e.getMessage());
+        String what = "auto-delete of queue " + quoted(queue.name());
+        return onQueue(queue.name(), what, () -> {
+            // Gone already (deleted, or replaced by a namesake), or a consumer came meanwhile: its
+            // leaving will ask again.
+            if (queues.get(queue.name()) != queue || queue.consumerCount() > 0) {
+                return CompletableFuture.completedFuture(0L);
+            }
+            return removeQueue(queue);
+        }).handle((n, failure) -> {
+            // Unexpected failures are logged where they happen (NameSequencer); refusals here.
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof CoreException e) {
+                LOG.error("could not auto-delete {}: {}", queue, e.getMessage());
+            }
             return null;
         });
     }
@@ -200,7 +238,7 @@ public final class Topology implements MessageQueue.Listener {
     /** Declares an exchange, or checks an existing one. */
     public CompletableFuture<Void> declareExchange(Caller caller, String name, String type, boolean durable,
                                                    boolean autoDelete, boolean passive) {
-        return onOwner(() -> {
+        return onOwner("declare exchange " + quoted(name), () -> {
             Names.checkLength("exchange name", name);
             access.check(caller, ResourceKind.EXCHANGE, name, Access.CONFIGURE);
             Exchange existing = exchanges.get(name);
@@ -237,7 +275,7 @@ public final class Topology implements MessageQueue.Listener {
 
     /** Deletes an exchange and its bindings. */
     public CompletableFuture<Void> deleteExchange(Caller caller, String name, boolean ifUnused) {
-        return onOwner(() -> {
+        return onOwner("delete exchange " + quoted(name), () -> {
             if (name.isEmpty()) {
                 throw new CoreException(Reason.PRECONDITION_FAILED, "the default exchange cannot be deleted");
             }
@@ -274,40 +312,49 @@ public final class Topology implements MessageQueue.Listener {
     public CompletableFuture<MessageQueue> declareQueue(Caller caller, String name, boolean durable,
                                                         boolean exclusive, boolean autoDelete, boolean passive,
                                                         Map<String, Object> arguments, OwnerLoop loop) {
-        return onOwner(() -> {
-            if (passive) {
-                if (name.isEmpty()) {
-                    throw new CoreException(Reason.INVALID_ARGUMENT, "a passive declare needs a queue name");
+        if (name.isEmpty() && !passive) {
+            // A server-chosen name is new: nothing to wait for.
+            return onOwner("declare of a server-named queue", () -> declare(caller, name, durable, exclusive,
+                    autoDelete, false, arguments, loop));
+        }
+        return onQueue(name, "declare queue " + quoted(name), () -> CompletableFuture.completedFuture(
+                declare(caller, name, durable, exclusive, autoDelete, passive, arguments, loop)));
+    }
+
+    private MessageQueue declare(Caller caller, String name, boolean durable, boolean exclusive, boolean autoDelete,
+                                 boolean passive, Map<String, Object> arguments, OwnerLoop loop) {
+        if (passive) {
+            if (name.isEmpty()) {
+                throw new CoreException(Reason.INVALID_ARGUMENT, "a passive declare needs a queue name");
+            }
+            return accessibleQueue(caller, name);
+        }
+        QueueArguments args;
+        try {
+            args = QueueArguments.parse(arguments);
+        } catch (IllegalArgumentException e) {
+            throw new CoreException(Reason.INVALID_ARGUMENT, e.getMessage());
+        }
+        String actual = name;
+        if (actual.isEmpty()) {
+            actual = Names.RESERVED_PREFIX + "gen." + Long.toHexString(ThreadLocalRandom.current().nextLong());
+            access.check(caller, ResourceKind.QUEUE, actual, Access.CONFIGURE);
+        } else {
+            Names.checkLength("queue name", actual);
+            access.check(caller, ResourceKind.QUEUE, actual, Access.CONFIGURE);
+            MessageQueue existing = queues.get(actual);
+            if (existing != null) {
+                TopologyChecks.checkExclusive(existing, caller);
+                if (existing.durable() != durable || existing.exclusive() != exclusive
+                        || existing.autoDelete() != autoDelete || !existing.arguments().equals(args)) {
+                    throw new CoreException(Reason.PRECONDITION_FAILED, "queue '" + actual
+                            + "' exists with other properties or arguments");
                 }
-                return accessibleQueue(caller, name);
+                return existing;
             }
-            QueueArguments args;
-            try {
-                args = QueueArguments.parse(arguments);
-            } catch (IllegalArgumentException e) {
-                throw new CoreException(Reason.INVALID_ARGUMENT, e.getMessage());
-            }
-            String actual = name;
-            if (actual.isEmpty()) {
-                actual = Names.RESERVED_PREFIX + "gen." + Long.toHexString(ThreadLocalRandom.current().nextLong());
-                access.check(caller, ResourceKind.QUEUE, actual, Access.CONFIGURE);
-            } else {
-                Names.checkLength("queue name", actual);
-                access.check(caller, ResourceKind.QUEUE, actual, Access.CONFIGURE);
-                MessageQueue existing = queues.get(actual);
-                if (existing != null) {
-                    TopologyChecks.checkExclusive(existing, caller);
-                    if (existing.durable() != durable || existing.exclusive() != exclusive
-                            || existing.autoDelete() != autoDelete || !existing.arguments().equals(args)) {
-                        throw new CoreException(Reason.PRECONDITION_FAILED, "queue '" + actual
-                                + "' exists with other properties or arguments");
-                    }
-                    return existing;
-                }
-                Names.checkNotReserved("queue", actual);
-            }
-            return create(actual, durable, exclusive, autoDelete, args, caller.connectionId(), loop);
-        });
+            Names.checkNotReserved("queue", actual);
+        }
+        return create(actual, durable, exclusive, autoDelete, args, caller.connectionId(), loop);
     }
 
     private MessageQueue create(String name, boolean durable, boolean exclusive, boolean autoDelete,
@@ -315,13 +362,8 @@ public final class Topology implements MessageQueue.Listener {
         OwnerLoop queueLoop = loop != null ? loop : loops.get();
         MessageQueue q;
         if (durable && !exclusive) {
-            CompletableFuture<Long> stillDeleting = deleting.get(name);
-            if (stillDeleting != null) {
-                // A queue of this name was deleted and its store (same directory) is still being
-                // removed on its store thread: wait, so that the new store starts empty. That thread
-                // never waits for this one.
-                stillDeleting.handle((n, failure) -> null).join();
-            }
+            // No namesake's store is open or being deleted here: the changes of this name before
+            // this one (a delete, with its store's removal) have finished (NameSequencer).
             this.durable.addQueue(new QueueDefinition(name, autoDelete, args.toMap()));
             Backlog backlog;
             try {
@@ -330,6 +372,12 @@ public final class Topology implements MessageQueue.Listener {
                 LOG.error("{}", e.getMessage());
                 this.durable.saveAsIs();
                 throw e;
+            } catch (RuntimeException | Error e) {
+                // Not a refusal the storage meant (a fault on a mapped file, a bug): the queue is not
+                // declared, its definition not kept, and the client is told the store failed.
+                LOG.error("could not open the store of queue '{}'", name, e);
+                this.durable.saveAsIs();
+                throw new CoreException(Reason.STORE_FAILED, "could not open the store of queue '" + name + "': " + e);
             }
             q = new MessageQueue(vhost, name, true, false, autoDelete, args, null, queueLoop, this, backlog);
         } else {
@@ -347,11 +395,11 @@ public final class Topology implements MessageQueue.Listener {
      */
     public CompletableFuture<MessageQueue> subscriptionQueue(Caller caller, long sid, String exchange,
                                                              String pattern, OwnerLoop loop, int maxBacklog) {
-        return onOwner(() -> {
+        String name = Names.RESERVED_PREFIX + "sub." + caller.connectionId() + "." + sid;
+        return onQueue(name, "subscription queue " + quoted(name), () -> {
             Exchange ex = existingExchange(exchange);
             TopologyChecks.checkPattern(ex, pattern);
             access.check(caller, ResourceKind.EXCHANGE, exchange, Access.READ);
-            String name = Names.RESERVED_PREFIX + "sub." + caller.connectionId() + "." + sid;
             MessageQueue old = queues.get(name);
             if (old != null) {
                 removeQueue(old);
@@ -361,7 +409,7 @@ public final class Topology implements MessageQueue.Listener {
             ex.bindings(ex.bindings().with(pattern, q));
             bindings.add(new Binding(exchange, name, pattern));
             publishBindings();
-            return q;
+            return CompletableFuture.completedFuture(q);
         });
     }
 
@@ -381,7 +429,7 @@ public final class Topology implements MessageQueue.Listener {
 
     /** Deletes a queue; completes with the number of messages dropped. */
     public CompletableFuture<Long> deleteQueue(Caller caller, String name, boolean ifUnused, boolean ifEmpty) {
-        return onOwner(() -> {
+        return onQueue(name, "delete queue " + quoted(name), () -> {
             MessageQueue q = accessibleQueue(caller, name);
             access.check(caller, ResourceKind.QUEUE, name, Access.CONFIGURE);
             if (ifUnused && q.consumerCount() > 0) {
@@ -393,16 +441,16 @@ public final class Topology implements MessageQueue.Listener {
                         + q.messageCount() + " messages");
             }
             return removeQueue(q);
-        }).thenCompose(deleted -> deleted);
+        });
     }
 
     /** Drops every ready message of a queue; completes with how many. */
     public CompletableFuture<Long> purgeQueue(Caller caller, String name) {
-        return onOwner(() -> {
+        return onQueue(name, "purge of queue " + quoted(name), () -> {
             MessageQueue q = accessibleQueue(caller, name);
             access.check(caller, ResourceKind.QUEUE, name, Access.READ);
             return q.purge();
-        }).thenCompose(purged -> purged);
+        });
     }
 
     private CompletableFuture<Long> removeQueue(MessageQueue q) {
@@ -422,47 +470,54 @@ public final class Topology implements MessageQueue.Listener {
             }
         }
         publishBindings();
-        CompletableFuture<Long> deleted = q.delete("queue '" + q.name() + "' was deleted");
-        deleting.put(q.name(), deleted);
-        deleted.whenComplete((n, failure) -> deleting.remove(q.name(), deleted));
-        return deleted;
-    }
-
-    /** Deletes the exclusive queues of a connection that closed. */
-    public CompletableFuture<Void> connectionClosed(String connectionId) {
-        return onOwner(() -> {
-            for (MessageQueue q : List.copyOf(queues.values())) {
-                if (connectionId.equals(q.ownerConnectionId())) {
-                    removeQueue(q);
-                }
-            }
-            return null;
-        });
+        return q.delete("queue '" + q.name() + "' was deleted");
     }
 
     /**
-     * Closes every queue for shutdown: in-memory messages are released, durable queues' stores are
-     * closed with their messages kept. Completes when all are closed, and the deletions still under
-     * way are done.
+     * Deletes the exclusive queues of a connection that closed, each in line with the other changes
+     * of its name; completes when all are deleted.
+     */
+    public CompletableFuture<Void> connectionClosed(String connectionId) {
+        return onOwner("deletion of the exclusive queues of connection " + connectionId, () -> {
+            List<CompletableFuture<Long>> deleted = new ArrayList<>();
+            for (MessageQueue q : List.copyOf(queues.values())) {
+                if (connectionId.equals(q.ownerConnectionId())) {
+                    deleted.add(sequencer.run(q.name(), "deletion of exclusive queue " + quoted(q.name())
+                            + " (connection " + connectionId + " closed)", () -> queues.get(q.name()) == q
+                            ? removeQueue(q) : CompletableFuture.completedFuture(0L)));
+                }
+            }
+            return CompletableFuture.allOf(deleted.toArray(CompletableFuture[]::new));
+        }).thenCompose(all -> all);
+    }
+
+    /**
+     * Closes every queue for shutdown, once the changes under way (deletions with their store
+     * work, declares waiting for them) have finished: in-memory messages are released, durable
+     * queues' stores are closed with their messages kept. Completes when all are closed.
      */
     public CompletableFuture<Void> closeAll() {
-        return onOwner(() -> {
-            List<CompletableFuture<Void>> closing = new ArrayList<>();
-            for (MessageQueue q : List.copyOf(queues.values())) {
-                closing.add(q.close());
-            }
-            for (CompletableFuture<Long> d : List.copyOf(deleting.values())) {
-                closing.add(d.handle((n, failure) -> null));
-            }
-            return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
-        }).thenCompose(all -> all);
+        return onOwner("shutdown: waiting for the queue changes under way", sequencer::allEnded)
+                .thenCompose(ended -> ended)
+                .thenCompose(ended -> onOwner("shutdown: closing the queues", () -> {
+                    if (!sequencer.idle()) {
+                        // Changes were asked for while the others ended: wait for those too.
+                        return closeAll();
+                    }
+                    List<CompletableFuture<Void>> closing = new ArrayList<>();
+                    for (MessageQueue q : List.copyOf(queues.values())) {
+                        closing.add(q.close());
+                    }
+                    return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
+                }))
+                .thenCompose(all -> all);
     }
 
     // ------------------------------------------------------------------ bindings
 
     /** Binds a queue to an exchange; binding twice is a no-op. */
     public CompletableFuture<Void> bind(Caller caller, String queue, String exchange, String pattern) {
-        return onOwner(() -> {
+        return onQueue(queue, "bind of queue " + quoted(queue) + " to exchange " + quoted(exchange), () -> {
             MessageQueue q = accessibleQueue(caller, queue);
             Exchange ex = existingExchange(exchange);
             TopologyChecks.checkPattern(ex, pattern);
@@ -475,13 +530,13 @@ public final class Topology implements MessageQueue.Listener {
             if (bindings.add(new Binding(exchange, queue, pattern))) {
                 publishBindings();
             }
-            return null;
+            return CompletableFuture.completedFuture(null);
         });
     }
 
     /** Removes a binding; removing one that does not exist is a no-op. */
     public CompletableFuture<Void> unbind(Caller caller, String queue, String exchange, String pattern) {
-        return onOwner(() -> {
+        return onQueue(queue, "unbind of queue " + quoted(queue) + " from exchange " + quoted(exchange), () -> {
             MessageQueue q = accessibleQueue(caller, queue);
             Exchange ex = existingExchange(exchange);
             Names.checkLength("binding key", pattern);
@@ -501,7 +556,7 @@ public final class Topology implements MessageQueue.Listener {
                     removeExchange(ex);
                 }
             }
-            return null;
+            return CompletableFuture.completedFuture(null);
         });
     }
 
