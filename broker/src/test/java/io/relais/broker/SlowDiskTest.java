@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A slow disk stalls only the durable queues on it: with every sync of a durable queue's store
  * taking 500 ms (fault-injected), a transient publish/subscribe on other connections keeps its
- * latency low, because no network event loop waits for the disk.
+ * latency low, because no network event loop waits for the disk. The bound is half a sync
+ * (250 ms), not a speed target: a loop that waited for one sync would exceed it, and a loaded CI
+ * machine does not (speed is measured in bench/).
  */
 class SlowDiskTest {
     private static final long SYNC_MILLIS = 500;
@@ -90,7 +92,7 @@ class SlowDiskTest {
             assertThat(slowSyncs.get()).as("the durable queue's store synced slowly during the run").isGreaterThan(2);
             assertThat(durableMillis).as("durable confirms waited for the slow syncs").isGreaterThan(2 * SYNC_MILLIS);
             assertThat(p99Micros).as("p99 of the transient pub/sub in microseconds (max %d)",
-                    sorted[MESSAGES - 1] / 1000).isLessThan(20_000);
+                    sorted[MESSAGES - 1] / 1000).isLessThan(SYNC_MILLIS * 1000 / 2);
         }
     }
 }
