@@ -7,10 +7,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What every session shares: configuration, the topology, authentication, the set of live
- * sessions and the memory alarm. Thread-safe.
+ * sessions, the bytes all of them hold in incomplete frames, and the memory alarm. Thread-safe:
+ * the byte count is a {@link LongAdder} each session adds its changes to from its own loop, and
+ * raising or clearing the alarm is serialized, so that every session sees the changes in order.
  */
 public final class BrokerContext {
     private final BrokerConfig config;
@@ -21,6 +24,7 @@ public final class BrokerContext {
     private final NettyLoops loops;
     private final ManagementView view;
     private final AtomicLong connectionCounter = new AtomicLong();
+    private final LongAdder partialFrameBytes = new LongAdder();
     private final String instanceTag = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
     private volatile boolean memoryAlarm;
     private volatile boolean diskAlarm;
@@ -80,14 +84,29 @@ public final class BrokerContext {
         return memoryAlarm;
     }
 
-    /** Raises or clears the memory alarm and tells every session. */
-    public void memoryAlarm(boolean on) {
+    /** Raises or clears the memory alarm and tells every session; any thread. */
+    public synchronized void memoryAlarm(boolean on) {
         if (memoryAlarm != on) {
             memoryAlarm = on;
             for (Session s : sessions) {
                 s.memoryAlarmChanged(on);
             }
         }
+    }
+
+    /**
+     * A session's incomplete frames now hold {@code delta} bytes more (or fewer, when negative).
+     *
+     * @return true when all sessions together now hold more than {@code limits.partial-frame-memory}
+     */
+    boolean partialFrameBytesChanged(long delta) {
+        partialFrameBytes.add(delta);
+        return delta > 0 && partialFrameBytes.sum() > config.partialFrameMemory();
+    }
+
+    /** Bytes all sessions hold in incomplete frames (PROTOCOL.md 7.8 point 5); any thread, a moment's sum. */
+    public long partialFrameBytes() {
+        return partialFrameBytes.sum();
     }
 
     /** True while the data directory's disk has less free space than {@code store.min-free-disk}. */

@@ -5,8 +5,10 @@ import io.netty.channel.Channel;
 /**
  * Flow control of one connection (PROTOCOL.md 7.8, points 4 to 6): a connection that has published
  * stops being read while its outgoing buffer is above the high watermark (it publishes but does not
- * read) or while the broker's memory alarm is raised; reading resumes when both have cleared.
- * Connections that never published keep being read. Decides only the channel's autoRead; waking
+ * read) or while the broker's memory alarm is raised; reading resumes when both have cleared. A
+ * connection that holds an incomplete frame stops being read while the memory alarm is raised, too,
+ * since the rest of that frame would be held in memory. Other connections that never published keep
+ * being read. Decides only the channel's autoRead; waking
  * the queues when the channel is writable again is the delivery path's part.
  *
  * <p>Owned by the channel's event loop, except {@link #memoryAlarmChanged}, which any thread may call.
@@ -17,6 +19,7 @@ final class FlowControl {
     private boolean pausedForWritability;
     private boolean pausedForMemory;
     private boolean holding;
+    private boolean partialFrame;
 
     FlowControl(Channel channel) {
         this.channel = channel;
@@ -52,13 +55,22 @@ final class FlowControl {
         }
     }
 
+    /** The connection holds an incomplete frame ({@code on}), or no longer. */
+    void partialFrame(boolean on) {
+        if (partialFrame != on) {
+            partialFrame = on;
+            update();
+        }
+    }
+
     /** False while reading is suspended, when the heartbeat timeout does not apply (PROTOCOL.md 3.4). */
     boolean reading() {
         return channel.config().isAutoRead();
     }
 
     private void update() {
-        boolean read = !holding && !(publisher && (pausedForWritability || pausedForMemory));
+        boolean read = !holding && !(publisher && pausedForWritability)
+                && !((publisher || partialFrame) && pausedForMemory);
         if (channel.config().isAutoRead() != read) {
             channel.config().setAutoRead(read);
         }

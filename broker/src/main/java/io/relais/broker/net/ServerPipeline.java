@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
  * the handshake size limit), {@code encoder} (shared) and {@code handler} (the shared
  * {@link ConnectionHandler}, which passes every event to the connection's {@link Session}). Once
  * the handshake is done, {@link #opened} raises the decoder's limit to {@code max_frame_size} and,
- * when heartbeats were agreed, puts {@code idle} in front.
+ * when heartbeats were agreed, puts {@code idle} right after the decoder: it sees whole frames, not
+ * bytes, so a client that trickles the bytes of a frame it never completes is timed out like a
+ * silent one (PROTOCOL.md 3.4), while it still sees every byte the broker writes.
  *
  * <p>One instance serves every connection; {@link #initChannel} runs on the new channel's event
  * loop and {@link #opened} must run on the channel's event loop.
@@ -55,7 +57,7 @@ public final class ServerPipeline extends ChannelInitializer<Channel> {
         ChannelPipeline pipeline = channel.pipeline();
         ((FrameDecoder) pipeline.get(DECODER)).maxFrameSize(maxFrameSize);
         if (heartbeatMillis > 0) {
-            pipeline.addFirst(IDLE, new IdleStateHandler(2 * heartbeatMillis, heartbeatMillis, 0,
+            pipeline.addAfter(DECODER, IDLE, new IdleStateHandler(2 * heartbeatMillis, heartbeatMillis, 0,
                     TimeUnit.MILLISECONDS));
         }
     }

@@ -20,6 +20,12 @@ import java.util.List;
  * discarded. The maximum body size starts at {@link ProtocolVersion#HANDSHAKE_MAX_FRAME_SIZE} and
  * is raised with {@link #maxFrameSize(int)} once the handshake is done.
  *
+ * <p>An incomplete frame waits in the cumulation buffer of {@link ByteToMessageDecoder}, which grows
+ * with the bytes actually received (Netty's merge cumulator: doubling up to 4 MiB, then 4 MiB at a
+ * time), never to the declared length up front. {@link #partialBytes()} and
+ * {@link #partialLength()} tell the owner how much an incomplete frame holds and how large it says
+ * it is, so that a server can bound both its memory and how long it waits for the rest.
+ *
  * <p>One instance per channel, used only by that channel's event loop.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
@@ -45,6 +51,30 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     /** Changes the largest body accepted from now on. */
     public void maxFrameSize(int maxFrameSize) {
         this.maxFrameSize = maxFrameSize;
+    }
+
+    /**
+     * Bytes of an incomplete frame held now (its length prefix included), 0 between frames or after
+     * a failure. Read it from the channel's event loop, for example at the end of a read batch.
+     */
+    public int partialBytes() {
+        if (failed) {
+            return 0;
+        }
+        ByteBuf held = internalBuffer();
+        return held.readableBytes();
+    }
+
+    /**
+     * The declared body length of the incomplete frame held now, or -1 when there is none or fewer
+     * than the 4 bytes of its length prefix have arrived. Same thread rule as {@link #partialBytes()}.
+     */
+    public long partialLength() {
+        ByteBuf held = internalBuffer();
+        if (failed || held.readableBytes() < ProtocolVersion.LENGTH_PREFIX_BYTES) {
+            return -1;
+        }
+        return held.getUnsignedInt(held.readerIndex());
     }
 
     @Override
