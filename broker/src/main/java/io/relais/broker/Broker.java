@@ -198,6 +198,16 @@ public final class Broker implements AutoCloseable {
         return context.sessions().size();
     }
 
+    /** Bytes all connections hold in frames that have not arrived completely (counted by the memory alarm). */
+    public long partialFrameBytes() {
+        return context.partialFrameBytes();
+    }
+
+    /** True while the memory alarm is raised (publishers and connections holding an incomplete frame are not read). */
+    public boolean memoryAlarm() {
+        return context.memoryAlarm();
+    }
+
     /** Stops accepting, asks every client to close, waits the grace period, then stops. Idempotent. */
     @Override
     public synchronized void close() {
