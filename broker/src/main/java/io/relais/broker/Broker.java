@@ -203,9 +203,9 @@ public final class Broker implements AutoCloseable {
         return context.partialFrameBytes();
     }
 
-    /** True while the memory alarm is raised (publishers and connections holding an incomplete frame are not read). */
-    public boolean memoryAlarm() {
-        return context.memoryAlarm();
+    /** Bytes reserved for large frames being received, at most {@code limits.partial-frame-memory} but for one frame. */
+    public long frameMemoryReserved() {
+        return context.frameMemoryReserved();
     }
 
     /** Stops accepting, asks every client to close, waits the grace period, then stops. Idempotent. */

@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.protocol.ErrorCode;
+import io.relais.protocol.ProtocolVersion;
 import io.relais.protocol.codec.FrameDecoder;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -26,11 +27,15 @@ import org.slf4j.LoggerFactory;
  *       {@link Subscriptions#consumerTimedOut}.</li>
  * </ul>
  *
- * <p>At the end of every read batch it also reads from the {@link FrameDecoder} how many bytes the
- * connection's incomplete frame holds, adds the change to the broker-wide count of the
- * {@link BrokerContext} (which the memory alarm counts), raises the alarm at once when incomplete
- * frames together hold more than {@code limits.partial-frame-memory}, and tells {@link FlowControl}
- * whether the connection holds one (such a connection is not read while the alarm is raised).
+ * <p>After every socket read ({@link FrameMeter}) it also reads from the {@link FrameDecoder} how many bytes the
+ * connection's incomplete frame holds and adds the change to the broker-wide count of the
+ * {@link BrokerContext}, which the memory alarm counts. A frame larger than 64 KiB that did not
+ * arrive in one read must be admitted: its declared length is reserved against
+ * {@code limits.partial-frame-memory}; until that succeeds the connection is not read
+ * ({@link FlowControl#waitingForFrameMemory}) and waits its turn. An admitted frame is never held up
+ * for memory, so frames being received always finish (or time out) and give their memory back:
+ * no set of half-received frames can wait on each other. The frame timeout runs while a frame waits
+ * to be admitted, and stops while the broker does not read the connection for its own reasons.
  *
  * <p>Owned by the channel's event loop: every method runs there.
  */
@@ -40,6 +45,8 @@ final class ConnectionDeadlines {
     private static final long MAX_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long MIN_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final double MIB = 1024.0 * 1024.0;
+    /** Frames up to this size (the handshake's limit, length prefix included) need no reservation. */
+    private static final long SMALL_FRAME = ProtocolVersion.HANDSHAKE_MAX_FRAME_SIZE + ProtocolVersion.LENGTH_PREFIX_BYTES;
 
     private final Session session;
     private final EventLoop loop;
@@ -57,8 +64,17 @@ final class ConnectionDeadlines {
     private int framesRead;
     private int partialBytes;
     private long partialSince;
+    private long lastSweep;
     private boolean unwritable;
     private long unwritableSince;
+    /** The incomplete frame held now may be received (small, or its memory is reserved). */
+    private boolean admitted;
+    /** Bytes reserved for the incomplete frame held now. */
+    private long reserved;
+    /** Waiting for frame memory; not read meanwhile. */
+    private boolean waiting;
+    private boolean closed;
+    private final Runnable wakeUp;
 
     ConnectionDeadlines(Session session, FrameDecoder decoder, BrokerContext context, FlowControl flow,
                         UnackedLedger ledger, Subscriptions subscriptions) {
@@ -73,6 +89,7 @@ final class ConnectionDeadlines {
         this.frameTimeoutNanos = config.frameTimeout().toNanos();
         this.frameTimeoutPerMibNanos = config.frameTimeoutPerMib().toNanos();
         this.consumerTimeoutNanos = config.consumerTimeout().toNanos();
+        this.wakeUp = () -> loop.execute(this::retryAdmission);
     }
 
     /**
@@ -90,6 +107,7 @@ final class ConnectionDeadlines {
             period = Math.min(period, consumerTimeoutNanos / 4);
         }
         period = Math.max(period, MIN_PERIOD_NANOS);
+        lastSweep = System.nanoTime();
         sweep = loop.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.NANOSECONDS);
     }
 
@@ -98,24 +116,75 @@ final class ConnectionDeadlines {
         framesRead++;
     }
 
-    /** A read batch ended: what the decoder holds of an incomplete frame is counted. */
-    void readComplete() {
+    /**
+     * A socket read was decoded: what the decoder holds of an incomplete frame is counted, and admitted
+     * if it is large. Called after every read, not once per read batch, so that a connection whose frame
+     * must wait stops after one read.
+     */
+    void afterRead() {
         int held = decoder.partialBytes();
-        if (held > 0 && (partialBytes == 0 || framesRead > 0)) {
+        if (framesRead > 0 || held == 0) {
+            // The frame held before, if any, is complete: its reservation goes back.
+            admitted = false;
+            releaseReservation();
+            if (held > 0) {
+                partialSince = System.nanoTime();
+            }
+        } else if (partialBytes == 0) {
             partialSince = System.nanoTime();
         }
         framesRead = 0;
-        if (held == partialBytes) {
+        if (held != partialBytes) {
+            context.partialFrameBytesChanged(held - partialBytes);
+            partialBytes = held;
+        }
+        if (held >= ProtocolVersion.LENGTH_PREFIX_BYTES && !admitted && !waiting) {
+            admit();
+        }
+    }
+
+    private void admit() {
+        long need = decoder.partialLength() + ProtocolVersion.LENGTH_PREFIX_BYTES;
+        if (need <= SMALL_FRAME) {
+            admitted = true;
+        } else if (context.reserveFrameMemory(need)) {
+            reserved = need;
+            admitted = true;
+        } else {
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("connection {}: frame of {} bytes waits for frame memory ({} reserved, limit {} of {})",
+                        session.connectionId(), need, context.frameMemoryReserved(),
+                        BrokerConfig.KEY_PARTIAL_FRAME_MEMORY, context.config().partialFrameMemory());
+            }
+            waiting = true;
+            flow.waitingForFrameMemory(true);
+            context.awaitFrameMemory(wakeUp);
+        }
+    }
+
+    /** Woken by a reservation given back: asks again, and passes the wake-up on if this session no longer needs it. */
+    private void retryAdmission() {
+        if (closed || !waiting) {
+            context.wakeFrameMemoryWaiter();
             return;
         }
-        boolean over = context.partialFrameBytesChanged(held - partialBytes);
-        partialBytes = held;
-        flow.partialFrame(held > 0);
-        if (over && !context.memoryAlarm()) {
-            LOG.warn("memory alarm: incomplete frames hold {} bytes, above {} of {}; connections that publish or "
-                    + "hold an incomplete frame are not read until it clears", context.partialFrameBytes(),
-                    BrokerConfig.KEY_PARTIAL_FRAME_MEMORY, context.config().partialFrameMemory());
-            context.memoryAlarm(true);
+        long need = decoder.partialLength() + ProtocolVersion.LENGTH_PREFIX_BYTES;
+        if (context.reserveFrameMemory(need)) {
+            reserved = need;
+            admitted = true;
+            waiting = false;
+            flow.waitingForFrameMemory(false);
+            context.wakeFrameMemoryWaiter();
+        } else {
+            context.awaitFrameMemory(wakeUp);
+        }
+    }
+
+    private void releaseReservation() {
+        if (reserved > 0) {
+            long bytes = reserved;
+            reserved = 0;
+            context.releaseFrameMemory(bytes);
         }
     }
 
@@ -129,6 +198,10 @@ final class ConnectionDeadlines {
 
     /** The socket closed: the sweep stops and the connection's incomplete frame no longer counts. */
     void closed() {
+        closed = true;
+        waiting = false;
+        admitted = false;
+        releaseReservation();
         if (sweep != null) {
             sweep.cancel(false);
         }
@@ -140,6 +213,10 @@ final class ConnectionDeadlines {
 
     private void sweep() {
         long now = System.nanoTime();
+        if (partialBytes > 0 && flow.frameClockStopped()) {
+            partialSince += now - lastSweep; // not read for the broker's own reasons: the clock stops
+        }
+        lastSweep = now;
         if (unwritable && writeTimeoutNanos > 0 && now - unwritableSince > writeTimeoutNanos) {
             session.writeTimedOut(TimeUnit.NANOSECONDS.toMillis(writeTimeoutNanos));
             return;

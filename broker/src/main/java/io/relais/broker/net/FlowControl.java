@@ -5,11 +5,11 @@ import io.netty.channel.Channel;
 /**
  * Flow control of one connection (PROTOCOL.md 7.8, points 4 to 6): a connection that has published
  * stops being read while its outgoing buffer is above the high watermark (it publishes but does not
- * read) or while the broker's memory alarm is raised; reading resumes when both have cleared. A
- * connection that holds an incomplete frame stops being read while the memory alarm is raised, too,
- * since the rest of that frame would be held in memory. Other connections that never published keep
- * being read. Decides only the channel's autoRead; waking
- * the queues when the channel is writable again is the delivery path's part.
+ * read) or while the broker's memory alarm is raised; reading resumes when both have cleared.
+ * Connections that never published keep being read. Any connection also stops being read while a
+ * large frame it has begun waits for memory for the rest of it ({@link #waitingForFrameMemory}, see
+ * {@link ConnectionDeadlines}). Decides only the channel's autoRead; waking the queues when the
+ * channel is writable again is the delivery path's part.
  *
  * <p>Owned by the channel's event loop, except {@link #memoryAlarmChanged}, which any thread may call.
  */
@@ -19,7 +19,7 @@ final class FlowControl {
     private boolean pausedForWritability;
     private boolean pausedForMemory;
     private boolean holding;
-    private boolean partialFrame;
+    private boolean waitingForFrameMemory;
 
     FlowControl(Channel channel) {
         this.channel = channel;
@@ -55,10 +55,10 @@ final class FlowControl {
         }
     }
 
-    /** The connection holds an incomplete frame ({@code on}), or no longer. */
-    void partialFrame(boolean on) {
-        if (partialFrame != on) {
-            partialFrame = on;
+    /** A large frame that has begun waits for memory for the rest of it ({@code on}), or no longer. */
+    void waitingForFrameMemory(boolean on) {
+        if (waitingForFrameMemory != on) {
+            waitingForFrameMemory = on;
             update();
         }
     }
@@ -68,9 +68,17 @@ final class FlowControl {
         return channel.config().isAutoRead();
     }
 
+    /**
+     * False while reading is suspended for the broker's own reasons (memory alarm, a publisher that does
+     * not read, frames held for an answer), when the frame timeout does not run either; true while the
+     * connection waits only for frame memory, whose frame timeout runs on (PROTOCOL.md 1.2).
+     */
+    boolean frameClockStopped() {
+        return holding || (publisher && (pausedForWritability || pausedForMemory));
+    }
+
     private void update() {
-        boolean read = !holding && !(publisher && pausedForWritability)
-                && !((publisher || partialFrame) && pausedForMemory);
+        boolean read = !holding && !waitingForFrameMemory && !(publisher && (pausedForWritability || pausedForMemory));
         if (channel.config().isAutoRead() != read) {
             channel.config().setAutoRead(read);
         }

@@ -157,6 +157,11 @@ public final class Session implements ConnectionSource {
 
     // ---------------------------------------------------------------- inbound frames
 
+    /** A socket read went through the decoder. */
+    void afterRead() {
+        deadlines.afterRead();
+    }
+
     void onFrame(Object msg) {
         deadlines.frameRead();
         if (inFlight > 0) {
@@ -196,7 +201,6 @@ public final class Session implements ConnectionSource {
 
     /** The end of a read batch: acks go to their queues, due confirms are written, one flush. */
     void readComplete() {
-        deadlines.readComplete();
         ledger.flushAcks();
         confirms.flush();
         out.flush();

@@ -33,6 +33,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     private final FrameReader reader = new FrameReader();
     private int maxFrameSize;
     private boolean failed;
+    private boolean honourAutoRead;
 
     /**
      * @param serverSide true in the broker (accepts frames clients send), false in the client
@@ -46,6 +47,26 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     /** A decoder with the handshake limit. */
     public FrameDecoder(boolean serverSide) {
         this(serverSide, ProtocolVersion.HANDSHAKE_MAX_FRAME_SIZE);
+    }
+
+    /**
+     * From now on, a read that completes no frame while the channel's autoRead is off does not ask
+     * for another read. {@link ByteToMessageDecoder} asks for one by default, so that a frame can
+     * complete while its owner has stopped reading; an owner that stops reading precisely because a
+     * frame must wait (for memory, say) would otherwise go on buffering it.
+     */
+    public void honourAutoRead() {
+        this.honourAutoRead = true;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (honourAutoRead && !ctx.channel().config().isAutoRead()) {
+            discardSomeReadBytes();
+            ctx.fireChannelReadComplete();
+            return;
+        }
+        super.channelReadComplete(ctx);
     }
 
     /** Changes the largest body accepted from now on. */
