@@ -34,8 +34,8 @@ import java.util.Objects;
  *     byte arrived ({@value #KEY_FRAME_TIMEOUT})
  * @param frameTimeoutPerMib what that time grows by per MiB of the frame's declared length
  *     ({@value #KEY_FRAME_TIMEOUT_PER_MIB})
- * @param partialFrameMemory bytes all connections together may hold in incomplete frames before the
- *     memory alarm is raised ({@value #KEY_PARTIAL_FRAME_MEMORY})
+ * @param partialFrameMemory bytes that frames larger than 64 KiB being received on all connections
+ *     may reserve together; a frame that does not fit waits, unread ({@value #KEY_PARTIAL_FRAME_MEMORY})
  * @param writeTimeout how long a connection without heartbeats may leave its outgoing buffer above the
  *     high watermark before it is closed, zero for no limit ({@value #KEY_WRITE_TIMEOUT})
  * @param consumerTimeout how long a manual-ack delivery may stay unacknowledged before its subscription
