@@ -122,6 +122,9 @@ final class ConnectionDeadlines {
      * must wait stops after one read.
      */
     void afterRead() {
+        if (closed) {
+            return;
+        }
         int held = decoder.partialBytes();
         if (framesRead > 0 || held == 0) {
             // The frame held before, if any, is complete: its reservation goes back.

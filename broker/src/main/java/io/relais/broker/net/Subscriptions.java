@@ -194,11 +194,14 @@ final class Subscriptions implements DeliverySink {
             return;
         }
         boolean wasActive = active.remove(sid, consumer);
+        if (wasActive) {
+            // First, so that the queue cannot hand the requeued messages straight back to this consumer.
+            consumer.queue().removeConsumer(consumer);
+        }
         int requeued = ledger.requeueAllOf(consumer);
         String reason = "delivery tag " + tag + " was not acknowledged within the consumer timeout of "
                 + timeoutMillis + " ms; " + requeued + " unacknowledged deliveries were requeued";
         if (wasActive) {
-            consumer.queue().removeConsumer(consumer);
             out.writeAndFlush(new Cancelled(sid, ErrorCode.CONSUMER_TIMEOUT.code(), reason));
         }
         LOG.info("connection {}: subscription {} on queue '{}' {}: {}", session.connectionId(), sid,
