@@ -3,15 +3,11 @@ package io.relais.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.relais.protocol.FaultSummary;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.ProtocolVersion;
-import io.relais.protocol.codec.FrameEncoder;
+import io.relais.protocol.VectorCatalog;
 import io.relais.protocol.frame.Auth;
-import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Hello;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -113,8 +109,8 @@ class SlowlorisMemoryTest {
         Socket s = new Socket("127.0.0.1", port);
         s.setSoTimeout(10_000);
         OutputStream out = s.getOutputStream();
-        out.write(encode(new Hello(1, 1, "slowloris", ProtocolVersion.V1_CAPABILITIES)));
-        out.write(encode(new Auth(ProtocolVersion.MECH_PLAIN, "\0guest\0guest".getBytes(StandardCharsets.UTF_8), 0)));
+        out.write(VectorCatalog.encode(new Hello(1, 1, "slowloris", ProtocolVersion.V1_CAPABILITIES)));
+        out.write(VectorCatalog.encode(new Auth(ProtocolVersion.MECH_PLAIN, "\0guest\0guest".getBytes(StandardCharsets.UTF_8), 0)));
         out.flush();
         DataInputStream in = new DataInputStream(s.getInputStream());
         while (true) {
@@ -142,15 +138,6 @@ class SlowlorisMemoryTest {
             }
         } catch (IOException closedByTheBroker) {
             // expected once the frame timeout closes the connection
-        }
-    }
-
-    private static byte[] encode(Frame frame) {
-        ByteBuf buf = FrameEncoder.encodeToBuffer(frame, UnpooledByteBufAllocator.DEFAULT);
-        try {
-            return ByteBufUtil.getBytes(buf);
-        } finally {
-            buf.release();
         }
     }
 

@@ -2,14 +2,10 @@ package io.relais.broker.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.UnpooledByteBufAllocator;
-import io.netty.util.ReferenceCountUtil;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.FaultSummary;
 import io.relais.protocol.Properties;
-import io.relais.protocol.codec.FrameEncoder;
+import io.relais.protocol.VectorCatalog;
 import io.relais.protocol.frame.Deliver;
 import io.relais.protocol.frame.ErrorFrame;
 import io.relais.protocol.frame.Frame;
@@ -137,7 +133,7 @@ class ConformanceConnectionBoundsTest {
         for (int i = 1; i <= frames; i++) {
             long seq = peer.nextSeq();
             ledger.published(seq);
-            byte[] bytes = encode(Peer.publish(seq, "", queue, 0, Properties.EMPTY, "piece " + i + " " + "x".repeat(100)));
+            byte[] bytes = VectorCatalog.encode(Peer.publish(seq, "", queue, 0, Properties.EMPTY, "piece " + i + " " + "x".repeat(100)));
             cuts.add(stream.size() + bytes.length / 2); // each write ends in the middle of a frame
             stream.writeBytes(bytes);
         }
@@ -245,16 +241,6 @@ class ConformanceConnectionBoundsTest {
             }
             peer.sendTogether(frames);
             peer.readConfirms(ledger);
-        }
-    }
-
-    private static byte[] encode(Frame frame) {
-        ByteBuf buf = FrameEncoder.encodeToBuffer(frame, UnpooledByteBufAllocator.DEFAULT);
-        try {
-            return ByteBufUtil.getBytes(buf);
-        } finally {
-            buf.release();
-            ReferenceCountUtil.release(frame);
         }
     }
 }
