@@ -198,6 +198,16 @@ public final class Broker implements AutoCloseable {
         return context.sessions().size();
     }
 
+    /** Bytes all connections hold in frames that have not arrived completely (counted by the memory alarm). */
+    public long partialFrameBytes() {
+        return context.partialFrameBytes();
+    }
+
+    /** Bytes reserved for large frames being received, at most {@code limits.partial-frame-memory} but for one frame. */
+    public long frameMemoryReserved() {
+        return context.frameMemoryReserved();
+    }
+
     /** Stops accepting, asks every client to close, waits the grace period, then stops. Idempotent. */
     @Override
     public synchronized void close() {

@@ -19,6 +19,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -46,7 +47,20 @@ public final class RawConnection implements AutoCloseable {
 
     /** Connects; every read gives up after {@code readTimeout}. */
     public RawConnection(int port, Duration readTimeout) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, readTimeout, 0);
+    }
+
+    /**
+     * Connects with a socket receive buffer of {@code receiveBufferBytes} (0 for the system's), for a
+     * client that stops reading and should stop the server's writes soon; every read gives up after
+     * {@code readTimeout}.
+     */
+    public RawConnection(int port, Duration readTimeout, int receiveBufferBytes) throws IOException {
+        socket = new Socket();
+        if (receiveBufferBytes > 0) {
+            socket.setReceiveBufferSize(receiveBufferBytes);
+        }
+        socket.connect(new InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout((int) readTimeout.toMillis());
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();

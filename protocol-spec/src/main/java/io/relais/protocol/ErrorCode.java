@@ -34,6 +34,11 @@ public enum ErrorCode {
     SUBSCRIPTION_ID_IN_USE(1010, "subscription id in use"),
     /** The server ended a subscription because its queue was deleted. */
     QUEUE_DELETED(1011, "queue deleted"),
+    /**
+     * The server ended a subscription because one of its manual-ack deliveries was not settled within the
+     * server's consumer timeout; the subscription's outstanding deliveries were requeued. Sent in CANCELLED.
+     */
+    CONSUMER_TIMEOUT(1012, "consumer timeout"),
 
     /** The bytes do not form a valid frame: bad MessagePack, wrong field types, trailing bytes. */
     MALFORMED_FRAME(2001, "malformed frame"),
@@ -54,7 +59,16 @@ public enum ErrorCode {
     /** The server is shutting down. */
     SERVER_SHUTDOWN(2009, "server shutting down"),
     /** An unexpected failure inside the server; the server logs the cause. */
-    INTERNAL_ERROR(2010, "internal error");
+    INTERNAL_ERROR(2010, "internal error"),
+    /**
+     * A manual-ack delivery was not settled within the server's consumer timeout on a connection without
+     * the {@code server-cancel} capability, so the server could not end just that subscription.
+     */
+    ACK_TIMEOUT(2011, "delivery not acknowledged within the consumer timeout"),
+    /** A frame whose first bytes arrived was not received completely within the server's frame timeout. */
+    FRAME_TIMEOUT(2012, "frame not completed in time"),
+    /** The client did not read: the server's outgoing buffer stayed above its high watermark for the write timeout. */
+    WRITE_TIMEOUT(2013, "client not reading");
 
     private final int code;
     private final String description;

@@ -260,6 +260,23 @@ class SpecTablesTest {
         throw new AssertionError("3.2: unknown action '" + cell + "'");
     }
 
+    @Test
+    void shouldListEveryErrorCodeWithItsNameWhenSection9IsRead() {
+        Map<Integer, String> documented = new LinkedHashMap<>();
+        for (String number : List.of("9.1", "9.2")) {
+            for (List<String> row : table(section(number), "Code")) {
+                documented.put(Integer.parseInt(row.get(0)), row.get(1));
+            }
+        }
+        Map<Integer, String> codes = new LinkedHashMap<>();
+        for (ErrorCode c : ErrorCode.values()) {
+            codes.put(c.code(), c.name());
+            assertThat(c.closesConnection()).as("%s is in 9.1 exactly when it closes the connection", c)
+                    .isEqualTo(table(section("9.1"), "Code").stream().anyMatch(r -> r.get(1).equals(c.name())));
+        }
+        assertThat(documented).containsExactlyInAnyOrderEntriesOf(codes);
+    }
+
     private static String section(String number) {
         String s = sections.get(number);
         assertThat(s).as("section %s of PROTOCOL.md", number).isNotNull();

@@ -30,6 +30,16 @@ import java.util.Objects;
  * @param fsync when durable queues force their files to disk ({@value #KEY_FSYNC})
  * @param minFreeDisk free bytes on the data directory's disk below which persistent publishes to
  *     durable queues are refused ({@value #KEY_MIN_FREE_DISK})
+ * @param frameTimeout the base of the time a client has to send a frame completely once its first
+ *     byte arrived ({@value #KEY_FRAME_TIMEOUT})
+ * @param frameTimeoutPerMib what that time grows by per MiB of the frame's declared length
+ *     ({@value #KEY_FRAME_TIMEOUT_PER_MIB})
+ * @param partialFrameMemory bytes that frames larger than 64 KiB being received on all connections
+ *     may reserve together; a frame that does not fit waits, unread ({@value #KEY_PARTIAL_FRAME_MEMORY})
+ * @param writeTimeout how long a connection without heartbeats may leave its outgoing buffer above the
+ *     high watermark before it is closed, zero for no limit ({@value #KEY_WRITE_TIMEOUT})
+ * @param consumerTimeout how long a manual-ack delivery may stay unacknowledged before its subscription
+ *     is cancelled and its deliveries requeued, zero for no limit ({@value #KEY_CONSUMER_TIMEOUT})
  */
 public record BrokerConfig(
         String host,
@@ -48,7 +58,12 @@ public record BrokerConfig(
         Map<String, String> users,
         boolean anonymous,
         FsyncPolicy fsync,
-        long minFreeDisk) {
+        long minFreeDisk,
+        Duration frameTimeout,
+        Duration frameTimeoutPerMib,
+        long partialFrameMemory,
+        Duration writeTimeout,
+        Duration consumerTimeout) {
 
     public static final String KEY_HOST = "server.host";
     public static final String KEY_PORT = "server.port";
@@ -67,6 +82,11 @@ public record BrokerConfig(
     public static final String KEY_ANONYMOUS = "auth.anonymous";
     public static final String KEY_FSYNC = "store.fsync";
     public static final String KEY_MIN_FREE_DISK = "store.min-free-disk";
+    public static final String KEY_FRAME_TIMEOUT = "limits.frame-timeout";
+    public static final String KEY_FRAME_TIMEOUT_PER_MIB = "limits.frame-timeout-per-mib";
+    public static final String KEY_PARTIAL_FRAME_MEMORY = "limits.partial-frame-memory";
+    public static final String KEY_WRITE_TIMEOUT = "limits.write-timeout";
+    public static final String KEY_CONSUMER_TIMEOUT = "subscriptions.consumer-timeout";
 
     /** The built-in defaults: the values {@code config/relais.yaml} documents. */
     public static BrokerConfig defaults() {
@@ -87,13 +107,22 @@ public record BrokerConfig(
                 Map.of("guest", "guest"),
                 false,
                 FsyncPolicy.DEFAULT,
-                100L * 1024 * 1024);
+                100L * 1024 * 1024,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(2),
+                64L * 1024 * 1024,
+                Duration.ofSeconds(60),
+                Duration.ofMinutes(30));
     }
 
     public BrokerConfig {
         Objects.requireNonNull(host, KEY_HOST);
         Objects.requireNonNull(dataDir, KEY_DATA_DIR);
         Objects.requireNonNull(fsync, KEY_FSYNC);
+        Objects.requireNonNull(frameTimeout, KEY_FRAME_TIMEOUT);
+        Objects.requireNonNull(frameTimeoutPerMib, KEY_FRAME_TIMEOUT_PER_MIB);
+        Objects.requireNonNull(writeTimeout, KEY_WRITE_TIMEOUT);
+        Objects.requireNonNull(consumerTimeout, KEY_CONSUMER_TIMEOUT);
         users = Map.copyOf(users);
     }
 
@@ -101,40 +130,57 @@ public record BrokerConfig(
     public BrokerConfig withPort(int newPort) {
         return new BrokerConfig(host, newPort, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                users, anonymous, fsync, minFreeDisk);
+                users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout);
     }
 
     /** This configuration with another data directory. */
     public BrokerConfig withDataDir(Path newDataDir) {
         return new BrokerConfig(host, port, ioThreads, newDataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                users, anonymous, fsync, minFreeDisk);
+                users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout);
     }
 
     /** This configuration with another proposed heartbeat and handshake timeout (for tests). */
     public BrokerConfig withTimeouts(Duration newHeartbeat, Duration newHandshakeTimeout) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, newHandshakeTimeout, newHeartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                users, anonymous, fsync, minFreeDisk);
+                users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout);
     }
 
     /** This configuration with another memory high watermark (for tests). */
     public BrokerConfig withMemoryHighWatermark(long bytes) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
-                writeBufferHigh, writeBufferLow, bytes, defaultPrefetch, maxBacklog, shutdownGrace, users, anonymous, fsync, minFreeDisk);
+                writeBufferHigh, writeBufferLow, bytes, defaultPrefetch, maxBacklog, shutdownGrace, users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout);
     }
 
     /** This configuration with another pattern-subscription backlog bound (for tests). */
     public BrokerConfig withMaxBacklog(int newMaxBacklog) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, newMaxBacklog, shutdownGrace,
-                users, anonymous, fsync, minFreeDisk);
+                users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout);
     }
 
     /** This configuration with another fsync policy and free-disk threshold. */
     public BrokerConfig withStore(FsyncPolicy newFsync, long newMinFreeDisk) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                users, anonymous, newFsync, newMinFreeDisk);
+                users, anonymous, newFsync, newMinFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout);
+    }
+
+    /** This configuration with other bounds on incomplete frames and on clients that do not read (for tests). */
+    public BrokerConfig withConnectionBounds(Duration newFrameTimeout, Duration newFrameTimeoutPerMib,
+                                             long newPartialFrameMemory, Duration newWriteTimeout) {
+        return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
+                writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
+                users, anonymous, fsync, minFreeDisk, newFrameTimeout, newFrameTimeoutPerMib, newPartialFrameMemory,
+                newWriteTimeout, consumerTimeout);
+    }
+
+    /** This configuration with another consumer timeout, zero for none (for tests). */
+    public BrokerConfig withConsumerTimeout(Duration newConsumerTimeout) {
+        return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
+                writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
+                users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
+                writeTimeout, newConsumerTimeout);
     }
 }

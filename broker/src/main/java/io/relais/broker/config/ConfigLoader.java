@@ -33,7 +33,9 @@ public final class ConfigLoader {
             BrokerConfig.KEY_WRITE_BUFFER_HIGH, BrokerConfig.KEY_WRITE_BUFFER_LOW,
             BrokerConfig.KEY_MEMORY_HIGH_WATERMARK, BrokerConfig.KEY_DEFAULT_PREFETCH, BrokerConfig.KEY_MAX_BACKLOG,
             BrokerConfig.KEY_SHUTDOWN_GRACE, BrokerConfig.KEY_USERS, BrokerConfig.KEY_ANONYMOUS,
-            BrokerConfig.KEY_FSYNC, BrokerConfig.KEY_MIN_FREE_DISK);
+            BrokerConfig.KEY_FSYNC, BrokerConfig.KEY_MIN_FREE_DISK, BrokerConfig.KEY_FRAME_TIMEOUT,
+            BrokerConfig.KEY_FRAME_TIMEOUT_PER_MIB, BrokerConfig.KEY_PARTIAL_FRAME_MEMORY, BrokerConfig.KEY_WRITE_TIMEOUT,
+            BrokerConfig.KEY_CONSUMER_TIMEOUT);
     /** The section the bridge reads from the same file; the broker itself ignores it. */
     public static final String BRIDGE_SECTION = "bridge";
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB)?");
@@ -118,8 +120,15 @@ public final class ConfigLoader {
         }
         FsyncPolicy fsync = fsync(v, d.fsync(), src);
         long minFreeDisk = size(v, BrokerConfig.KEY_MIN_FREE_DISK, d.minFreeDisk(), 0, Long.MAX_VALUE, src);
+        Duration frameTimeout = duration(v, BrokerConfig.KEY_FRAME_TIMEOUT, d.frameTimeout(), false, src);
+        Duration perMib = duration(v, BrokerConfig.KEY_FRAME_TIMEOUT_PER_MIB, d.frameTimeoutPerMib(), true, src);
+        long partialMemory = size(v, BrokerConfig.KEY_PARTIAL_FRAME_MEMORY, d.partialFrameMemory(), 1L << 20,
+                Long.MAX_VALUE, src);
+        Duration writeTimeout = duration(v, BrokerConfig.KEY_WRITE_TIMEOUT, d.writeTimeout(), true, src);
+        Duration consumerTimeout = duration(v, BrokerConfig.KEY_CONSUMER_TIMEOUT, d.consumerTimeout(), true, src);
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrame, handshake, heartbeat, high, low, memory,
-                prefetch, backlog, grace, users, anonymous, fsync, minFreeDisk);
+                prefetch, backlog, grace, users, anonymous, fsync, minFreeDisk, frameTimeout, perMib, partialMemory,
+                writeTimeout, consumerTimeout);
     }
 
     private static FsyncPolicy fsync(Map<String, Object> v, FsyncPolicy def, String src) {

@@ -3,14 +3,22 @@ package io.relais.broker.net;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.core.manage.ManagementView;
 import io.relais.broker.core.routing.Topology;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What every session shares: configuration, the topology, authentication, the set of live
- * sessions and the memory alarm. Thread-safe.
+ * sessions, the memory alarm, and what incomplete frames hold: the bytes they hold (which the
+ * memory alarm counts) and the memory reserved for large frames being received, with the sessions
+ * waiting for some (PROTOCOL.md 7.8 point 5). Thread-safe: the byte count is a {@link LongAdder}
+ * each session adds its changes to from its own loop; reservations are a compare-and-set on one
+ * counter, made only when a frame larger than 64 KiB does not arrive in one read; raising or
+ * clearing the alarm is serialized, so that every session sees the changes in order.
  */
 public final class BrokerContext {
     private final BrokerConfig config;
@@ -21,6 +29,9 @@ public final class BrokerContext {
     private final NettyLoops loops;
     private final ManagementView view;
     private final AtomicLong connectionCounter = new AtomicLong();
+    private final LongAdder partialFrameBytes = new LongAdder();
+    private final AtomicLong frameMemoryReserved = new AtomicLong();
+    private final Queue<Runnable> frameMemoryWaiters = new ConcurrentLinkedQueue<>();
     private final String instanceTag = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
     private volatile boolean memoryAlarm;
     private volatile boolean diskAlarm;
@@ -80,14 +91,66 @@ public final class BrokerContext {
         return memoryAlarm;
     }
 
-    /** Raises or clears the memory alarm and tells every session. */
-    public void memoryAlarm(boolean on) {
+    /** Raises or clears the memory alarm and tells every session; any thread. */
+    public synchronized void memoryAlarm(boolean on) {
         if (memoryAlarm != on) {
             memoryAlarm = on;
             for (Session s : sessions) {
                 s.memoryAlarmChanged(on);
             }
         }
+    }
+
+    /** A session's incomplete frame now holds {@code delta} bytes more (or fewer, when negative). */
+    void partialFrameBytesChanged(long delta) {
+        partialFrameBytes.add(delta);
+    }
+
+    /**
+     * Reserves {@code bytes} for a large frame being received: granted while all reservations
+     * together stay within {@code limits.partial-frame-memory}, and always when nothing is reserved
+     * (so that a frame larger than that limit can still arrive, alone).
+     */
+    boolean reserveFrameMemory(long bytes) {
+        long limit = config.partialFrameMemory();
+        while (true) {
+            long reserved = frameMemoryReserved.get();
+            if (reserved > 0 && reserved + bytes > limit) {
+                return false;
+            }
+            if (frameMemoryReserved.compareAndSet(reserved, reserved + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    /** Gives back a reservation (its frame arrived, or its connection closed) and wakes one waiting session. */
+    void releaseFrameMemory(long bytes) {
+        frameMemoryReserved.addAndGet(-bytes);
+        wakeFrameMemoryWaiter();
+    }
+
+    /** {@code wakeUp} runs (on any thread) when memory may have been given back: once, then it must ask again. */
+    void awaitFrameMemory(Runnable wakeUp) {
+        frameMemoryWaiters.add(wakeUp);
+    }
+
+    /** Wakes the session that has waited longest for frame memory, if any. */
+    void wakeFrameMemoryWaiter() {
+        Runnable wakeUp = frameMemoryWaiters.poll();
+        if (wakeUp != null) {
+            wakeUp.run();
+        }
+    }
+
+    /** Bytes reserved for large frames being received; any thread. */
+    public long frameMemoryReserved() {
+        return frameMemoryReserved.get();
+    }
+
+    /** Bytes all sessions hold in incomplete frames (PROTOCOL.md 7.8 point 5); any thread, a moment's sum. */
+    public long partialFrameBytes() {
+        return partialFrameBytes.sum();
     }
 
     /** True while the data directory's disk has less free space than {@code store.min-free-disk}. */

@@ -1,6 +1,7 @@
 package io.relais.broker.net;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.relais.broker.core.CoreException;
 import io.relais.protocol.ErrorCode;
@@ -8,6 +9,7 @@ import io.relais.protocol.ProtocolException;
 import io.relais.protocol.frame.ErrorFrame;
 import io.relais.protocol.frame.Frame;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +51,20 @@ final class ClientProxy {
     /** Writes and flushes a frame, then closes the socket once it is written. */
     void writeAndClose(Frame frame) {
         channel.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * Writes and flushes a frame, then closes the socket once it is written, or after
+     * {@code graceMillis} if it is not written by then (a client that does not read).
+     */
+    void writeAndClose(Frame frame, long graceMillis) {
+        ChannelFuture written = channel.writeAndFlush(frame);
+        written.addListener(ChannelFutureListener.CLOSE);
+        if (!written.isDone()) {
+            channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, graceMillis, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Flushes everything written so far. */

@@ -1,5 +1,6 @@
 package io.relais.broker.net;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -18,6 +19,11 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     public ConnectionHandler(BrokerContext context) {
         this.context = context;
+    }
+
+    /** The session of {@code channel}, or null before it is active. */
+    static Session session(Channel channel) {
+        return channel.attr(SESSION).get();
     }
 
     @Override

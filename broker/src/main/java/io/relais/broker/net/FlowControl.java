@@ -6,8 +6,10 @@ import io.netty.channel.Channel;
  * Flow control of one connection (PROTOCOL.md 7.8, points 4 to 6): a connection that has published
  * stops being read while its outgoing buffer is above the high watermark (it publishes but does not
  * read) or while the broker's memory alarm is raised; reading resumes when both have cleared.
- * Connections that never published keep being read. Decides only the channel's autoRead; waking
- * the queues when the channel is writable again is the delivery path's part.
+ * Connections that never published keep being read. Any connection also stops being read while a
+ * large frame it has begun waits for memory for the rest of it ({@link #waitingForFrameMemory}, see
+ * {@link ConnectionDeadlines}). Decides only the channel's autoRead; waking the queues when the
+ * channel is writable again is the delivery path's part.
  *
  * <p>Owned by the channel's event loop, except {@link #memoryAlarmChanged}, which any thread may call.
  */
@@ -17,6 +19,7 @@ final class FlowControl {
     private boolean pausedForWritability;
     private boolean pausedForMemory;
     private boolean holding;
+    private boolean waitingForFrameMemory;
 
     FlowControl(Channel channel) {
         this.channel = channel;
@@ -52,13 +55,30 @@ final class FlowControl {
         }
     }
 
+    /** A large frame that has begun waits for memory for the rest of it ({@code on}), or no longer. */
+    void waitingForFrameMemory(boolean on) {
+        if (waitingForFrameMemory != on) {
+            waitingForFrameMemory = on;
+            update();
+        }
+    }
+
     /** False while reading is suspended, when the heartbeat timeout does not apply (PROTOCOL.md 3.4). */
     boolean reading() {
         return channel.config().isAutoRead();
     }
 
+    /**
+     * False while reading is suspended for the broker's own reasons (memory alarm, a publisher that does
+     * not read, frames held for an answer), when the frame timeout does not run either; true while the
+     * connection waits only for frame memory, whose frame timeout runs on (PROTOCOL.md 1.2).
+     */
+    boolean frameClockStopped() {
+        return holding || (publisher && (pausedForWritability || pausedForMemory));
+    }
+
     private void update() {
-        boolean read = !holding && !(publisher && (pausedForWritability || pausedForMemory));
+        boolean read = !holding && !waitingForFrameMemory && !(publisher && (pausedForWritability || pausedForMemory));
         if (channel.config().isAutoRead() != read) {
             channel.config().setAutoRead(read);
         }

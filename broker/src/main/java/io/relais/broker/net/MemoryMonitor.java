@@ -6,9 +6,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Periodically adds up the bytes held in memory by all queues (a durable queue's backlog is on
- * disk and does not count) and raises the memory alarm above
- * {@code limits.memory-high-watermark}, clearing it below 75% of it. While the alarm is raised,
- * sessions that publish stop reading from their sockets (TCP backpressure to publishers).
+ * disk and does not count) and by the incomplete frames of all connections, and raises the memory
+ * alarm above {@code limits.memory-high-watermark}, clearing it below 75% of it. While the alarm is
+ * raised, sessions that publish stop reading from their sockets (TCP backpressure to publishers).
+ * Each run also wakes one session waiting for frame memory, if any, so that none waits on a
+ * wake-up that crossed its request ({@link BrokerContext#awaitFrameMemory}).
  *
  * <p>Runs as a scheduled task on one event loop; the alarm flag itself is volatile.
  */
@@ -26,17 +28,21 @@ public final class MemoryMonitor implements Runnable {
 
     @Override
     public void run() {
-        long total = 0;
+        long queued = 0;
         for (MessageQueue q : context.topology().queues()) {
-            total += q.memoryBytes();
+            queued += q.memoryBytes();
         }
+        long partial = context.partialFrameBytes();
+        long total = queued + partial;
         if (!context.memoryAlarm() && total > high) {
-            LOG.warn("memory alarm: queues hold {} bytes, above the high watermark of {}; publishers are paused",
-                    total, high);
+            LOG.warn("memory alarm: queues hold {} bytes and incomplete frames {}, above the high watermark of {}; "
+                    + "publishers are paused", queued, partial, high);
             context.memoryAlarm(true);
         } else if (context.memoryAlarm() && total < low) {
-            LOG.info("memory alarm cleared: queues hold {} bytes; publishers resume", total);
+            LOG.info("memory alarm cleared: queues hold {} bytes and incomplete frames {}; publishers resume",
+                    queued, partial);
             context.memoryAlarm(false);
         }
+        context.wakeFrameMemoryWaiter();
     }
 }

@@ -17,6 +17,7 @@ import io.relais.protocol.ErrorCode;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.ProtocolException;
 import io.relais.protocol.codec.DecodeFailure;
+import io.relais.protocol.codec.FrameDecoder;
 import io.relais.protocol.frame.Ack;
 import io.relais.protocol.frame.Auth;
 import io.relais.protocol.frame.Cancel;
@@ -47,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * fatal errors. It decides which frames are legal in which state (3.2) and hands each legal one to
  * the part that acts on it: {@link Handshake}, {@link AdminRequests}, {@link PublishPath} with its
  * {@link ConfirmTracker}, {@link Subscriptions} with the {@link UnackedLedger}, and
- * {@link FlowControl}; all of them write through one {@link ClientProxy}.
+ * {@link FlowControl}; all of them write through one {@link ClientProxy}. {@link ConnectionDeadlines}
+ * bounds what the connection may hold and for how long (incomplete frames, a client that does not
+ * read, deliveries never acknowledged).
  *
  * <p>Owned by the channel's event loop, so it needs no locks: every method runs there, except
  * {@link #memoryAlarmChanged}, {@link #shutdown} and {@link #forceClose}, which any thread may call
@@ -55,6 +58,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Session implements ConnectionSource {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    /** How long a fatal ERROR may take to be written before the socket is closed anyway. */
+    private static final long FATAL_WRITE_GRACE_MILLIS = 1000;
 
     enum State { AWAIT_HELLO, AWAIT_AUTH, OPEN, CLOSING, CLOSED }
 
@@ -72,6 +77,7 @@ public final class Session implements ConnectionSource {
     private final UnackedLedger ledger;
     private final Subscriptions subscriptions;
     private final FlowControl flow;
+    private final ConnectionDeadlines deadlines;
     private final OwnerLoop ownerLoop;
     private final long connectedAt = System.currentTimeMillis();
     /** Requests started and not answered yet; frames after them wait in {@link #held}. */
@@ -100,6 +106,8 @@ public final class Session implements ConnectionSource {
         this.ledger = new UnackedLedger(out);
         this.subscriptions = new Subscriptions(this, out, handshake, ledger, context);
         this.flow = new FlowControl(channel);
+        this.deadlines = new ConnectionDeadlines(this, (FrameDecoder) channel.pipeline().get(ServerPipeline.DECODER),
+                context, flow, ledger, subscriptions);
     }
 
     /** The server-assigned connection id. */
@@ -149,7 +157,13 @@ public final class Session implements ConnectionSource {
 
     // ---------------------------------------------------------------- inbound frames
 
+    /** A socket read went through the decoder. */
+    void afterRead() {
+        deadlines.afterRead();
+    }
+
     void onFrame(Object msg) {
+        deadlines.frameRead();
         if (inFlight > 0) {
             // Frames wait for the answer to an earlier request, so that they see its effect (1.2:
             // frames are processed in order); at most one read's worth, since reading stops meanwhile.
@@ -222,6 +236,7 @@ public final class Session implements ConnectionSource {
         wasOpen = true;
         caller = new Caller(handshake.user(), Names.DEFAULT_VHOST, connectionId);
         ServerPipeline.opened(channel, config.maxFrameSize(), heartbeat);
+        deadlines.start(heartbeat);
         out.write(new Ready(connectionId, heartbeat));
         LOG.info("connection {} opened from {} (client '{}', user '{}', heartbeat {} ms)", connectionId, remote,
                 handshake.clientName(), handshake.user(), heartbeat);
@@ -374,6 +389,7 @@ public final class Session implements ConnectionSource {
 
     void writabilityChanged() {
         boolean writable = channel.isWritable();
+        deadlines.writabilityChanged(writable);
         if (writable) {
             subscriptions.writable();
         }
@@ -403,14 +419,34 @@ public final class Session implements ConnectionSource {
         channel.close();
     }
 
-    /** Sends a connection error and closes the socket once it is written. */
-    private void fatal(ErrorCode code, String message) {
+    /**
+     * Sends a connection error and closes the socket once it is written, or after a short grace if
+     * the client does not read it (3.5: the server closes at once after a fatal error).
+     */
+    void fatal(ErrorCode code, String message) {
         if (state == State.CLOSED) {
             return;
         }
         state = State.CLOSED;
         closeReason = "error " + code.code() + " " + code.name() + ": " + message;
-        out.writeAndClose(new ErrorFrame(0, code.code(), message));
+        out.writeAndClose(new ErrorFrame(0, code.code(), message), FATAL_WRITE_GRACE_MILLIS);
+    }
+
+    /**
+     * The outgoing buffer stayed above the high watermark for {@code millis} (7.8 point 7): the
+     * client does not read. ERROR(0, 2013) is queued behind what it did not read, and the socket is
+     * closed now; its unacknowledged deliveries go back to their queues.
+     */
+    void writeTimedOut(long millis) {
+        if (state != State.CLOSED) {
+            state = State.CLOSED;
+            String message = "the client did not read: the outgoing buffer stayed above "
+                    + BrokerConfig.KEY_WRITE_BUFFER_HIGH + " for more than " + millis + " ms";
+            closeReason = "error " + ErrorCode.WRITE_TIMEOUT.code() + " " + ErrorCode.WRITE_TIMEOUT.name() + ": "
+                    + message;
+            out.writeAndFlush(new ErrorFrame(0, ErrorCode.WRITE_TIMEOUT.code(), message));
+        }
+        channel.close();
     }
 
     /** Starts a graceful close for server shutdown; any thread. */
@@ -436,6 +472,7 @@ public final class Session implements ConnectionSource {
     /** The socket closed: everything the connection held goes back or away (PROTOCOL.md 3.5). */
     void closed() {
         ledger.flushAcks();
+        deadlines.closed();
         state = State.CLOSED;
         if (handshakeTimer != null) {
             handshakeTimer.cancel(false);

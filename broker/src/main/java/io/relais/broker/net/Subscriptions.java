@@ -27,7 +27,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The delivery path of one connection (PROTOCOL.md 4.25-4.29, section 7): SUBSCRIBE and CANCEL,
@@ -39,11 +40,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * SUBSCRIBE_OK is written. A CANCELLED from the queue comes after it too, since the queue's answer
  * to the new consumer reaches this loop before anything the queue does later.
  *
+ * <p>It also ends a subscription whose delivery outlived the consumer timeout
+ * ({@link #consumerTimedOut}, called by the {@link ConnectionDeadlines} sweep).
+ *
  * <p>Owned by the channel's event loop. Queues on other loops call the {@link DeliverySink} methods;
  * their deliveries go through a mailbox drained by one task on this loop, so a burst costs one
  * hand-off, not one per message.
  */
 final class Subscriptions implements DeliverySink {
+    private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
+
     /** A delivery waiting for this loop, or for its SUBSCRIBE_OK. */
     private record PendingDelivery(QueueConsumer consumer, Message message, boolean redelivered) {
     }
@@ -168,6 +174,38 @@ final class Subscriptions implements DeliverySink {
                 out.writeAndFlush(new Cancelled(consumer.sid(), Reasons.code(reason).code(), message));
             }
         });
+    }
+
+    /**
+     * The delivery {@code tag} has been outstanding for longer than the consumer timeout (PROTOCOL.md
+     * 7.9): its subscription ends, and every outstanding delivery of it goes back to its queue, flagged
+     * redelivered. With {@code server-cancel} the client gets CANCELLED(sid, 1012); without it, it could
+     * not learn that the subscription ended, so the connection is closed with 2011 ACK_TIMEOUT (which
+     * requeues everything it held). A subscription the client cancelled already only has its deliveries
+     * requeued, and a newer subscription that reuses its sid is left alone.
+     */
+    void consumerTimedOut(long tag, long timeoutMillis) {
+        QueueConsumer consumer = ledger.consumerOf(tag);
+        long sid = consumer.sid();
+        if (!handshake.serverCancel()) {
+            session.fatal(ErrorCode.ACK_TIMEOUT, "delivery tag " + tag + " of subscription " + sid
+                    + " was not acknowledged within the consumer timeout of " + timeoutMillis + " ms, and this "
+                    + "connection has no 'server-cancel' capability to be told the subscription ended");
+            return;
+        }
+        boolean wasActive = active.remove(sid, consumer);
+        if (wasActive) {
+            // First, so that the queue cannot hand the requeued messages straight back to this consumer.
+            consumer.queue().removeConsumer(consumer);
+        }
+        int requeued = ledger.requeueAllOf(consumer);
+        String reason = "delivery tag " + tag + " was not acknowledged within the consumer timeout of "
+                + timeoutMillis + " ms; " + requeued + " unacknowledged deliveries were requeued";
+        if (wasActive) {
+            out.writeAndFlush(new Cancelled(sid, ErrorCode.CONSUMER_TIMEOUT.code(), reason));
+        }
+        LOG.info("connection {}: subscription {} on queue '{}' {}: {}", session.connectionId(), sid,
+                consumer.queue().name(), wasActive ? "cancelled" : "(already cancelled)", reason);
     }
 
     /** The channel is writable again: every consumed queue may dispatch. */

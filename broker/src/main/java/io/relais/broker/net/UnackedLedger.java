@@ -7,6 +7,7 @@ import io.relais.broker.core.queue.MessageQueue;
 import io.relais.broker.core.queue.QueueConsumer;
 import io.relais.protocol.ErrorCode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,11 +21,16 @@ import java.util.Map;
  * (requeued) when the connection closes. An unknown tag is reported with ERROR(0, 1009) and settles
  * nothing.
  *
+ * <p>Each outstanding delivery records when it was issued, so that the consumer timeout can find the
+ * oldest one: tags grow with time, so it is the lowest outstanding tag, which {@link #overdue} finds
+ * by walking up from where its last call stopped (each tag is passed once over the connection's
+ * life, and not at all while nothing is outstanding).
+ *
  * <p>Owned by the channel's event loop.
  */
 final class UnackedLedger {
     /** A delivery to a manual-ack subscription that is not settled yet. */
-    private record Unacked(QueueConsumer consumer, Message message) {
+    private record Unacked(QueueConsumer consumer, Message message, long issuedAt) {
     }
 
     private enum Outcome { ACKED, REQUEUED, REJECTED }
@@ -34,6 +40,8 @@ final class UnackedLedger {
     private final Map<MessageQueue, List<Message>> ackBatch = new IdentityHashMap<>();
     private long lastTag;
     private long ackFloor = 1;
+    /** No tag below it is outstanding; where {@link #overdue} starts. */
+    private long oldestFloor = 1;
 
     UnackedLedger(ClientProxy out) {
         this.out = out;
@@ -46,7 +54,7 @@ final class UnackedLedger {
     long issue(QueueConsumer consumer, Message message) {
         long tag = ++lastTag;
         if (consumer.manualAck()) {
-            unacked.put(tag, new Unacked(consumer, message));
+            unacked.put(tag, new Unacked(consumer, message, System.nanoTime()));
         }
         return tag;
     }
@@ -96,6 +104,57 @@ final class UnackedLedger {
     /** Deliveries outstanding; read by the management view from any thread, so possibly stale. */
     int outstanding() {
         return unacked.size();
+    }
+
+    /**
+     * The tag of the oldest outstanding delivery if it was issued before {@code issuedBefore} (a
+     * {@link System#nanoTime()} value), otherwise 0.
+     */
+    long overdue(long issuedBefore) {
+        if (unacked.isEmpty()) {
+            oldestFloor = lastTag + 1;
+            return 0;
+        }
+        long t = Math.max(oldestFloor, ackFloor);
+        while (t <= lastTag) {
+            Unacked u = unacked.get(t);
+            if (u != null) {
+                oldestFloor = t;
+                return u.issuedAt() - issuedBefore < 0 ? t : 0;
+            }
+            t++;
+        }
+        oldestFloor = t;
+        return 0;
+    }
+
+    /** The consumer an outstanding delivery was made to, or null if {@code tag} is not outstanding. */
+    QueueConsumer consumerOf(long tag) {
+        Unacked u = unacked.get(tag);
+        return u == null ? null : u.consumer();
+    }
+
+    /**
+     * Every outstanding delivery of {@code consumer} goes back to its queue, flagged redelivered
+     * (the consumer timeout); their tags are no longer outstanding.
+     *
+     * @return how many were requeued
+     */
+    int requeueAllOf(QueueConsumer consumer) {
+        long[] tags = new long[unacked.size()];
+        int n = 0;
+        for (LongObjectMap.PrimitiveEntry<Unacked> e : unacked.entries()) {
+            if (e.value().consumer() == consumer) {
+                tags[n++] = e.key();
+            }
+        }
+        Arrays.sort(tags, 0, n);
+        List<Unacked> taken = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            taken.add(unacked.remove(tags[i]));
+        }
+        settle(taken, Outcome.REQUEUED);
+        return n;
     }
 
     /** The connection closed: every outstanding delivery goes back to its queue. */

@@ -17,7 +17,11 @@
  *       order.</li>
  *   <li>{@link io.relais.broker.net.Subscriptions} and {@link io.relais.broker.net.UnackedLedger}:
  *       SUBSCRIBE, CANCEL, DELIVER, delivery tags and ACK/NACK/REJECT.</li>
- *   <li>{@link io.relais.broker.net.FlowControl}: when to stop reading from a publisher.</li>
+ *   <li>{@link io.relais.broker.net.FlowControl}: when to stop reading from a publisher, or from a
+ *       connection whose large frame waits for memory.</li>
+ *   <li>{@link io.relais.broker.net.ConnectionDeadlines}: what one connection may hold and for how
+ *       long (frame timeout, frame memory, write timeout, consumer timeout), checked by one periodic
+ *       sweep per connection; {@link io.relais.broker.net.FrameMeter} shows it every read.</li>
  *   <li>{@link io.relais.broker.net.ClientProxy}: writes and flushes frames, and turns failures into
  *       ERROR answers.</li>
  *   <li>{@link io.relais.broker.net.BrokerContext}, {@link io.relais.broker.net.MemoryMonitor},

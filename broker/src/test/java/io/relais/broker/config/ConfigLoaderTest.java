@@ -65,6 +65,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldParseTheConnectionBoundsAndNameTheKeyWhenOneIsBad() {
+        BrokerConfig c = parse("""
+                limits: {frame-timeout: 5s, frame-timeout-per-mib: 500ms, partial-frame-memory: 32MiB, write-timeout: 0}
+                subscriptions: {consumer-timeout: 0}
+                """);
+        assertThat(c.frameTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.frameTimeoutPerMib()).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.partialFrameMemory()).isEqualTo(32L << 20);
+        assertThat(c.writeTimeout()).isZero();
+        assertThat(c.consumerTimeout()).isZero();
+        assertThat(parse("subscriptions: {consumer-timeout: 45m}").consumerTimeout()).isEqualTo(Duration.ofMinutes(45));
+        String[][] bad = {
+            {"limits: {frame-timeout: 0}", "limits.frame-timeout"},
+            {"limits: {frame-timeout-per-mib: slow}", "limits.frame-timeout-per-mib"},
+            {"limits: {partial-frame-memory: 1KiB}", "limits.partial-frame-memory"},
+            {"limits: {write-timeout: -1}", "limits.write-timeout"},
+            {"subscriptions: {consumer-timeout: forever}", "subscriptions.consumer-timeout"},
+        };
+        for (String[] b : bad) {
+            assertThatThrownBy(() -> parse(b[0])).as(b[0]).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(b[1]);
+        }
+    }
+
+    @Test
     void shouldNameTheKeyWhenKeyIsUnknown() {
         assertThatThrownBy(() -> parse("server: {prot: 1}"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("unknown key 'server.prot'");

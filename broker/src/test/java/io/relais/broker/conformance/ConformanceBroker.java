@@ -3,6 +3,7 @@ package io.relais.broker.conformance;
 import io.relais.broker.BrokerFixture;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.protocol.LeakCheck;
+import io.relais.protocol.ProtocolVersion;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +65,19 @@ final class ConformanceBroker implements BeforeAllCallback, AfterEachCallback, A
     /** A new connection in OPEN that asked for {@code capabilities}, closed after the test. */
     Peer open(List<String> capabilities) throws IOException {
         return track(Peer.open(port(), capabilities));
+    }
+
+    /** A new connection in OPEN with every capability, {@code heartbeatMillis} and a small receive buffer. */
+    Peer openWithReceiveBuffer(int receiveBufferBytes, long heartbeatMillis) throws IOException {
+        return track(Peer.openWithReceiveBuffer(port(), receiveBufferBytes, heartbeatMillis));
+    }
+
+    /** A new connection in OPEN with every capability that proposed {@code heartbeatMillis}. */
+    Peer open(long heartbeatMillis) throws IOException {
+        Peer p = track(Peer.connect(port()));
+        p.hello(ProtocolVersion.V1_CAPABILITIES);
+        p.auth(heartbeatMillis);
+        return p;
     }
 
     private Peer track(Peer p) {

@@ -93,6 +93,17 @@ final class Peer implements AutoCloseable {
         return new Peer(new RawConnection(port, READ_TIMEOUT));
     }
 
+    /**
+     * A new connection past READY with every capability and {@code heartbeatMillis} proposed, whose
+     * socket receive buffer is only {@code receiveBufferBytes}: for a client that stops reading.
+     */
+    static Peer openWithReceiveBuffer(int port, int receiveBufferBytes, long heartbeatMillis) throws IOException {
+        Peer p = new Peer(new RawConnection(port, READ_TIMEOUT, receiveBufferBytes));
+        p.hello(ProtocolVersion.V1_CAPABILITIES);
+        p.auth(heartbeatMillis);
+        return p;
+    }
+
     /** A new connection that sent HELLO (every capability) and read WELCOME: in AWAIT_AUTH. */
     static Peer awaitingAuth(int port) throws IOException {
         Peer p = connect(port);

@@ -1,6 +1,7 @@
 package io.relais.client.impl;
 
 import io.relais.client.MessageHandler;
+import io.relais.client.RelaisException;
 import io.relais.client.Subscription;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,6 +25,8 @@ final class ActiveSubscription implements Subscription {
     private final AtomicReference<CompletableFuture<Void>> cancel = new AtomicReference<>();
     private volatile String queue = "";
     private volatile boolean ended;
+    private volatile boolean requeuedByBroker;
+    private final CompletableFuture<RelaisException> brokerCancel = new CompletableFuture<>();
 
     ActiveSubscription(Connection connection, long sid, MessageHandler handler, boolean manualAck) {
         this.connection = connection;
@@ -57,6 +60,26 @@ final class ActiveSubscription implements Subscription {
 
     void markEnded() {
         ended = true;
+    }
+
+    /**
+     * The broker ended the subscription (CANCELLED) for {@code reason}; {@code requeued} when it also took back
+     * every unacknowledged delivery of it (the consumer timeout), so that settling them is pointless.
+     */
+    void brokerCancelled(RelaisException reason, boolean requeued) {
+        requeuedByBroker = requeued;
+        ended = true;
+        brokerCancel.complete(reason);
+    }
+
+    /** True when the broker took back this subscription's unacknowledged deliveries. */
+    boolean requeuedByBroker() {
+        return requeuedByBroker;
+    }
+
+    @Override
+    public CompletableFuture<RelaisException> cancelledByBroker() {
+        return brokerCancel;
     }
 
     /** Runs the handler; on the handler executor. */

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class IncomingDelivery implements Delivery {
     private final Connection connection;
+    private final ActiveSubscription subscription;
     private final boolean manualAck;
     private final long sid;
     private final long deliveryTag;
@@ -28,9 +29,10 @@ final class IncomingDelivery implements Delivery {
     private final byte[] payload;
     private final AtomicBoolean settled = new AtomicBoolean();
 
-    IncomingDelivery(Connection connection, boolean manualAck, Deliver frame, byte[] payload) {
+    IncomingDelivery(Connection connection, ActiveSubscription subscription, Deliver frame, byte[] payload) {
         this.connection = connection;
-        this.manualAck = manualAck;
+        this.subscription = subscription;
+        this.manualAck = subscription.manualAck();
         this.sid = frame.sid();
         this.deliveryTag = frame.deliveryTag();
         this.redelivered = (frame.flags() & Deliver.REDELIVERED) != 0;
@@ -107,8 +109,12 @@ final class IncomingDelivery implements Delivery {
         }
     }
 
+    /**
+     * True once, for a manual-ack delivery that is still outstanding in the broker: not when the broker took it
+     * back with the rest of its subscription (consumer timeout), where settling it would only draw ERROR 1009.
+     */
     private boolean settle() {
-        return manualAck && settled.compareAndSet(false, true);
+        return manualAck && settled.compareAndSet(false, true) && !subscription.requeuedByBroker();
     }
 
     @Override

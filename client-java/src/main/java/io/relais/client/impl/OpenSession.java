@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.relais.client.Message;
 import io.relais.client.NoRouteException;
 import io.relais.client.RelaisException;
+import io.relais.protocol.ErrorCode;
 import io.relais.protocol.frame.Answer;
 import io.relais.protocol.frame.Cancelled;
 import io.relais.protocol.frame.Confirm;
@@ -133,7 +134,7 @@ final class OpenSession {
             LOG.warn("DELIVER for unknown subscription {} (tag {}) dropped", d.sid(), d.deliveryTag());
             return;
         }
-        IncomingDelivery delivery = new IncomingDelivery(connection, sub.manualAck(), d,
+        IncomingDelivery delivery = new IncomingDelivery(connection, sub, d,
                 ByteBufUtil.getBytes(d.payload()));
         dispatcher.dispatch(() -> sub.handle(delivery));
     }
@@ -144,11 +145,13 @@ final class OpenSession {
             LOG.debug("CANCELLED for unknown subscription {}", c.sid());
             return;
         }
-        sub.markEnded();
         LOG.info("subscription {} on queue '{}' cancelled by the server: {} ({})", c.sid(), sub.queue(),
                 c.reason(), c.code());
-        connection.reportError(new RelaisException(c.code(), "subscription " + c.sid() + " on queue '"
-                + sub.queue() + "' cancelled by the server: " + c.reason()));
+        RelaisException reason = new RelaisException(c.code(), "subscription " + c.sid() + " on queue '"
+                + sub.queue() + "' cancelled by the server: " + c.reason());
+        // 1012: the broker requeued the subscription's unacknowledged deliveries (PROTOCOL.md 7.9).
+        sub.brokerCancelled(reason, c.code() == ErrorCode.CONSUMER_TIMEOUT.code());
+        connection.reportError(reason);
     }
 
     // ---------------------------------------------------------------- deadlines and the end

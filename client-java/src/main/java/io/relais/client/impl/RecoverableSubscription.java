@@ -1,6 +1,7 @@
 package io.relais.client.impl;
 
 import io.relais.client.MessageHandler;
+import io.relais.client.RelaisException;
 import io.relais.client.SubscribeOptions;
 import io.relais.client.Subscription;
 import java.util.Objects;
@@ -11,6 +12,9 @@ import java.util.function.BooleanSupplier;
  * A subscription as the application sees it: stable across reconnects, backed by the subscription of the
  * current connection ({@link #resubscribe} makes a new one on each new connection). While it is not cancelled
  * it is recorded in the client's {@link DeclaredTopology}.
+ *
+ * <p>When the broker ends the current delegate on its own (CANCELLED), this subscription ends too: it leaves the
+ * topology, so that it is not made again after a reconnect, and {@link #cancelledByBroker()} completes.
  *
  * <p>Thread-safe: the delegate and the queue name are volatile; making it again and cancelling it are
  * serialized on this object's monitor, so a cancel during a resubscribe cancels the new delegate.
@@ -26,6 +30,7 @@ final class RecoverableSubscription implements Subscription {
     private volatile String queue;
     private volatile Subscription delegate;
     private volatile CompletableFuture<Void> cancelled;
+    private final CompletableFuture<RelaisException> brokerCancel = new CompletableFuture<>();
 
     /**
      * @param connected whether the client is connected now (a cancel while it is not has nothing to send)
@@ -54,7 +59,17 @@ final class RecoverableSubscription implements Subscription {
                     s.cancel(); // cancelled while it was being made again
                 }
             }
+            s.cancelledByBroker().thenAccept(this::brokerCancelled);
         });
+    }
+
+    /** The broker ended the current delegate: this subscription is over, and is not made again. */
+    private synchronized void brokerCancelled(RelaisException reason) {
+        if (cancelled == null) {
+            topology.cancelled(this);
+            cancelled = CompletableFuture.completedFuture(null);
+        }
+        brokerCancel.complete(reason);
     }
 
     /** A server-named queue came back with another name. */
@@ -72,6 +87,11 @@ final class RecoverableSubscription implements Subscription {
     @Override
     public String queue() {
         return delegate.queue();
+    }
+
+    @Override
+    public CompletableFuture<RelaisException> cancelledByBroker() {
+        return brokerCancel;
     }
 
     @Override

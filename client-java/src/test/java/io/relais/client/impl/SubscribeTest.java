@@ -197,6 +197,48 @@ class SubscribeTest {
     }
 
     @Test
+    void shouldCompleteCancelledByBrokerAndSendNoAckWhenTheBrokerTookTheDeliveriesBack() throws Exception {
+        connect(RelaisClient.builder());
+        LinkedBlockingQueue<RelaisException> errors = new LinkedBlockingQueue<>();
+        client.onError(errors::add);
+        LinkedBlockingQueue<Delivery> held = new LinkedBlockingQueue<>();
+        Subscription sub = client.subscribeQueue("jobs", SubscribeOptions.defaults().manualAck(true), held::add)
+                .get(5, TimeUnit.SECONDS);
+        server.take(Subscribe.class);
+        assertThat(sub.cancelledByBroker()).isNotDone();
+        server.send(deliver(sub.sid(), 1, "slow"));
+        Delivery slow = held.poll(5, TimeUnit.SECONDS);
+        assertThat(slow).isNotNull();
+
+        server.send(new Cancelled(sub.sid(), ErrorCode.CONSUMER_TIMEOUT.code(),
+                "delivery tag 1 was not acknowledged within the consumer timeout of 1800000 ms"));
+
+        RelaisException why = sub.cancelledByBroker().get(5, TimeUnit.SECONDS);
+        assertThat(why.code()).isEqualTo(ErrorCode.CONSUMER_TIMEOUT);
+        assertThat(why.getMessage()).contains("jobs", "delivery tag 1", "consumer timeout");
+        assertThat(errors.poll(5, TimeUnit.SECONDS)).isSameAs(why);
+        slow.ack(); // the broker requeued it: acknowledging it now sends nothing
+        client.purgeQueue("jobs").get(5, TimeUnit.SECONDS);
+        assertThat(server.take()).as("the next frame after the late ack").isInstanceOf(QueuePurge.class);
+        sub.cancel().get(1, TimeUnit.SECONDS); // already ended: completes without a CANCEL
+    }
+
+    @Test
+    void shouldStillSendAcksWhenTheQueueWasDeleted() throws Exception {
+        connect(RelaisClient.builder());
+        LinkedBlockingQueue<Delivery> held = new LinkedBlockingQueue<>();
+        Subscription sub = client.subscribeQueue("jobs", SubscribeOptions.defaults().manualAck(true), held::add)
+                .get(5, TimeUnit.SECONDS);
+        server.take(Subscribe.class);
+        server.send(deliver(sub.sid(), 1, "a"));
+        Delivery d = held.poll(5, TimeUnit.SECONDS);
+        server.send(new Cancelled(sub.sid(), ErrorCode.QUEUE_DELETED.code(), "queue deleted"));
+        assertThat(sub.cancelledByBroker().get(5, TimeUnit.SECONDS).code()).isEqualTo(ErrorCode.QUEUE_DELETED);
+        d.ack(); // 4.28: after 1011 the delivery is still outstanding, and ACK settles it
+        assertThat(server.take()).isEqualTo(new Ack(1, false));
+    }
+
+    @Test
     void shouldStopReadingWhenHandlerBacklogExceedsLimitAndResumeWhenItHalves() throws Exception {
         connect(RelaisClient.builder().maxPendingDeliveries(8));
         CountDownLatch release = new CountDownLatch(1);

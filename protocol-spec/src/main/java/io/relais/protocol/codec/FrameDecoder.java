@@ -20,6 +20,12 @@ import java.util.List;
  * discarded. The maximum body size starts at {@link ProtocolVersion#HANDSHAKE_MAX_FRAME_SIZE} and
  * is raised with {@link #maxFrameSize(int)} once the handshake is done.
  *
+ * <p>An incomplete frame waits in the cumulation buffer of {@link ByteToMessageDecoder}, which grows
+ * with the bytes actually received (Netty's merge cumulator: doubling up to 4 MiB, then 4 MiB at a
+ * time), never to the declared length up front. {@link #partialBytes()} and
+ * {@link #partialLength()} tell the owner how much an incomplete frame holds and how large it says
+ * it is, so that a server can bound both its memory and how long it waits for the rest.
+ *
  * <p>One instance per channel, used only by that channel's event loop.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
@@ -27,6 +33,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     private final FrameReader reader = new FrameReader();
     private int maxFrameSize;
     private boolean failed;
+    private boolean honourAutoRead;
 
     /**
      * @param serverSide true in the broker (accepts frames clients send), false in the client
@@ -42,9 +49,53 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         this(serverSide, ProtocolVersion.HANDSHAKE_MAX_FRAME_SIZE);
     }
 
+    /**
+     * From now on, a read that completes no frame while the channel's autoRead is off does not ask
+     * for another read. {@link ByteToMessageDecoder} asks for one by default, so that a frame can
+     * complete while its owner has stopped reading; an owner that stops reading precisely because a
+     * frame must wait (for memory, say) would otherwise go on buffering it.
+     */
+    public void honourAutoRead() {
+        this.honourAutoRead = true;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (honourAutoRead && !ctx.channel().config().isAutoRead()) {
+            discardSomeReadBytes();
+            ctx.fireChannelReadComplete();
+            return;
+        }
+        super.channelReadComplete(ctx);
+    }
+
     /** Changes the largest body accepted from now on. */
     public void maxFrameSize(int maxFrameSize) {
         this.maxFrameSize = maxFrameSize;
+    }
+
+    /**
+     * Bytes of an incomplete frame held now (its length prefix included), 0 between frames or after
+     * a failure. Read it from the channel's event loop, for example at the end of a read batch.
+     */
+    public int partialBytes() {
+        if (failed) {
+            return 0;
+        }
+        ByteBuf held = internalBuffer();
+        return held.readableBytes();
+    }
+
+    /**
+     * The declared body length of the incomplete frame held now, or -1 when there is none or fewer
+     * than the 4 bytes of its length prefix have arrived. Same thread rule as {@link #partialBytes()}.
+     */
+    public long partialLength() {
+        ByteBuf held = internalBuffer();
+        if (failed || held.readableBytes() < ProtocolVersion.LENGTH_PREFIX_BYTES) {
+            return -1;
+        }
+        return held.getUnsignedInt(held.readerIndex());
     }
 
     @Override

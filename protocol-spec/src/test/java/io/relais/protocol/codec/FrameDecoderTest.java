@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.relais.protocol.Codec;
@@ -604,5 +605,52 @@ class FrameDecoderTest {
             List<Object> out = Codec.decode(side, TestVectors.get("05-heartbeat").bytes());
             assertThat(out).containsExactly(Heartbeat.INSTANCE);
         }
+    }
+
+    @Test
+    void shouldHoldOnlyTheBytesReceivedWhenAFrameDeclaresAGreatLength() {
+        UnpooledByteBufAllocator alloc = new UnpooledByteBufAllocator(false);
+        FrameDecoder decoder = new FrameDecoder(SERVER, 16 << 20);
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.config().setAllocator(alloc);
+        ch.pipeline().addLast(decoder);
+        assertThat(decoder.partialBytes()).isZero();
+        assertThat(decoder.partialLength()).isEqualTo(-1);
+
+        ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {0x01, 0x00}));
+        assertThat(decoder.partialBytes()).as("half a length prefix").isEqualTo(2);
+        assertThat(decoder.partialLength()).as("length not known yet").isEqualTo(-1);
+        ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {0x00, 0x00, (byte) 0x9c}));
+        assertThat(decoder.partialBytes()).isEqualTo(5);
+        assertThat(decoder.partialLength()).isEqualTo(16 << 20);
+        assertThat(alloc.metric().usedHeapMemory()).as("heap allocated for a 16 MiB frame of which 5 bytes came")
+                .isLessThan(64 * 1024);
+
+        byte[] chunk = new byte[256 * 1024];
+        for (int i = 0; i < 8; i++) {
+            ch.writeInbound(Unpooled.wrappedBuffer(chunk));
+        }
+        assertThat(decoder.partialBytes()).isEqualTo(5 + 8 * chunk.length);
+        assertThat(alloc.metric().usedHeapMemory()).as("heap allocated once 2 MiB of 16 came: grows with the bytes")
+                .isLessThanOrEqualTo(2L * decoder.partialBytes());
+        assertThat(ch.inboundMessages()).as("nothing decoded from an incomplete frame").isEmpty();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+        assertThat(decoder.partialBytes()).as("released with the channel").isZero();
+    }
+
+    @Test
+    void shouldReportNoPartialFrameBetweenFrames() {
+        FrameDecoder decoder = new FrameDecoder(SERVER);
+        EmbeddedChannel ch = new EmbeddedChannel(decoder);
+        byte[] heartbeat = TestVectors.get("05-heartbeat").bytes();
+        ch.writeInbound(Unpooled.wrappedBuffer(concat(heartbeat, Arrays.copyOf(heartbeat, 3))));
+        assertThat(decoder.partialBytes()).as("3 bytes of the second heartbeat").isEqualTo(3);
+        ch.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(heartbeat, 3, heartbeat.length)));
+        assertThat(decoder.partialBytes()).isZero();
+        assertThat(decoder.partialLength()).isEqualTo(-1);
+        Object first = ch.readInbound();
+        Object second = ch.readInbound();
+        assertThat(List.of(first, second)).containsExactly(Heartbeat.INSTANCE, Heartbeat.INSTANCE);
+        assertThat(ch.finish()).isFalse();
     }
 }
