@@ -98,6 +98,9 @@ public final class StoredBacklog implements Backlog {
     private boolean storeClosed;
     private ScheduledFuture<?> maintenance;
     private long lastMaintain;
+    /** Appends are being refused for want of disk space (logged once per change). */
+    private boolean refusingForSpace;
+    private boolean maintenanceFailing;
 
     // Queue loop.
     private final ArrayDeque<Message> recovered = new ArrayDeque<>();
@@ -168,6 +171,23 @@ public final class StoredBacklog implements Backlog {
 
     /** Appends what was offered, syncs if the policy says so, tells the waiters, hands out credit. */
     private void appendOffers() {
+        try {
+            appendOffered();
+        } catch (RuntimeException | InternalError e) {
+            // A fault the store did not see: an InternalError from a fault on a mapped page may surface
+            // after the access that caused it. Every publisher still gets its answer.
+            LOG.error("{}: storing messages failed: {}", this, e.toString());
+            for (int i = 0; i < storedWaiters.size(); i++) {
+                storedWaiters.get(i).stored(false);
+            }
+            storedWaiters.clear();
+            if (!offers.isEmpty() && appendScheduled.compareAndSet(false, true)) {
+                storeThread.execute(appendTask);
+            }
+        }
+    }
+
+    private void appendOffered() {
         appendScheduled.set(false);
         long lost = 0;
         long lostBytes = 0;
@@ -185,8 +205,20 @@ public final class StoredBacklog implements Backlog {
                     WireMessage w = WireMessage.of(m);
                     store.append(w.exchange(), w.routingKey(), w.properties(), w.persistent(), w.payload(),
                             w.arrivalMillis());
+                    if (refusingForSpace) {
+                        refusingForSpace = false;
+                        LOG.info("{}: takes messages again, the disk has room", this);
+                    }
+                } catch (DiskFullException e) {
+                    if (!refusingForSpace) {
+                        refusingForSpace = true;
+                        LOG.warn("{}: {}; the publishes are refused", this, e.getMessage());
+                    }
+                    lost++;
+                    lostBytes += size;
+                    ok = false;
                 } catch (StoreException e) {
-                    LOG.error("{}: {}", this, e.getMessage());
+                    // The store logged its failure once; every later append is refused the same way.
                     lost++;
                     lostBytes += size;
                     ok = false;
@@ -211,7 +243,9 @@ public final class StoredBacklog implements Backlog {
                     faults.beforeSync(name);
                     store.sync();
                 } catch (RuntimeException e) {
-                    LOG.error("{}: sync failed; the messages of this batch are nacked", this, e);
+                    if (!store.failed()) {
+                        LOG.error("{}: sync failed ({}); the messages of this batch are nacked", this, e.toString());
+                    }
                     synced = false;
                 }
             }
@@ -381,9 +415,11 @@ public final class StoredBacklog implements Backlog {
             for (int i = 0; i < batch.n; i++) {
                 store.settle(batch.seqs[i], batch.sizes[i]);
             }
-        } catch (RuntimeException e) {
-            LOG.error("{}: could not record settlements; those messages may be delivered again after a restart",
-                    this, e);
+        } catch (RuntimeException | InternalError e) {
+            if (!store.failed()) {
+                LOG.error("{}: could not record settlements ({}); those messages may be delivered again after a "
+                        + "restart", this, e.toString());
+            }
         }
     }
 
@@ -407,8 +443,16 @@ public final class StoredBacklog implements Backlog {
                 lastMaintain = now;
                 store.maintain();
             }
-        } catch (RuntimeException e) {
-            LOG.error("{}: store maintenance failed", this, e);
+            if (maintenanceFailing) {
+                maintenanceFailing = false;
+                LOG.info("{}: store maintenance works again", this);
+            }
+        } catch (RuntimeException | InternalError e) {
+            // Once per change, not once a second.
+            if (!maintenanceFailing && !store.failed()) {
+                LOG.error("{}: store maintenance failed", this, e);
+            }
+            maintenanceFailing = true;
         }
     }
 
