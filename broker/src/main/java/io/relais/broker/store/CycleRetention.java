@@ -71,6 +71,15 @@ final class CycleRetention {
         }
     }
 
+    /**
+     * Deletes every message-log file, the current cycle's too: every message is settled, the disk is
+     * short of space, and the caller has closed its appender and reader and checkpointed a position
+     * that does not depend on the files' indexes.
+     */
+    void deleteAllMessageFiles() {
+        deleteCyclesBefore(messages, Integer.MAX_VALUE);
+    }
+
     private void deleteCyclesBefore(SingleChronicleQueue queue, int cycle) {
         int first = queue.firstCycle();
         if (first == Integer.MAX_VALUE || first >= cycle) {

@@ -530,9 +530,10 @@ public final class MessageStore implements AutoCloseable {
         retain();
     }
 
-    private void checkpoint() {
+    /** Writes a checkpoint if the store is healthy and the disk has room; true if it did. */
+    private boolean checkpoint() {
         if (failure != null) {
-            return;
+            return false;
         }
         long positionIndex;
         long positionSeq;
@@ -557,7 +558,7 @@ public final class MessageStore implements AutoCloseable {
         if (!space.reserveSettle(need)) {
             // Kept for later: the next maintenance tries again, as the floor still counts as moved.
             settlesFit(false);
-            return;
+            return false;
         }
         try {
             faults.beforeCheckpoint(name);
@@ -568,13 +569,14 @@ public final class MessageStore implements AutoCloseable {
             checkpointIndex.setOrderedValue(index);
         } catch (RuntimeException | InternalError e) {
             fail("write a checkpoint to", e);
-            return;
+            return false;
         }
         ackCycle = cycle;
         settlesFit(true);
         dirty = true;
         settlesSinceCheckpoint = 0;
         floorMoved = false;
+        return true;
     }
 
     /**
@@ -594,8 +596,38 @@ public final class MessageStore implements AutoCloseable {
                 tailer.close();
                 tailer = null;
             }
+            if (space.alarm() && messages.lastCycle() == nowCycle) {
+                reclaimCurrentFile();
+                return;
+            }
         }
         retention.retain(nowCycle, allSettled, window.isEmpty() ? lastReadIndex : window.floorIndex());
+    }
+
+    /**
+     * While the disk alarm is raised and every message is settled, lets the current cycle's file go
+     * too, instead of waiting up to a cycle for it to roll: closes the appender and reader, writes a
+     * checkpoint that reads from the start of the log (the next append creates the cycle's file
+     * again, so its Chronicle indexes start over and none of the old ones may be used), then deletes
+     * every message file. Without room for that checkpoint it deletes nothing.
+     */
+    private void reclaimCurrentFile() {
+        if (appender != null) {
+            appender.close();
+            appender = null;
+        }
+        if (tailer != null) {
+            tailer.close();
+            tailer = null;
+        }
+        lastReadIndex = -1;
+        lastReadSeq = -1;
+        if (!checkpoint()) {
+            return;
+        }
+        sync();
+        appendCycle = Integer.MIN_VALUE;
+        retention.deleteAllMessageFiles();
     }
 
     /**

@@ -287,11 +287,13 @@ public final class StoredBacklog implements Backlog {
         }
         List<StoredMessage> batch = new ArrayList<>();
         long bytes = 0;
+        long countBefore = store.count();
+        long bytesBefore = store.bytes();
         while (creditCount > 0 && creditBytes > 0) {
             StoredMessage sm;
             try {
                 sm = store.readNext(ALLOC);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | InternalError e) {
                 LOG.error("{}: cannot read its store; delivery stops until the queue is reopened", this, e);
                 break;
             }
@@ -303,6 +305,12 @@ public final class StoredBacklog implements Backlog {
             creditBytes -= size;
             bytes += size;
             batch.add(sm);
+        }
+        // Reading settles what a restart discards (non-persistent messages of the last run): the
+        // queue's depth counted them, so it is told they are gone.
+        long discarded = countBefore - store.count();
+        if (discarded > 0) {
+            listener.lost(discarded, bytesBefore - store.bytes());
         }
         if (!batch.isEmpty()) {
             // The read mark moves before anything of the batch can reach a consumer: after a crash,
@@ -466,6 +474,8 @@ public final class StoredBacklog implements Backlog {
         storeThread.execute(() -> {
             long n = 0;
             long bytes = 0;
+            long countBefore = store.count();
+            long bytesBefore = store.bytes();
             try {
                 StoredMessage sm;
                 while (!storeClosed && (sm = store.readNext(ALLOC)) != null) {
@@ -475,8 +485,12 @@ public final class StoredBacklog implements Backlog {
                     n++;
                     bytes += size;
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | InternalError e) {
                 LOG.error("{}: purge could not read its whole store", this, e);
+            }
+            long discarded = countBefore - store.count() - n;
+            if (discarded > 0) {
+                listener.lost(discarded, bytesBefore - store.bytes() - bytes);
             }
             long count = n;
             long size = bytes;
