@@ -118,7 +118,7 @@ public final class Broker implements AutoCloseable {
         }
         DiskSpace space;
         try {
-            space = DiskSpace.of(dataDir, config.minFreeDisk());
+            space = DiskSpace.of(dataDir, config.minFreeDisk(), faults);
         } catch (StoreException e) {
             releaseQuietly(lock, lockChannel);
             throw new ConfigException(BrokerConfig.KEY_DATA_DIR + ": " + e.getMessage(), e);

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -54,7 +55,18 @@ final class BrokerProcess implements AutoCloseable {
 
     /** Starts a broker on {@code port} (0: any free one), as {@link #start(Path)} does. */
     static BrokerProcess start(Path dataDir, int port) {
-        List<String> args = List.of("broker", "--port", String.valueOf(port), "--data-dir", dataDir.toString());
+        return start(dataDir, port, List.of());
+    }
+
+    /** Starts a broker on any free port with more arguments of {@code relais broker} (such as {@code --config F}). */
+    static BrokerProcess start(Path dataDir, List<String> moreArgs) {
+        return start(dataDir, 0, moreArgs);
+    }
+
+    private static BrokerProcess start(Path dataDir, int port, List<String> moreArgs) {
+        List<String> args = new ArrayList<>(List.of("broker", "--port", String.valueOf(port), "--data-dir",
+                dataDir.toString()));
+        args.addAll(moreArgs);
         BrokerProcess broker;
         try {
             broker = new BrokerProcess(new ProcessBuilder(JavaCommand.relais(List.of("-Xmx512m"), args))
@@ -142,6 +154,11 @@ final class BrokerProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /** How many lines it printed so far. */
+    long lineCount() {
+        return output().lines().count();
     }
 
     /** Everything it printed so far, for diagnostics. */

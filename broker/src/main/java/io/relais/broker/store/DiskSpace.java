@@ -76,6 +76,11 @@ public final class DiskSpace {
      * @throws StoreException if the file system cannot be found or probed
      */
     public static DiskSpace of(Path dataDir, long minFree) {
+        return of(dataDir, minFree, StoreFaults.NONE);
+    }
+
+    /** As {@link #of(Path, long)}, the free space passed through {@link StoreFaults#freeSpace} (for tests). */
+    public static DiskSpace of(Path dataDir, long minFree, StoreFaults faults) {
         FileStore fs;
         try {
             fs = Files.getFileStore(dataDir);
@@ -85,7 +90,7 @@ public final class DiskSpace {
         }
         return new DiskSpace(dataDir.toString(), () -> {
             try {
-                return fs.getUsableSpace();
+                return faults.freeSpace(fs.getUsableSpace());
             } catch (IOException e) {
                 throw new IllegalStateException(e.toString(), e);
             }

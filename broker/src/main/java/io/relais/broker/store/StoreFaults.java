@@ -7,8 +7,7 @@ package io.relais.broker.store;
  * <p>Each hook runs just before the write it names, inside the store's fault handling: throwing
  * {@link InternalError} from it is what a write onto a memory-mapped page the file system cannot
  * back looks like (a SIGBUS turned into {@code InternalError} by the JVM), so the store handles it
- * as it would handle that. A disk that is merely nearly full is better shown with a
- * {@link DiskSpace} whose free space the test controls.
+ * as it would handle that. A disk that is merely nearly full is shown with {@link #freeSpace}.
  *
  * <p>Called on store threads (the definitions hook on the topology's thread); implementations must
  * be thread-safe.
@@ -31,6 +30,14 @@ public interface StoreFaults {
 
     /** Called just before a checkpoint is appended to {@code queue}'s settle log; may throw. */
     default void beforeCheckpoint(String queue) {
+    }
+
+    /**
+     * What the stores are told is free on the data directory's disk, given what the file system
+     * reports: lets a test make the disk look full (or nearly) without filling it.
+     */
+    default long freeSpace(long reported) {
+        return reported;
     }
 
     /**
