@@ -1,7 +1,9 @@
 package io.relais.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.relais.broker.config.ConfigException;
 import io.relais.broker.store.StoreException;
 import io.relais.broker.store.StoreFaults;
 import io.relais.client.Delivery;
@@ -246,6 +248,23 @@ class DiskFullFaultTest {
         assertThat(delivered).as("acks recorded above the last reserve: gone; below it: back").isEqualTo(expected);
         assertThat(publish(fixture.client(), 0, 0, true).confirmed).as("space is back").containsExactly(0);
         report("disk-full/seam-nearly-full", before, refused, delivered, expected);
+    }
+
+    @Test
+    void shouldRefuseToStartWithOneLineNamingTheDataDirectoryWhenTheDiskIsFull() throws Exception {
+        start();
+        RelaisClient c = declared();
+        Outcome published = publish(c, 1, 20, true);
+        fixture.broker().close();
+        faults.free = 512 * 1024;
+        assertThatThrownBy(() -> Broker.start(fixture.config(), faults)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(fixture.dataDir().toString()).hasMessageContaining("512 KiB free")
+                .hasMessageContaining("at least 1 MiB").hasMessageNotContaining("\n");
+        faults.clear();
+        fixture.restart();
+        Set<Integer> delivered = drain(fixture.client());
+        assertThat(delivered).isEqualTo(published.confirmed);
+        report("disk-full/seam-start-full", published, Outcome.NONE, delivered, published.confirmed);
     }
 
     // ------------------------------------------------------------------ helpers
