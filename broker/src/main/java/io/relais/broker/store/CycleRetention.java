@@ -1,6 +1,7 @@
 package io.relais.broker.store;
 
 import java.io.File;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -72,12 +73,17 @@ final class CycleRetention {
     }
 
     /**
-     * Deletes every message-log file, the current cycle's too: every message is settled, the disk is
-     * short of space, and the caller has closed its appender and reader and checkpointed a position
-     * that does not depend on the files' indexes.
+     * Deletes every cycle file of the closed Chronicle queue in {@code dir}, the current cycle's too:
+     * every message is settled, the disk is short of space, and the caller has checkpointed a
+     * position that does not depend on the files' indexes and opens the queue again afterwards.
      */
-    void deleteAllMessageFiles() {
-        deleteCyclesBefore(messages, Integer.MAX_VALUE);
+    static void deleteCycleFiles(String name, Path dir, RollCycle rollCycle) {
+        File[] files = dir.toFile().listFiles((d, n) -> n.endsWith(SingleChronicleQueue.SUFFIX));
+        for (File f : files == null ? new File[0] : files) {
+            if (cycleOf(rollCycle, f.getName()) != null && f.delete()) {
+                LOG.debug("queue '{}': deleted {}", name, f);
+            }
+        }
     }
 
     private void deleteCyclesBefore(SingleChronicleQueue queue, int cycle) {

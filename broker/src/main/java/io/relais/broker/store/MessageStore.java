@@ -97,7 +97,9 @@ public final class MessageStore implements AutoCloseable {
     /** The first fault of a write; from then on the store appends nothing and records nothing. */
     private Throwable failure;
     private boolean settlesRefused;
-    private final SingleChronicleQueue messages;
+    /** Replaced by a fresh instance when {@link #reclaimCurrentFile} deletes the current file. */
+    private SingleChronicleQueue messages;
+    private final SyncMode sync;
     private final SingleChronicleQueue acks;
     private ExcerptAppender ackAppender;
     private final LongValue checkpointIndex;
@@ -107,7 +109,7 @@ public final class MessageStore implements AutoCloseable {
     private final FrameDecoder decoder = new FrameDecoder(true, Integer.MAX_VALUE);
     private final ByteBuf header = Unpooled.buffer(256);
     private final MessageRecord lastRead = new MessageRecord();
-    private final CycleRetention retention;
+    private CycleRetention retention;
     private ExcerptAppender appender;
     private ExcerptTailer tailer;
 
@@ -131,7 +133,7 @@ public final class MessageStore implements AutoCloseable {
         this.time = time;
         this.space = space;
         this.faults = faults;
-        SyncMode sync = fsync.syncs() ? SyncMode.SYNC : SyncMode.NONE;
+        this.sync = fsync.syncs() ? SyncMode.SYNC : SyncMode.NONE;
         this.messages = build(dir.resolve("messages"), sync, time);
         this.acks = build(dir.resolve("acks"), sync, time);
         this.messageCycles = messages.rollCycle();
@@ -627,7 +629,18 @@ public final class MessageStore implements AutoCloseable {
         }
         sync();
         appendCycle = Integer.MIN_VALUE;
-        retention.deleteAllMessageFiles();
+        // The queue is closed and opened again around the deletion: Chronicle caches the mapping of
+        // the current cycle's file, and a new appender of the same instance could go on writing into
+        // the deleted (unlinked) file, whose records nobody would ever read again.
+        Path messagesDir = messages.file().toPath();
+        messages.close();
+        CycleRetention.deleteCycleFiles(name, messagesDir, messageCycles);
+        try {
+            messages = build(messagesDir, sync, time);
+        } catch (RuntimeException | InternalError e) {
+            throw fail("open again the message log of", e);
+        }
+        retention = new CycleRetention(name, messages, acks, checkpointIndex);
     }
 
     /**

@@ -238,26 +238,28 @@ class MessageStoreTest {
     void shouldDeleteTheCurrentFileWhenEverythingIsSettledAndTheDiskAlarmIsUp() throws IOException {
         AtomicLong free = new AtomicLong(100 * MIB);
         DiskSpace space = new DiskSpace("test disk", free::get, 16 * MIB);
+        int rounds = 5;
         try (MessageStore s = MessageStore.open(dir.resolve("q"), "q", FsyncPolicy.DEFAULT, time, space,
                 StoreFaults.NONE)) {
-            for (int i = 0; i < 20; i++) {
-                append(s, "a" + i, true);
+            for (int round = 0; round < rounds; round++) {
+                List<String> all = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    append(s, round + "-" + i, true);
+                    all.add(round + "-" + i);
+                }
+                assertThat(cycleFiles("messages")).as("round %d: written to a file that exists", round).hasSize(1);
+                assertThat(readAll(s, all)).as("round %d", round).isEqualTo(all);
+                s.maintain();
+                assertThat(cycleFiles("messages")).as("no alarm: the current file waits for its cycle").hasSize(1);
+                free.set(15 * MIB);
+                space.probe();
+                assertThat(space.alarm()).isTrue();
+                s.maintain();
+                assertThat(cycleFiles("messages")).as("alarm: the current file goes at once").isEmpty();
+                free.set(100 * MIB);
+                space.probe();
             }
-            List<String> all = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                all.add("a" + i);
-            }
-            readAll(s, all);
-            s.maintain();
-            assertThat(cycleFiles("messages")).as("no alarm: the current file waits for its cycle").hasSize(1);
-            free.set(15 * MIB);
-            space.probe();
-            assertThat(space.alarm()).isTrue();
-            s.maintain();
-            assertThat(cycleFiles("messages")).as("alarm: the current file goes at once").isEmpty();
-            free.set(100 * MIB);
-            space.probe();
-            assertThat(append(s, "b0", true)).isEqualTo(20);
+            assertThat(append(s, "b0", true)).isEqualTo(rounds * 20);
             append(s, "b1", true);
             assertThat(cycleFiles("messages")).as("the same cycle's file, made again").hasSize(1);
             assertThat(readAll(s, List.of("b0"))).containsExactly("b0", "b1");
@@ -265,9 +267,10 @@ class MessageStoreTest {
         try (MessageStore s = open()) {
             assertThat(readAll(s, List.of())).as("after a restart, from the new file only").containsExactly("b1");
             assertThat(s.count()).isEqualTo(1);
-            assertThat(append(s, "b2", true)).isEqualTo(22);
+            assertThat(append(s, "b2", true)).isEqualTo(rounds * 20 + 2);
         }
     }
+
 
     @Test
     void shouldMarkTheStoreFailedOnAFaultOnAMappedFileAndRecoverWhatWasWrittenWhenReopened() {
