@@ -179,6 +179,7 @@ class DiskFullTmpfsTest {
         final AtomicInteger confirmedNonPersistent = new AtomicInteger();
         final Set<Integer> confirmedPersistent = ConcurrentHashMap.newKeySet();
         final Set<String> otherFailures = ConcurrentHashMap.newKeySet();
+        final AtomicInteger otherFailureCount = new AtomicInteger();
 
         @Override
         public String toString() {
@@ -189,16 +190,16 @@ class DiskFullTmpfsTest {
     }
 
     /**
-     * Publishes {@code nonPersistent} non-persistent messages, then persistent ones until 100 are
-     * refused with DISK_FULL (or, with {@code persistentOnly}, persistent ones only); waits for every
-     * confirm.
+     * Publishes {@code nonPersistent} non-persistent messages with ids from {@code firstId}, then
+     * persistent ones (or, with {@code persistentOnly}, persistent ones only) until 100 are refused;
+     * waits for every confirm.
      */
     private static Published publishUntilRefused(RelaisClient client, int firstId, int nonPersistent,
                                                  boolean persistentOnly) throws Exception {
         Published p = new Published();
         Semaphore window = new Semaphore(IN_FLIGHT);
         int limit = firstId + 1_000_000;
-        for (int id = firstId; id <= limit && p.refused.get() < 100; id++) {
+        for (int id = firstId; id <= limit && p.refused.get() + p.otherFailureCount.get() < 100; id++) {
             boolean persistent = persistentOnly || id >= firstId + nonPersistent;
             window.acquire();
             int n = id;
@@ -216,6 +217,7 @@ class DiskFullTmpfsTest {
                         p.refused.incrementAndGet();
                     } else {
                         p.otherFailures.add(cause.toString());
+                        p.otherFailureCount.incrementAndGet();
                     }
                 }
                 window.release();
