@@ -144,11 +144,13 @@ public final class DiskSpace {
     }
 
     private boolean reserve(long bytes, long keep) {
-        long reserved = reservedSinceProbe.addAndGet(bytes);
-        if (reserved >= PROBE_BYTES) {
+        // Probe before adding these bytes: a probe counts what was reserved before it as written, which
+        // holds for this thread's earlier writes, not for the one it is about to make.
+        if (reservedSinceProbe.get() >= PROBE_BYTES) {
             probe();
         }
-        if (freeAtProbe - reservedSinceProbe.get() < keep) {
+        long reserved = reservedSinceProbe.addAndGet(bytes);
+        if (freeAtProbe - reserved < keep) {
             reservedSinceProbe.addAndGet(-bytes);
             return false;
         }

@@ -101,6 +101,7 @@ public final class StoredBacklog implements Backlog {
     /** Appends are being refused for want of disk space (logged once per change). */
     private boolean refusingForSpace;
     private boolean maintenanceFailing;
+    private boolean readFailing;
 
     // Queue loop.
     private final ArrayDeque<Message> recovered = new ArrayDeque<>();
@@ -294,7 +295,11 @@ public final class StoredBacklog implements Backlog {
             try {
                 sm = store.readNext(ALLOC);
             } catch (RuntimeException | InternalError e) {
-                LOG.error("{}: cannot read its store; delivery stops until the queue is reopened", this, e);
+                // Once, not at every append or grant that tries again.
+                if (!readFailing) {
+                    readFailing = true;
+                    LOG.error("{}: cannot read its store; delivery stops until the queue is reopened", this, e);
+                }
                 break;
             }
             if (sm == null) {
