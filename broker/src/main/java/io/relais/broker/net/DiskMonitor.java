@@ -12,22 +12,25 @@ import org.slf4j.LoggerFactory;
  * (1007) by the {@link PublishPath}, before anything is written.
  *
  * <p>It reads the {@link DiskSpace} that the stores keep up to date (probed on a store thread every
- * {@value DiskSpace#PROBE_MILLIS} ms, and counted down by every write in between), so it makes no
- * system call itself. Runs as a scheduled task on one event loop; the alarm flag it sets is volatile.
+ * {@value DiskSpace#PROBE_MILLIS} ms and after every MiB written, and counted down by every write in
+ * between), so it makes no system call itself. It runs when a probe changes the alarm, on the
+ * probing store thread ({@link DiskSpace#onAlarmChange}), and as a scheduled task on one event loop
+ * in case a change is missed; {@link #run} is synchronized, and the alarm flag it sets is volatile.
  */
 public final class DiskMonitor implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(DiskMonitor.class);
     private final BrokerContext context;
     private final DiskSpace space;
 
-    /** Mirrors the alarm of {@code space} into {@code context}. */
+    /** Mirrors the alarm of {@code space} into {@code context}, at once when it changes. */
     public DiskMonitor(BrokerContext context, DiskSpace space) {
         this.context = context;
         this.space = space;
+        space.onAlarmChange(this);
     }
 
     @Override
-    public void run() {
+    public synchronized void run() {
         boolean alarm = space.alarm();
         if (alarm == context.diskAlarm()) {
             return;

@@ -68,6 +68,8 @@ public final class DiskSpace {
     private volatile long freeAtProbe;
     private volatile boolean alarm;
     private volatile boolean probeFailing;
+    private volatile Runnable alarmListener = () -> {
+    };
 
     /**
      * The space of the file system of {@code dataDir} (which must exist), with
@@ -188,11 +190,24 @@ public final class DiskSpace {
 
     private void updateAlarm() {
         long free = free();
-        if (!alarm && free < alarmBelow) {
+        boolean was = alarm;
+        if (!was && free < alarmBelow) {
             alarm = true;
-        } else if (alarm && free >= resumeAt) {
+        } else if (was && free >= resumeAt) {
             alarm = false;
         }
+        if (alarm != was) {
+            alarmListener.run();
+        }
+    }
+
+    /**
+     * Runs {@code listener} on the probing thread whenever the alarm changes, so that publishes are
+     * refused as soon as a probe sees the disk below the threshold (a store thread probes after every
+     * MiB written, which at disk speed is sooner than any periodic check). It must be thread-safe.
+     */
+    public void onAlarmChange(Runnable listener) {
+        this.alarmListener = listener;
     }
 
     /** The estimated free bytes now: at the last probe, less what was reserved since. */
