@@ -490,7 +490,8 @@ public final class StoredBacklog implements Backlog {
                     n++;
                     bytes += size;
                 }
-            } catch (RuntimeException | InternalError e) {
+            } catch (RuntimeException | Error e) {
+                // Caught here: the purge is answered whatever fails, and the next change of the queue waits for it.
                 LOG.error("{}: purge could not read its whole store", this, e);
             }
             long discarded = countBefore - store.count() - n;
