@@ -58,7 +58,7 @@ final class BrokerProcess implements AutoCloseable {
         return start(dataDir, port, List.of());
     }
 
-    /** Starts a broker on any free port with more arguments of {@code relais broker} (such as {@code --config F}). */
+    /** Starts a broker on any free port with more {@code relais broker} options, as {@link #start(Path)} does. */
     static BrokerProcess start(Path dataDir, List<String> moreArgs) {
         return start(dataDir, 0, moreArgs);
     }
