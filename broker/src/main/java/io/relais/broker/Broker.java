@@ -25,6 +25,7 @@ import io.relais.broker.net.ServerPipeline;
 import io.relais.broker.net.Session;
 import io.relais.broker.store.DiskDefinitions;
 import io.relais.broker.store.DiskQueueStorage;
+import io.relais.broker.store.DiskSpace;
 import io.relais.broker.store.StoreException;
 import io.relais.broker.store.StoreFaults;
 import io.relais.broker.store.StoreThreads;
@@ -115,6 +116,24 @@ public final class Broker implements AutoCloseable {
         } catch (IOException e) {
             throw new ConfigException(BrokerConfig.KEY_DATA_DIR + ": cannot use " + dataDir + ": " + e.getMessage(), e);
         }
+        DiskSpace space;
+        try {
+            space = DiskSpace.of(dataDir, config.minFreeDisk(), faults);
+        } catch (StoreException e) {
+            releaseQuietly(lock, lockChannel);
+            throw new ConfigException(BrokerConfig.KEY_DATA_DIR + ": " + e.getMessage(), e);
+        }
+        if (space.free() < space.floor()) {
+            releaseQuietly(lock, lockChannel);
+            throw new ConfigException("the disk of " + dataDir + " is full: " + (space.free() >> 10) + " KiB free, "
+                    + "and the broker needs at least " + (space.floor() >> 20) + " MiB free to open its durable "
+                    + "queues; free some space and start it again");
+        }
+        if (space.free() < space.lastReserve()) {
+            LOG.warn("starting read-only: {} MiB free on the disk of {}, below a quarter of {}; publishes to durable "
+                    + "queues are refused and settlements are kept in memory (a restart delivers them again) until "
+                    + "space returns", space.free() >> 20, dataDir, BrokerConfig.KEY_MIN_FREE_DISK);
+        }
         boolean epoll = Epoll.isAvailable();
         int threads = config.ioThreads();
         EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1, new DefaultThreadFactory("relais-accept"))
@@ -130,8 +149,12 @@ public final class Broker implements AutoCloseable {
             return t;
         });
         StoreThreads storeThreads = new StoreThreads(Math.max(1, Math.min(4, threads)), faults);
-        Topology topology = new Topology(Names.DEFAULT_VHOST, topologyThread, loops, new DiskDefinitions(dataDir),
-                new DiskQueueStorage(dataDir, config.fsync(), storeThreads), AccessControl.PERMIT_ALL);
+        Topology topology = new Topology(Names.DEFAULT_VHOST, topologyThread, loops,
+                new DiskDefinitions(dataDir, space, faults),
+                new DiskQueueStorage(dataDir, config.fsync(), storeThreads, space), AccessControl.PERMIT_ALL);
+        // The free space is probed on a store thread, never on a network loop.
+        storeThreads.next().scheduleWithFixedDelay(space::probe, DiskSpace.PROBE_MILLIS, DiskSpace.PROBE_MILLIS,
+                TimeUnit.MILLISECONDS);
         BrokerContext context = new BrokerContext(config, topology, loops, VERSION);
         try {
             topology.recover();
@@ -154,9 +177,10 @@ public final class Broker implements AutoCloseable {
                     .syncUninterruptibly()
                     .channel();
             workers.next().scheduleAtFixedRate(new MemoryMonitor(context), 100, 100, TimeUnit.MILLISECONDS);
-            DiskMonitor disk = new DiskMonitor(context, dataDir);
+            DiskMonitor disk = new DiskMonitor(context, space);
             disk.run();
-            workers.next().scheduleAtFixedRate(disk, 1000, 1000, TimeUnit.MILLISECONDS);
+            workers.next().scheduleAtFixedRate(disk, DiskSpace.PROBE_MILLIS, DiskSpace.PROBE_MILLIS,
+                    TimeUnit.MILLISECONDS);
             Broker broker = new Broker(config, boss, workers, context, server, lockChannel, lock, topologyThread,
                     storeThreads);
             LOG.info("Relais {} listening on {}:{} ({} transport, data dir {})", VERSION, config.host(), broker.port(),

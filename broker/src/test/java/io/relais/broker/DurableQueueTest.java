@@ -248,15 +248,19 @@ class DurableQueueTest {
     }
 
     @Test
-    void shouldRefusePersistentPublishesWhenTheDiskIsBelowTheThreshold() throws Exception {
+    void shouldRefusePublishesToDurableQueuesWhenTheDiskIsBelowTheThreshold() throws Exception {
         fixture.close();
         fixture = new BrokerFixture(cfg -> cfg.withStore(cfg.fsync(), Long.MAX_VALUE));
         RelaisClient c = fixture.client();
         c.declareQueue(QueueDeclaration.named("q").durable(true)).join();
         c.bind("q", "", "k").join();
+        c.declareQueue(QueueDeclaration.named("mem")).join();
+        c.bind("mem", "", "m").join();
         assertCode(c.publishConfirmed(persistent("", "k", "on disk")), ErrorCode.DISK_FULL);
-        c.publishConfirmed(transientMessage("k", "in memory is fine")).join();
-        assertThat(info(c, "q").messages()).isEqualTo(1);
+        assertCode(c.publishConfirmed(transientMessage("k", "a durable queue writes it too")), ErrorCode.DISK_FULL);
+        c.publishConfirmed(persistent("", "m", "a queue in memory writes nothing")).join();
+        assertThat(info(c, "q").messages()).isZero();
+        assertThat(info(c, "mem").messages()).isEqualTo(1);
     }
 
     @Test

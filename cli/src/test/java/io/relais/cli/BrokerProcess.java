@@ -156,6 +156,11 @@ final class BrokerProcess implements AutoCloseable {
         }
     }
 
+    /** How many lines it printed so far. */
+    long lineCount() {
+        return output().lines().count();
+    }
+
     /** Everything it printed so far, for diagnostics. */
     String output() {
         synchronized (output) {

@@ -1,68 +1,48 @@
 package io.relais.broker.net;
 
-import java.io.IOException;
-import java.nio.file.FileStore;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.function.LongSupplier;
+import io.relais.broker.store.DiskSpace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Periodically checks the free space of the data directory's file system and raises the disk alarm
- * below {@code store.min-free-disk}; it clears the alarm once free space is back above the
- * threshold plus a margin (a tenth of it, at least 16 MiB), so the alarm does not flap. While the
- * alarm is raised, persistent publishes to durable queues are refused with {@code DISK_FULL} (1007):
- * the broker never writes a memory-mapped file onto a full disk, which would crash the process.
+ * Raises the broker's disk alarm while the data directory's disk is below {@code store.min-free-disk}
+ * and clears it once free space is back above the threshold plus a margin (a tenth of it, at least
+ * 16 MiB), so the alarm does not flap; it logs each change once. While the alarm is raised every
+ * publish that a durable queue would store, persistent or not, is refused with {@code DISK_FULL}
+ * (1007) by the {@link PublishPath}, before anything is written.
  *
- * <p>Runs as a scheduled task on one event loop; the alarm flag itself is volatile.
+ * <p>It reads the {@link DiskSpace} that the stores keep up to date (probed on a store thread every
+ * {@value DiskSpace#PROBE_MILLIS} ms and after every MiB written, and counted down by every write in
+ * between), so it makes no system call itself. It runs when a probe changes the alarm, on the
+ * probing store thread ({@link DiskSpace#onAlarmChange}), and as a scheduled task on one event loop
+ * in case a change is missed; {@link #run} is synchronized, and the alarm flag it sets is volatile.
  */
 public final class DiskMonitor implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(DiskMonitor.class);
     private final BrokerContext context;
-    private final Path dataDir;
-    private final long threshold;
-    private final long resume;
-    private final LongSupplier freeSpace;
-    private FileStore store;
+    private final DiskSpace space;
 
-    public DiskMonitor(BrokerContext context, Path dataDir) {
-        this(context, dataDir, null);
-    }
-
-    /** With {@code freeSpace} reporting the free bytes instead of the file system (for tests). */
-    DiskMonitor(BrokerContext context, Path dataDir, LongSupplier freeSpace) {
+    /** Mirrors the alarm of {@code space} into {@code context}, at once when it changes. */
+    public DiskMonitor(BrokerContext context, DiskSpace space) {
         this.context = context;
-        this.dataDir = dataDir;
-        this.threshold = context.config().minFreeDisk();
-        this.resume = threshold + Math.max(threshold / 10, 16L << 20);
-        this.freeSpace = freeSpace;
+        this.space = space;
+        space.onAlarmChange(this);
     }
 
     @Override
-    public void run() {
-        long free;
-        try {
-            if (freeSpace != null) {
-                free = freeSpace.getAsLong();
-            } else {
-                if (store == null) {
-                    store = Files.getFileStore(dataDir);
-                }
-                free = store.getUsableSpace();
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("cannot read the free space of {}: {}", dataDir, e.toString());
+    public synchronized void run() {
+        boolean alarm = space.alarm();
+        if (alarm == context.diskAlarm()) {
             return;
         }
-        if (!context.diskAlarm() && free < threshold) {
-            LOG.warn("disk alarm: {} MiB free on the disk of {}, below store.min-free-disk ({} MiB); persistent "
-                    + "publishes to durable queues are refused until space returns", free >> 20, dataDir,
-                    threshold >> 20);
-            context.diskAlarm(true);
-        } else if (context.diskAlarm() && free >= resume) {
-            LOG.info("disk alarm cleared: {} MiB free; persistent publishes resume", free >> 20);
-            context.diskAlarm(false);
+        context.diskAlarm(alarm);
+        if (alarm) {
+            LOG.warn("disk alarm raised: {} MiB free on the disk of {}, below store.min-free-disk ({} MiB); "
+                    + "publishes to durable queues are refused with DISK_FULL until {} MiB are free", space.free() >> 20,
+                    space.where(), space.alarmLevel() >> 20, space.resumeLevel() >> 20);
+        } else {
+            LOG.info("disk alarm cleared: {} MiB free on the disk of {}; publishes to durable queues are accepted "
+                    + "again", space.free() >> 20, space.where());
         }
     }
 }

@@ -14,7 +14,8 @@ import io.relais.protocol.frame.Return;
  * through its exchange, offers it to the matching queues, and settles it with the
  * {@link ConfirmTracker}: exactly one CONFIRM for every {@code seq} > 0 once confirms are
  * effective, in order, a nack for every refusal that names a {@code seq}; RETURN for an unroutable
- * mandatory message. The two refusals that cannot be confirmed ({@code seq} > 0 without the
+ * mandatory message; DISK_FULL, before anything is written, for a message that a durable queue would
+ * store (persistent or not) while the disk alarm is raised. The two refusals that cannot be confirmed ({@code seq} > 0 without the
  * {@code confirms} capability, a {@code seq} that does not increase) and every refusal with
  * {@code seq} 0 are reported with ERROR(0, code). The only class of this package that routes and
  * enqueues messages.
@@ -91,10 +92,12 @@ final class PublishPath {
     /** Offers a routed message to every matching queue, then settles its confirm. */
     private void enqueue(Router router, Publish p, long seq, boolean persistent) {
         int stores = router.storingTargets();
-        if (stores > 0 && persistent && context.diskAlarm()) {
+        // Non-persistent messages are refused too: a durable queue writes them to its store as well
+        // (to keep their order with persistent ones), so they would fill the disk just the same.
+        if (stores > 0 && context.diskAlarm()) {
             router.clear();
             refuse(seq, ErrorCode.DISK_FULL, "the broker's disk is nearly full (below store.min-free-disk); "
-                    + "persistent messages to durable queues are refused until space is freed");
+                    + "messages to durable queues are refused until space is freed");
             return;
         }
         ConfirmTracker.Waiter waiter = seq > 0 ? confirms.await(seq, stores) : null;

@@ -1,12 +1,14 @@
 package io.relais.broker.store;
 
 import java.io.File;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import net.openhft.chronicle.core.values.LongValue;
+import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,15 +20,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Files are found by listing the queue's directory and reading the cycle from each name
  * ({@link #cycleOf}), not with Chronicle's {@code listCyclesBetween}: that throws when a cycle in
- * the range has no file, as after any stop longer than one roll cycle.
+ * the range has no file, as after any stop longer than one roll cycle. Each log is read with its own
+ * roll cycle (a store made by an earlier version rolls every five minutes, a new one every minute).
  *
  * <p>Not thread-safe: called by its store's {@link MessageStore#maintain} on the store thread.
  */
 final class CycleRetention {
     private static final Logger LOG = LoggerFactory.getLogger(CycleRetention.class);
-    private static final DateTimeFormatter CYCLE_NAMES =
-            DateTimeFormatter.ofPattern(MessageStore.ROLL_CYCLE.format()).withZone(ZoneOffset.UTC);
-
     private final String name;
     private final SingleChronicleQueue messages;
     private final SingleChronicleQueue acks;
@@ -61,14 +61,28 @@ final class CycleRetention {
         if (allSettled) {
             keepMessagesFrom = nowCycle;
         } else if (keepIndex >= 0) {
-            keepMessagesFrom = MessageStore.ROLL_CYCLE.toCycle(keepIndex);
+            keepMessagesFrom = messages.rollCycle().toCycle(keepIndex);
         } else {
             keepMessagesFrom = Integer.MIN_VALUE;
         }
         deleteCyclesBefore(messages, keepMessagesFrom);
         long cp = checkpointIndex.getVolatileValue();
         if (cp > 0) {
-            deleteCyclesBefore(acks, MessageStore.ROLL_CYCLE.toCycle(cp));
+            deleteCyclesBefore(acks, acks.rollCycle().toCycle(cp));
+        }
+    }
+
+    /**
+     * Deletes every cycle file of the closed Chronicle queue in {@code dir}, the current cycle's too:
+     * every message is settled, the disk is short of space, and the caller has checkpointed a
+     * position that does not depend on the files' indexes and opens the queue again afterwards.
+     */
+    static void deleteCycleFiles(String name, Path dir, RollCycle rollCycle) {
+        File[] files = dir.toFile().listFiles((d, n) -> n.endsWith(SingleChronicleQueue.SUFFIX));
+        for (File f : files == null ? new File[0] : files) {
+            if (cycleOf(rollCycle, f.getName()) != null && f.delete()) {
+                LOG.debug("queue '{}': deleted {}", name, f);
+            }
         }
     }
 
@@ -79,8 +93,9 @@ final class CycleRetention {
         }
         File[] files = queue.file().listFiles((d, n) -> n.endsWith(SingleChronicleQueue.SUFFIX));
         boolean deleted = false;
+        RollCycle rollCycle = queue.rollCycle();
         for (File f : files == null ? new File[0] : files) {
-            Integer c = cycleOf(f.getName());
+            Integer c = cycleOf(rollCycle, f.getName());
             if (c != null && c < cycle && f.delete()) {
                 deleted = true;
                 LOG.debug("queue '{}': deleted {}", name, f);
@@ -91,20 +106,24 @@ final class CycleRetention {
         }
     }
 
-    /** The roll cycle a cycle file's name stands for, or null if it is not one. */
-    static Integer cycleOf(String fileName) {
+    /** The cycle of {@code rollCycle} that a cycle file's name stands for, or null if it is not one. */
+    static Integer cycleOf(RollCycle rollCycle, String fileName) {
         String stem = fileName.substring(0, fileName.length() - SingleChronicleQueue.SUFFIX.length());
         try {
-            long millis = LocalDateTime.parse(stem, CYCLE_NAMES).toInstant(ZoneOffset.UTC).toEpochMilli();
-            return (int) (millis / MessageStore.ROLL_CYCLE.lengthInMillis());
+            long millis = LocalDateTime.parse(stem, names(rollCycle)).toInstant(ZoneOffset.UTC).toEpochMilli();
+            return (int) (millis / rollCycle.lengthInMillis());
         } catch (DateTimeParseException e) {
             return null;
         }
     }
 
-    /** The name of the cycle file of roll cycle {@code cycle}; the inverse of {@link #cycleOf}. */
-    static String cycleFileName(int cycle) {
-        return CYCLE_NAMES.format(Instant.ofEpochMilli((long) cycle * MessageStore.ROLL_CYCLE.lengthInMillis()))
+    /** The name of the file of cycle {@code cycle} of {@code rollCycle}; the inverse of {@link #cycleOf}. */
+    static String cycleFileName(RollCycle rollCycle, int cycle) {
+        return names(rollCycle).format(Instant.ofEpochMilli((long) cycle * rollCycle.lengthInMillis()))
                 + SingleChronicleQueue.SUFFIX;
+    }
+
+    private static DateTimeFormatter names(RollCycle rollCycle) {
+        return DateTimeFormatter.ofPattern(rollCycle.format()).withZone(ZoneOffset.UTC);
     }
 }

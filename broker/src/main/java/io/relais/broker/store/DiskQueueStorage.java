@@ -15,27 +15,45 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Durable queues' stores under {@code DATA/queues/}: one {@link MessageStore} directory per queue,
- * driven through a {@link StoredBacklog} on one of the {@link StoreThreads}. Called on the
- * topology's thread (and at start-up); opening a store is disk work, never done on a network loop.
+ * driven through a {@link StoredBacklog} on one of the {@link StoreThreads}, its writes checked
+ * against the broker's {@link DiskSpace}. A new durable queue is refused ({@link Reason#DISK_FULL})
+ * only below the disk's floor ({@link DiskSpace#reserveMetadata}): making its store writes a few
+ * KiB of metadata; its messages are then refused by the disk alarm like any other queue's.
+ * Called on the topology's thread (and at start-up); opening a store is disk work, never done on a
+ * network loop.
  */
 public final class DiskQueueStorage implements QueueStorage {
     private static final Logger LOG = LoggerFactory.getLogger(DiskQueueStorage.class);
+    /** Counted for a new store: its two metadata files (4 KiB each, measured) with room to spare. */
+    private static final long NEW_STORE_BYTES = 64L << 10;
     private final Path queuesDir;
     private final FsyncPolicy fsync;
     private final StoreThreads threads;
+    private final DiskSpace space;
 
-    /** Stores under {@code dataDir/queues}, synced by {@code fsync}, driven by {@code threads}. */
+    /** Stores under {@code dataDir/queues}, synced by {@code fsync}, driven by {@code threads}; no disk limit. */
     public DiskQueueStorage(Path dataDir, FsyncPolicy fsync, StoreThreads threads) {
+        this(dataDir, fsync, threads, DiskSpace.unlimited());
+    }
+
+    /** Stores under {@code dataDir/queues}, as above, whose writes are checked against {@code space}. */
+    public DiskQueueStorage(Path dataDir, FsyncPolicy fsync, StoreThreads threads, DiskSpace space) {
         this.queuesDir = dataDir.resolve("queues");
         this.fsync = fsync;
         this.threads = threads;
+        this.space = space;
     }
 
     @Override
     public Backlog open(String vhost, String name) {
+        Path dir = MessageStore.directoryFor(queuesDir, name);
+        if (!Files.isDirectory(dir) && !space.reserveMetadata(NEW_STORE_BYTES)) {
+            throw new CoreException(Reason.DISK_FULL, "the broker's disk is full (" + (space.free() >> 10)
+                    + " KiB free): durable queue '" + name + "' cannot be created until space is freed");
+        }
         MessageStore store;
         try {
-            store = MessageStore.open(MessageStore.directoryFor(queuesDir, name), name, fsync);
+            store = MessageStore.open(dir, name, fsync, space, threads.faults());
         } catch (StoreException e) {
             throw new CoreException(Reason.STORE_FAILED, "could not open the store of queue '" + name + "': "
                     + e.getMessage());

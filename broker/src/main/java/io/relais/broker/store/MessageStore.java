@@ -8,6 +8,7 @@ import io.relais.protocol.codec.FrameDecoder;
 import io.relais.protocol.codec.FrameEncoder;
 import io.relais.protocol.frame.Publish;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.rollcycles.LegacyRollCycles;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,10 +50,20 @@ import org.slf4j.LoggerFactory;
  * latest checkpoint and the acks after it (never the messages), so start-up time does not grow with
  * the backlog, and positions the reader at the checkpoint's position. Messages below the "read"
  * mark of the previous run may have been delivered before the restart and are returned flagged so.
- * Files roll every five minutes; {@link CycleRetention} deletes a file once every message in it is
- * settled (so disk use follows the backlog), the settle log's once a later checkpoint supersedes it.
+ * Files roll every minute ({@link #ROLL_CYCLE}; stores created before that roll every five minutes
+ * and keep doing so); {@link CycleRetention} deletes a file once every message in it is settled (so
+ * disk use follows the backlog), the settle log's once a later checkpoint supersedes it.
  * This class appends, reads, settles and checkpoints; the {@link SettleWindow} tracks what was read
  * and not yet settled.
+ *
+ * <p>The disk: every write first reserves its bytes in the broker's {@link DiskSpace}, so that no
+ * write can touch a page of a mapped file that the file system cannot back. A message that does not
+ * fit is refused ({@link DiskFullException}); a settle record or checkpoint that does not fit is left
+ * out (the settlement stays in memory and the next checkpoint that fits records it; a crash before
+ * that brings the message back, at least once). A write that faults anyway (another process filled
+ * the disk; an I/O error on the mapped file, which the JVM reports as {@link InternalError}) marks
+ * the store failed: it logs that once, refuses every later append and records nothing more, so a
+ * half-written file is never written after; the broker's next start recovers what is on disk.
  *
  * <p>Not thread-safe: Chronicle appenders and tailers belong to the thread that creates them, so
  * after {@link #open} (any thread; it leaves no appender or tailer behind) every method must run on
@@ -59,7 +71,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class MessageStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MessageStore.class);
-    static final RollCycle ROLL_CYCLE = RollCycles.FIVE_MINUTELY;
+    /** The roll cycle of stores created by this version: one file per minute and log. */
+    static final RollCycle ROLL_CYCLE = LegacyRollCycles.MINUTELY;
+    /** The roll cycle of stores created by earlier versions, which they keep. */
+    static final RollCycle OLD_ROLL_CYCLE = RollCycles.FIVE_MINUTELY;
+    /** A message record's bytes besides its frame header and payload: three numbers, Chronicle's header, padding. */
+    private static final long MESSAGE_OVERHEAD = 3 * Long.BYTES + 8;
+    /** What an ack record adds to the settle log (its 17 bytes, Chronicle's header, padding). */
+    private static final long ACK_BYTES = 32;
     private static final String CHECKPOINT_ID = "checkpoint";
     private static final String READ_MARK_ID = "read";
     /** Settles between checkpoints; bounds what recovery replays. */
@@ -68,7 +87,19 @@ public final class MessageStore implements AutoCloseable {
     private final Path dir;
     private final String name;
     private final TimeProvider time;
-    private final SingleChronicleQueue messages;
+    private final DiskSpace space;
+    private final StoreFaults faults;
+    private final RollCycle messageCycles;
+    private final RollCycle ackCycles;
+    /** The cycle the last append or settle-log write went to: a write in another one opens a file. */
+    private int appendCycle = Integer.MIN_VALUE;
+    private int ackCycle = Integer.MIN_VALUE;
+    /** The first fault of a write; from then on the store appends nothing and records nothing. */
+    private Throwable failure;
+    private boolean settlesRefused;
+    /** Replaced by a fresh instance when {@link #reclaimCurrentFile} deletes the current file. */
+    private SingleChronicleQueue messages;
+    private final SyncMode sync;
     private final SingleChronicleQueue acks;
     private ExcerptAppender ackAppender;
     private final LongValue checkpointIndex;
@@ -78,7 +109,7 @@ public final class MessageStore implements AutoCloseable {
     private final FrameDecoder decoder = new FrameDecoder(true, Integer.MAX_VALUE);
     private final ByteBuf header = Unpooled.buffer(256);
     private final MessageRecord lastRead = new MessageRecord();
-    private final CycleRetention retention;
+    private CycleRetention retention;
     private ExcerptAppender appender;
     private ExcerptTailer tailer;
 
@@ -95,13 +126,18 @@ public final class MessageStore implements AutoCloseable {
     private boolean floorMoved;
     private boolean dirty;
 
-    private MessageStore(Path dir, String name, FsyncPolicy fsync, TimeProvider time) {
+    private MessageStore(Path dir, String name, FsyncPolicy fsync, TimeProvider time, DiskSpace space,
+                         StoreFaults faults) {
         this.dir = dir;
         this.name = name;
         this.time = time;
-        SyncMode sync = fsync.syncs() ? SyncMode.SYNC : SyncMode.NONE;
+        this.space = space;
+        this.faults = faults;
+        this.sync = fsync.syncs() ? SyncMode.SYNC : SyncMode.NONE;
         this.messages = build(dir.resolve("messages"), sync, time);
         this.acks = build(dir.resolve("acks"), sync, time);
+        this.messageCycles = messages.rollCycle();
+        this.ackCycles = acks.rollCycle();
         this.checkpointIndex = acks.indexForId(CHECKPOINT_ID);
         this.readMark = acks.indexForId(READ_MARK_ID);
         this.recoveredReadMark = readMark.getVolatileValue();
@@ -119,13 +155,54 @@ public final class MessageStore implements AutoCloseable {
         this.retention = new CycleRetention(name, messages, acks, checkpointIndex);
     }
 
-    /** Opens one of a store's two Chronicle queues, as every store does; the helpers' tests use it too. */
+    /**
+     * Opens one of a store's two Chronicle queues, as every store does; the helpers' tests use it too.
+     * A new queue rolls every {@link #ROLL_CYCLE}; one made by an earlier version keeps its
+     * {@link #OLD_ROLL_CYCLE} ({@link #rollCycleOf}).
+     */
     static SingleChronicleQueue build(Path path, SyncMode sync, TimeProvider time) {
+        return build(path, sync, time, rollCycleOf(path));
+    }
+
+    /** Opens one of a store's Chronicle queues with the roll cycle {@code cycle} (for tests of old stores). */
+    static SingleChronicleQueue build(Path path, SyncMode sync, TimeProvider time, RollCycle cycle) {
         return SingleChronicleQueueBuilder.binary(path)
-                .rollCycle(ROLL_CYCLE)
+                .rollCycle(cycle)
                 .syncMode(sync)
                 .timeProvider(time)
                 .build();
+    }
+
+    /**
+     * The roll cycle of the Chronicle queue in {@code path}: {@link #OLD_ROLL_CYCLE} if its metadata
+     * or a cycle file says so (stores of earlier versions), else {@link #ROLL_CYCLE}. Chronicle would
+     * take the cycle from the metadata anyway, with a warning per queue; asking for the right one
+     * keeps start-up quiet.
+     */
+    static RollCycle rollCycleOf(Path path) {
+        String oldFormat = OLD_ROLL_CYCLE.format();
+        Path meta = path.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE);
+        try {
+            if (Files.isRegularFile(meta)) {
+                byte[] head;
+                try (InputStream in = Files.newInputStream(meta)) {
+                    head = in.readNBytes(64 << 10);
+                }
+                return new String(head, StandardCharsets.ISO_8859_1).contains(oldFormat) ? OLD_ROLL_CYCLE
+                        : ROLL_CYCLE;
+            }
+            if (Files.isDirectory(path)) {
+                try (Stream<Path> files = Files.list(path)) {
+                    if (files.anyMatch(f -> f.getFileName().toString().endsWith("V" + SingleChronicleQueue.SUFFIX))) {
+                        return OLD_ROLL_CYCLE;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // Chronicle reads the metadata itself and reports what is wrong with it.
+            return ROLL_CYCLE;
+        }
+        return ROLL_CYCLE;
     }
 
     /**
@@ -136,13 +213,30 @@ public final class MessageStore implements AutoCloseable {
      * @throws StoreException if the files cannot be opened or are inconsistent
      */
     public static MessageStore open(Path dir, String name, FsyncPolicy fsync) {
-        return open(dir, name, fsync, System::currentTimeMillis);
+        return open(dir, name, fsync, DiskSpace.unlimited(), StoreFaults.NONE);
+    }
+
+    /**
+     * Opens the store as {@link #open(Path, String, FsyncPolicy)} does, its writes checked against
+     * {@code space} and injected with {@code faults}.
+     */
+    public static MessageStore open(Path dir, String name, FsyncPolicy fsync, DiskSpace space, StoreFaults faults) {
+        return open(dir, name, fsync, System::currentTimeMillis, space, faults);
     }
 
     static MessageStore open(Path dir, String name, FsyncPolicy fsync, TimeProvider time) {
+        return open(dir, name, fsync, time, DiskSpace.unlimited(), StoreFaults.NONE);
+    }
+
+    static MessageStore open(Path dir, String name, FsyncPolicy fsync, TimeProvider time, DiskSpace space,
+                             StoreFaults faults) {
         try {
             Files.createDirectories(dir);
-            return new MessageStore(dir, name, fsync, time);
+            return new MessageStore(dir, name, fsync, time, space, faults);
+        } catch (InternalError e) {
+            throw new StoreException("cannot open the message store of queue '" + name + "' in " + dir
+                    + ": a fault on its memory-mapped files (" + e.getMessage() + "); check the free space and"
+                    + " the health of that disk", e);
         } catch (IOException | RuntimeException e) {
             if (e instanceof StoreException se) {
                 throw se;
@@ -179,40 +273,93 @@ public final class MessageStore implements AutoCloseable {
      */
     public long append(String exchange, String routingKey, Properties properties, boolean persistent,
                        ByteBuf payload, long arrivalMillis) {
+        if (failure != null) {
+            throw new StoreException("the message store of queue '" + name + "' in " + dir + " failed earlier ("
+                    + failure + "); it takes no more messages until the broker restarts");
+        }
         int size = payload.readableBytes();
         Publish frame = new Publish(0, exchange, routingKey, persistent ? Publish.PERSISTENT : 0, properties, payload);
         header.clear();
         FrameEncoder.encodeHeader(frame, header);
-        if (appender == null) {
-            appender = messages.createAppender();
+        int cycle = messageCycles.current(time, 0);
+        long need = MESSAGE_OVERHEAD + header.readableBytes() + size + (cycle != appendCycle ? DiskSpace.NEW_FILE_BYTES
+                : 0);
+        if (!space.reserveMessage(need)) {
+            throw new DiskFullException("the disk of " + space.where() + " is nearly full (" + (space.free() >> 20)
+                    + " MiB free): queue '" + name + "' takes no new messages until space returns");
         }
         long seq = nextSeq;
-        try (DocumentContext dc = appender.writingDocument()) {
-            try {
-                MessageRecord.write(dc.wire().bytes(), seq, arrivalMillis, appendedBytes + size, header, payload);
-            } catch (RuntimeException e) {
-                dc.rollbackOnClose();
-                throw e;
+        try {
+            faults.beforeAppend(name);
+            if (appender == null) {
+                appender = messages.createAppender();
+            }
+            try (DocumentContext dc = appender.writingDocument()) {
+                try {
+                    MessageRecord.write(dc.wire().bytes(), seq, arrivalMillis, appendedBytes + size, header, payload);
+                } catch (RuntimeException e) {
+                    dc.rollbackOnClose();
+                    throw e;
+                }
             }
         } catch (RuntimeException | InternalError e) {
-            throw new StoreException("cannot write to the message store of queue '" + name + "' in " + dir + ": "
-                    + e, e);
+            throw fail("append a message to", e);
         }
+        appendCycle = cycle;
         nextSeq = seq + 1;
         appendedBytes += size;
         dirty = true;
         return seq;
     }
 
+    /** True once a write faulted: the store appends and records nothing more until reopened. */
+    public boolean failed() {
+        return failure != null;
+    }
+
+    /**
+     * Marks the store failed after a fault while it tried to {@code what} its files; logs once.
+     *
+     * @return the exception to throw to the caller
+     */
+    private StoreException fail(String what, Throwable e) {
+        if (failure == null) {
+            failure = e;
+            LOG.error("queue '{}': could not {} its store in {} ({}); the store is marked failed: publishes to the "
+                    + "queue are refused with STORE_FAILED and its settlements are no longer recorded until the "
+                    + "broker restarts, which recovers what is on disk", name, what, dir, e.toString());
+        }
+        return new StoreException("cannot " + what + " the message store of queue '" + name + "' in " + dir + ": "
+                + e, e);
+    }
+
+    /** Logs, once per change, that settle records are left out for want of space, or written again. */
+    private void settlesFit(boolean fit) {
+        if (fit == settlesRefused) {
+            settlesRefused = !fit;
+            if (fit) {
+                LOG.info("queue '{}': settlements are recorded again", name);
+            } else {
+                LOG.warn("queue '{}': the disk of {} is below its last reserve ({} MiB); settlements are kept in "
+                        + "memory until a checkpoint fits (a crash before that delivers them again)", name,
+                        space.where(), space.lastReserve() >> 20);
+            }
+        }
+    }
+
     /** Forces what was written since the last sync to the disk (msync), messages and settles. */
     public void sync() {
         if (dirty) {
             dirty = false;
-            if (appender != null) {
-                appender.sync();
-            }
-            if (ackAppender != null) {
-                ackAppender.sync();
+            try {
+                if (appender != null) {
+                    appender.sync();
+                }
+                if (ackAppender != null) {
+                    ackAppender.sync();
+                }
+            } catch (RuntimeException | InternalError e) {
+                throw fail("sync", e);
             }
         }
     }
@@ -287,7 +434,19 @@ public final class MessageStore implements AutoCloseable {
      */
     public void lowerReadMark(long lastDelivered) {
         deliveredMark = Math.max(recoveredReadMark, lastDelivered + 1);
-        readMark.setOrderedValue(deliveredMark);
+        setReadMark();
+    }
+
+    /** The read mark is one value in the settle log's metadata, on a page written when it was made. */
+    private void setReadMark() {
+        if (failure != null) {
+            return;
+        }
+        try {
+            readMark.setOrderedValue(deliveredMark);
+        } catch (RuntimeException | InternalError e) {
+            fail("move the read mark of", e);
+        }
     }
 
     /**
@@ -298,7 +457,7 @@ public final class MessageStore implements AutoCloseable {
     public void delivering(long seq) {
         if (seq >= deliveredMark) {
             deliveredMark = seq + 1;
-            readMark.setOrderedValue(deliveredMark);
+            setReadMark();
         }
     }
 
@@ -314,18 +473,39 @@ public final class MessageStore implements AutoCloseable {
         if (!window.settle(seq)) {
             return;
         }
-        try (DocumentContext dc = ackAppender().writingDocument()) {
-            AckRecord.write(dc.wire().bytes(), seq, size);
-        }
-        dirty = true;
         settledCount++;
         settledBytes += size;
         if (window.advance()) {
             floorMoved = true;
         }
-        if (++settlesSinceCheckpoint >= CHECKPOINT_EVERY) {
+        settlesSinceCheckpoint++;
+        writeAck(seq, size);
+        if (settlesSinceCheckpoint % CHECKPOINT_EVERY == 0) {
             checkpoint();
         }
+    }
+
+    /** Appends the ack record of a settlement, if the store is healthy and the disk has room for it. */
+    private void writeAck(long seq, int size) {
+        if (failure != null) {
+            return;
+        }
+        int cycle = ackCycles.current(time, 0);
+        if (!space.reserveSettle(ACK_BYTES + (cycle != ackCycle ? DiskSpace.NEW_FILE_BYTES : 0))) {
+            settlesFit(false);
+            return;
+        }
+        try {
+            faults.beforeSettle(name);
+            try (DocumentContext dc = ackAppender().writingDocument()) {
+                AckRecord.write(dc.wire().bytes(), seq, size);
+            }
+        } catch (RuntimeException | InternalError e) {
+            fail("record a settlement in", e);
+            return;
+        }
+        ackCycle = cycle;
+        dirty = true;
     }
 
     /** Messages stored and not settled. */
@@ -343,7 +523,7 @@ public final class MessageStore implements AutoCloseable {
      * only settled messages or superseded settles.
      */
     public void maintain() {
-        int nowCycle = ROLL_CYCLE.current(time, 0);
+        int nowCycle = ackCycles.current(time, 0);
         // A checkpoint in the current cycle also lets an older settle-log file go.
         boolean oldSettleLog = acks.firstCycle() < nowCycle;
         if (floorMoved || settlesSinceCheckpoint > 0 || oldSettleLog) {
@@ -352,7 +532,11 @@ public final class MessageStore implements AutoCloseable {
         retain();
     }
 
-    private void checkpoint() {
+    /** Writes a checkpoint if the store is healthy and the disk has room; true if it did. */
+    private boolean checkpoint() {
+        if (failure != null) {
+            return false;
+        }
         long positionIndex;
         long positionSeq;
         if (!window.isEmpty()) {
@@ -370,14 +554,31 @@ public final class MessageStore implements AutoCloseable {
         }
         CheckpointRecord cp = new CheckpointRecord(window.floor(), positionIndex, positionSeq, settledCount,
                 settledBytes, nextSeq, appendedBytes, ahead);
-        try (DocumentContext dc = ackAppender().writingDocument()) {
-            cp.write(dc.wire().bytes());
+        int cycle = ackCycles.current(time, 0);
+        long need = 16 * Long.BYTES + (long) Long.BYTES * ahead.length
+                + (cycle != ackCycle ? DiskSpace.NEW_FILE_BYTES : 0);
+        if (!space.reserveSettle(need)) {
+            // Kept for later: the next maintenance tries again, as the floor still counts as moved.
+            settlesFit(false);
+            return false;
         }
-        long index = ackAppender().lastIndexAppended();
-        checkpointIndex.setOrderedValue(index);
+        try {
+            faults.beforeCheckpoint(name);
+            try (DocumentContext dc = ackAppender().writingDocument()) {
+                cp.write(dc.wire().bytes());
+            }
+            long index = ackAppender().lastIndexAppended();
+            checkpointIndex.setOrderedValue(index);
+        } catch (RuntimeException | InternalError e) {
+            fail("write a checkpoint to", e);
+            return false;
+        }
+        ackCycle = cycle;
+        settlesFit(true);
         dirty = true;
         settlesSinceCheckpoint = 0;
         floorMoved = false;
+        return true;
     }
 
     /**
@@ -385,7 +586,7 @@ public final class MessageStore implements AutoCloseable {
      * and of the settle-log files before the checkpoint.
      */
     private void retain() {
-        int nowCycle = ROLL_CYCLE.current(time, 0);
+        int nowCycle = messageCycles.current(time, 0);
         boolean allSettled = window.isEmpty() && !hasUnread() && settledAhead.isEmpty();
         if (allSettled) {
             // Only the current cycle's file may be written to again: close what holds older ones.
@@ -397,8 +598,49 @@ public final class MessageStore implements AutoCloseable {
                 tailer.close();
                 tailer = null;
             }
+            if (space.alarm() && messages.lastCycle() == nowCycle) {
+                reclaimCurrentFile();
+                return;
+            }
         }
         retention.retain(nowCycle, allSettled, window.isEmpty() ? lastReadIndex : window.floorIndex());
+    }
+
+    /**
+     * While the disk alarm is raised and every message is settled, lets the current cycle's file go
+     * too, instead of waiting up to a cycle for it to roll: closes the appender and reader, writes a
+     * checkpoint that reads from the start of the log (the next append creates the cycle's file
+     * again, so its Chronicle indexes start over and none of the old ones may be used), then deletes
+     * every message file. Without room for that checkpoint it deletes nothing.
+     */
+    private void reclaimCurrentFile() {
+        if (appender != null) {
+            appender.close();
+            appender = null;
+        }
+        if (tailer != null) {
+            tailer.close();
+            tailer = null;
+        }
+        lastReadIndex = -1;
+        lastReadSeq = -1;
+        if (!checkpoint()) {
+            return;
+        }
+        sync();
+        appendCycle = Integer.MIN_VALUE;
+        // The queue is closed and opened again around the deletion: Chronicle caches the mapping of
+        // the current cycle's file, and a new appender of the same instance could go on writing into
+        // the deleted (unlinked) file, whose records nobody would ever read again.
+        Path messagesDir = messages.file().toPath();
+        messages.close();
+        CycleRetention.deleteCycleFiles(name, messagesDir, messageCycles);
+        try {
+            messages = build(messagesDir, sync, time);
+        } catch (RuntimeException | InternalError e) {
+            throw fail("open again the message log of", e);
+        }
+        retention = new CycleRetention(name, messages, acks, checkpointIndex);
     }
 
     /**
@@ -429,7 +671,9 @@ public final class MessageStore implements AutoCloseable {
     public void close() {
         try {
             checkpoint();
-            sync();
+            if (failure == null) {
+                sync();
+            }
         } finally {
             closeFiles();
         }

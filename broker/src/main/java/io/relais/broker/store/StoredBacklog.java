@@ -98,6 +98,10 @@ public final class StoredBacklog implements Backlog {
     private boolean storeClosed;
     private ScheduledFuture<?> maintenance;
     private long lastMaintain;
+    /** Appends are being refused for want of disk space (logged once per change). */
+    private boolean refusingForSpace;
+    private boolean maintenanceFailing;
+    private boolean readFailing;
 
     // Queue loop.
     private final ArrayDeque<Message> recovered = new ArrayDeque<>();
@@ -168,6 +172,23 @@ public final class StoredBacklog implements Backlog {
 
     /** Appends what was offered, syncs if the policy says so, tells the waiters, hands out credit. */
     private void appendOffers() {
+        try {
+            appendOffered();
+        } catch (RuntimeException | InternalError e) {
+            // A fault the store did not see: an InternalError from a fault on a mapped page may surface
+            // after the access that caused it. Every publisher still gets its answer.
+            LOG.error("{}: storing messages failed: {}", this, e.toString());
+            for (int i = 0; i < storedWaiters.size(); i++) {
+                storedWaiters.get(i).stored(false);
+            }
+            storedWaiters.clear();
+            if (!offers.isEmpty() && appendScheduled.compareAndSet(false, true)) {
+                storeThread.execute(appendTask);
+            }
+        }
+    }
+
+    private void appendOffered() {
         appendScheduled.set(false);
         long lost = 0;
         long lostBytes = 0;
@@ -185,8 +206,20 @@ public final class StoredBacklog implements Backlog {
                     WireMessage w = WireMessage.of(m);
                     store.append(w.exchange(), w.routingKey(), w.properties(), w.persistent(), w.payload(),
                             w.arrivalMillis());
+                    if (refusingForSpace) {
+                        refusingForSpace = false;
+                        LOG.info("{}: takes messages again, the disk has room", this);
+                    }
+                } catch (DiskFullException e) {
+                    if (!refusingForSpace) {
+                        refusingForSpace = true;
+                        LOG.warn("{}: {}; the publishes are refused", this, e.getMessage());
+                    }
+                    lost++;
+                    lostBytes += size;
+                    ok = false;
                 } catch (StoreException e) {
-                    LOG.error("{}: {}", this, e.getMessage());
+                    // The store logged its failure once; every later append is refused the same way.
                     lost++;
                     lostBytes += size;
                     ok = false;
@@ -211,7 +244,9 @@ public final class StoredBacklog implements Backlog {
                     faults.beforeSync(name);
                     store.sync();
                 } catch (RuntimeException e) {
-                    LOG.error("{}: sync failed; the messages of this batch are nacked", this, e);
+                    if (!store.failed()) {
+                        LOG.error("{}: sync failed ({}); the messages of this batch are nacked", this, e.toString());
+                    }
                     synced = false;
                 }
             }
@@ -253,12 +288,18 @@ public final class StoredBacklog implements Backlog {
         }
         List<StoredMessage> batch = new ArrayList<>();
         long bytes = 0;
+        long countBefore = store.count();
+        long bytesBefore = store.bytes();
         while (creditCount > 0 && creditBytes > 0) {
             StoredMessage sm;
             try {
                 sm = store.readNext(ALLOC);
-            } catch (RuntimeException e) {
-                LOG.error("{}: cannot read its store; delivery stops until the queue is reopened", this, e);
+            } catch (RuntimeException | InternalError e) {
+                // Once, not at every append or grant that tries again.
+                if (!readFailing) {
+                    readFailing = true;
+                    LOG.error("{}: cannot read its store; delivery stops until the queue is reopened", this, e);
+                }
                 break;
             }
             if (sm == null) {
@@ -269,6 +310,12 @@ public final class StoredBacklog implements Backlog {
             creditBytes -= size;
             bytes += size;
             batch.add(sm);
+        }
+        // Reading settles what a restart discards (non-persistent messages of the last run): the
+        // queue's depth counted them, so it is told they are gone.
+        long discarded = countBefore - store.count();
+        if (discarded > 0) {
+            listener.lost(discarded, bytesBefore - store.bytes());
         }
         if (!batch.isEmpty()) {
             // The read mark moves before anything of the batch can reach a consumer: after a crash,
@@ -381,9 +428,11 @@ public final class StoredBacklog implements Backlog {
             for (int i = 0; i < batch.n; i++) {
                 store.settle(batch.seqs[i], batch.sizes[i]);
             }
-        } catch (RuntimeException e) {
-            LOG.error("{}: could not record settlements; those messages may be delivered again after a restart",
-                    this, e);
+        } catch (RuntimeException | InternalError e) {
+            if (!store.failed()) {
+                LOG.error("{}: could not record settlements ({}); those messages may be delivered again after a "
+                        + "restart", this, e.toString());
+            }
         }
     }
 
@@ -407,8 +456,16 @@ public final class StoredBacklog implements Backlog {
                 lastMaintain = now;
                 store.maintain();
             }
-        } catch (RuntimeException e) {
-            LOG.error("{}: store maintenance failed", this, e);
+            if (maintenanceFailing) {
+                maintenanceFailing = false;
+                LOG.info("{}: store maintenance works again", this);
+            }
+        } catch (RuntimeException | InternalError e) {
+            // Once per change, not once a second.
+            if (!maintenanceFailing && !store.failed()) {
+                LOG.error("{}: store maintenance failed", this, e);
+            }
+            maintenanceFailing = true;
         }
     }
 
@@ -422,6 +479,8 @@ public final class StoredBacklog implements Backlog {
         storeThread.execute(() -> {
             long n = 0;
             long bytes = 0;
+            long countBefore = store.count();
+            long bytesBefore = store.bytes();
             try {
                 StoredMessage sm;
                 while (!storeClosed && (sm = store.readNext(ALLOC)) != null) {
@@ -434,6 +493,10 @@ public final class StoredBacklog implements Backlog {
             } catch (RuntimeException | Error e) {
                 // Caught here: the purge is answered whatever fails, and the next change of the queue waits for it.
                 LOG.error("{}: purge could not read its whole store", this, e);
+            }
+            long discarded = countBefore - store.count() - n;
+            if (discarded > 0) {
+                listener.lost(discarded, bytesBefore - store.bytes() - bytes);
             }
             long count = n;
             long size = bytes;

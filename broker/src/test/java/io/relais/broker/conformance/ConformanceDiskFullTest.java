@@ -17,7 +17,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * PROTOCOL.md 4.22 (the 1007 DISK_FULL row) and 6.4, against a broker whose free-disk threshold
- * (1 EiB) no disk meets, so it is below it from the start.
+ * (1 EiB) no disk meets, so it is below it from the start (and starts read-only; declaring a durable
+ * queue still works, as it needs only the disk's floor of 1 MiB).
  */
 @DisplayName("4.22, 6.4 Publishing below the free-disk threshold")
 class ConformanceDiskFullTest {
@@ -58,8 +59,23 @@ class ConformanceDiskFullTest {
     }
 
     @Test
-    @DisplayName("6.4: a non-persistent publish to the same durable queue is still acked")
-    void shouldAckTransientPublishes() throws IOException {
-        peer.patiently(() -> peer.publishAcked(QUEUE, "transient"));
+    @DisplayName("6.4: a non-persistent publish to a durable queue is CONFIRM(seq, false, false, 1007) too: the queue "
+            + "would write it to disk")
+    void shouldNackTransientPublishesToDurableQueues() throws IOException {
+        peer.send(Peer.publish(1, "", QUEUE, 0, null, "transient"));
+        assertThat(peer.expect(Confirm.class)).isEqualTo(new Confirm(1, false, false, ErrorCode.DISK_FULL.code()));
+        assertThat(peer.passive(QUEUE).messageCount()).isZero();
+    }
+
+    @Test
+    @DisplayName("6.4: a publish to a non-durable queue is still acked")
+    void shouldAckPublishesToQueuesInMemory() throws IOException {
+        peer.patiently(() -> {
+            peer.call(id -> new QueueDeclare(id, "disk.transient", false, false, false, false, Map.of()),
+                    QueueDeclareOk.class);
+            peer.bind("disk.transient", "", "disk.transient");
+        });
+        peer.send(Peer.publish(1, "", "disk.transient", Publish.PERSISTENT, null, "in memory"));
+        assertThat(peer.expect(Confirm.class)).isEqualTo(new Confirm(1, true, false, 0));
     }
 }

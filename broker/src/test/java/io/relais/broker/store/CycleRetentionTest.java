@@ -12,6 +12,7 @@ import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import net.openhft.chronicle.core.values.LongValue;
 import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.AfterEach;
@@ -76,12 +77,36 @@ class CycleRetentionTest {
 
     @Test
     void shouldNameCycleFilesAsChronicleDoes() {
+        RollCycle rc = MessageStore.ROLL_CYCLE;
         int cycle = (int) (T0 / CYCLE_MILLIS);
 
-        assertThat(CycleRetention.cycleFileName(cycle)).isEqualTo("20261201-0835V.cq4");
-        assertThat(CycleRetention.cycleOf("20261201-0835V.cq4")).isEqualTo(cycle);
-        assertThat(CycleRetention.cycleOf(CycleRetention.cycleFileName(cycle + 1000))).isEqualTo(cycle + 1000);
-        assertThat(CycleRetention.cycleOf("not-a-cycle.cq4")).isNull();
+        assertThat(CycleRetention.cycleFileName(rc, cycle)).isEqualTo("20261201-0835.cq4");
+        assertThat(CycleRetention.cycleOf(rc, "20261201-0835.cq4")).isEqualTo(cycle);
+        assertThat(CycleRetention.cycleOf(rc, CycleRetention.cycleFileName(rc, cycle + 1000))).isEqualTo(cycle + 1000);
+        assertThat(CycleRetention.cycleOf(rc, "not-a-cycle.cq4")).isNull();
+        assertThat(CycleRetention.cycleOf(rc, "20261201-0835V.cq4")).as("a five-minute file").isNull();
+    }
+
+    @Test
+    void shouldNameTheFilesOfStoresMadeByEarlierVersionsAsChronicleDoes() {
+        RollCycle old = MessageStore.OLD_ROLL_CYCLE;
+        int cycle = (int) (T0 / old.lengthInMillis());
+
+        assertThat(CycleRetention.cycleFileName(old, cycle)).isEqualTo("20261201-0835V.cq4");
+        assertThat(CycleRetention.cycleOf(old, "20261201-0835V.cq4")).isEqualTo(cycle);
+    }
+
+    @Test
+    void shouldKeepTheFiveMinuteCycleOfAStoreMadeByAnEarlierVersion() {
+        Path old = dir.resolve("old");
+        try (SingleChronicleQueue q = MessageStore.build(old, SyncMode.NONE, time, MessageStore.OLD_ROLL_CYCLE)) {
+            writeOne(q.createAppender());
+        }
+        assertThat(MessageStore.rollCycleOf(old)).isEqualTo(MessageStore.OLD_ROLL_CYCLE);
+        try (SingleChronicleQueue q = MessageStore.build(old, SyncMode.NONE, time)) {
+            assertThat(q.rollCycle()).isEqualTo(MessageStore.OLD_ROLL_CYCLE);
+        }
+        assertThat(MessageStore.rollCycleOf(dir.resolve("new"))).isEqualTo(MessageStore.ROLL_CYCLE);
     }
 
     @Test
@@ -96,8 +121,9 @@ class CycleRetentionTest {
 
         retention.retain(nowCycle(), false, needed);
 
-        assertThat(cycleFiles("messages")).containsExactly(CycleRetention.cycleFileName(first + 3));
-        assertThat(cycleFiles("acks")).containsExactly(CycleRetention.cycleFileName(first + 3));
+        String kept = CycleRetention.cycleFileName(MessageStore.ROLL_CYCLE, first + 3);
+        assertThat(cycleFiles("messages")).containsExactly(kept);
+        assertThat(cycleFiles("acks")).containsExactly(kept);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.relais.broker.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -13,6 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.junit.jupiter.api.Test;
@@ -170,6 +173,136 @@ class MessageStoreTest {
     private List<Path> cycleFiles(String sub) throws IOException {
         try (Stream<Path> files = Files.list(dir.resolve("q").resolve(sub))) {
             return files.filter(p -> p.toString().endsWith(".cq4")).toList();
+        }
+    }
+
+    // ------------------------------------------------------------------ a full or failing disk
+
+    private static final long MIB = 1L << 20;
+
+    /** The disk of the store last opened by {@link #open(AtomicLong, StoreFaults)}. */
+    private DiskSpace space;
+
+    /** A store whose disk has {@code free} bytes free and a {@code store.min-free-disk} of 16 MiB. */
+    private MessageStore open(AtomicLong free, StoreFaults faults) {
+        space = new DiskSpace("test disk", free::get, 16 * MIB);
+        return MessageStore.open(dir.resolve("q"), "q", FsyncPolicy.DEFAULT, time, space, faults);
+    }
+
+    @Test
+    void shouldRefuseMessagesBelowHalfTheThresholdAndTakeThemAgainWhenSpaceReturns() {
+        AtomicLong free = new AtomicLong(100 * MIB);
+        try (MessageStore s = open(free, StoreFaults.NONE)) {
+            append(s, "m0", true);
+            free.set(8 * MIB);
+            space.probe();
+            assertThatThrownBy(() -> append(s, "refused", false)).as("below the message level (8 MiB)")
+                    .isInstanceOf(DiskFullException.class).hasMessageContaining("nearly full");
+            assertThat(s.count()).isEqualTo(1);
+            assertThat(s.failed()).as("a refusal is not a failure").isFalse();
+            free.set(100 * MIB);
+            space.probe();
+            assertThat(append(s, "m1", true)).isEqualTo(1);
+        }
+        try (MessageStore s = open(free, StoreFaults.NONE)) {
+            assertThat(readAll(s, List.of())).containsExactly("m0", "m1");
+        }
+    }
+
+    @Test
+    void shouldKeepSettlingWhilePublishesAreRefusedAndStopOnlyAtTheLastReserve() {
+        AtomicLong free = new AtomicLong(100 * MIB);
+        try (MessageStore s = open(free, StoreFaults.NONE)) {
+            for (int i = 0; i < 4; i++) {
+                append(s, "m" + i, true);
+            }
+            free.set(6 * MIB); // below the message level (8 MiB), above the last reserve (4 MiB)
+            space.probe();
+            assertThatThrownBy(() -> append(s, "refused", true)).isInstanceOf(DiskFullException.class);
+            readAll(s, List.of("m0"));
+        }
+        try (MessageStore s = open(new AtomicLong(6 * MIB), StoreFaults.NONE)) {
+            assertThat(readAll(s, List.of("m1"))).as("m0's settlement was recorded").containsExactly("m1", "m2", "m3");
+        }
+        try (MessageStore s = open(new AtomicLong(3 * MIB), StoreFaults.NONE)) {
+            assertThat(readAll(s, List.of("m2"))).as("m1 too").containsExactly("m2", "m3");
+            assertThat(s.count()).isEqualTo(1);
+        }
+        try (MessageStore s = open(new AtomicLong(100 * MIB), StoreFaults.NONE)) {
+            assertThat(readAll(s, List.of())).as("below the last reserve m2's settlement stayed in memory: "
+                    + "delivered again, at least once").containsExactly("m2", "m3");
+        }
+    }
+
+    @Test
+    void shouldDeleteTheCurrentFileWhenEverythingIsSettledAndTheDiskAlarmIsUp() throws IOException {
+        AtomicLong free = new AtomicLong(100 * MIB);
+        DiskSpace space = new DiskSpace("test disk", free::get, 16 * MIB);
+        int rounds = 5;
+        try (MessageStore s = MessageStore.open(dir.resolve("q"), "q", FsyncPolicy.DEFAULT, time, space,
+                StoreFaults.NONE)) {
+            for (int round = 0; round < rounds; round++) {
+                List<String> all = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    append(s, round + "-" + i, true);
+                    all.add(round + "-" + i);
+                }
+                assertThat(cycleFiles("messages")).as("round %d: written to a file that exists", round).hasSize(1);
+                assertThat(readAll(s, all)).as("round %d", round).isEqualTo(all);
+                s.maintain();
+                assertThat(cycleFiles("messages")).as("no alarm: the current file waits for its cycle").hasSize(1);
+                free.set(15 * MIB);
+                space.probe();
+                assertThat(space.alarm()).isTrue();
+                s.maintain();
+                assertThat(cycleFiles("messages")).as("alarm: the current file goes at once").isEmpty();
+                free.set(100 * MIB);
+                space.probe();
+            }
+            assertThat(append(s, "b0", true)).isEqualTo(rounds * 20);
+            append(s, "b1", true);
+            assertThat(cycleFiles("messages")).as("the same cycle's file, made again").hasSize(1);
+            assertThat(readAll(s, List.of("b0"))).containsExactly("b0", "b1");
+        }
+        try (MessageStore s = open()) {
+            assertThat(readAll(s, List.of())).as("after a restart, from the new file only").containsExactly("b1");
+            assertThat(s.count()).isEqualTo(1);
+            assertThat(append(s, "b2", true)).isEqualTo(rounds * 20 + 2);
+        }
+    }
+
+
+    @Test
+    void shouldMarkTheStoreFailedOnAFaultOnAMappedFileAndRecoverWhatWasWrittenWhenReopened() {
+        AtomicBoolean faulty = new AtomicBoolean();
+        StoreFaults faults = new StoreFaults() {
+            @Override
+            public void beforeSync(String queue) {
+            }
+
+            @Override
+            public void beforeAppend(String queue) {
+                if (faulty.get()) {
+                    throw new InternalError("a fault occurred in a recent unsafe memory access operation");
+                }
+            }
+        };
+        try (MessageStore s = open(new AtomicLong(100 * MIB), faults)) {
+            append(s, "m0", true);
+            append(s, "m1", true);
+            faulty.set(true);
+            assertThatThrownBy(() -> append(s, "m2", true)).isInstanceOf(StoreException.class)
+                    .isNotInstanceOf(DiskFullException.class).hasMessageContaining("InternalError");
+            assertThat(s.failed()).isTrue();
+            faulty.set(false);
+            assertThatThrownBy(() -> append(s, "m3", true)).as("failed until reopened")
+                    .isInstanceOf(StoreException.class).hasMessageContaining("failed earlier");
+            assertThat(readAll(s, List.of("m0"))).containsExactly("m0", "m1");
+        }
+        try (MessageStore s = open()) {
+            assertThat(readAll(s, List.of())).as("m0's settlement came after the failure: not recorded")
+                    .containsExactly("m0", "m1");
+            assertThat(append(s, "m2", true)).isEqualTo(2);
         }
     }
 }
