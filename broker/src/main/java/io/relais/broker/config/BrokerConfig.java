@@ -28,8 +28,8 @@ import java.util.Objects;
  * @param users user name to password, for PLAIN authentication ({@value #KEY_USERS})
  * @param anonymous whether the ANONYMOUS mechanism is offered ({@value #KEY_ANONYMOUS})
  * @param fsync when durable queues force their files to disk ({@value #KEY_FSYNC})
- * @param minFreeDisk free bytes on the data directory's disk below which persistent publishes to
- *     durable queues are refused ({@value #KEY_MIN_FREE_DISK})
+ * @param minFreeDisk free bytes on the data directory's disk below which publishes to durable queues
+ *     (persistent or not) are refused with DISK_FULL ({@value #KEY_MIN_FREE_DISK})
  * @param frameTimeout the base of the time a client has to send a frame completely once its first
  *     byte arrived ({@value #KEY_FRAME_TIMEOUT})
  * @param frameTimeoutPerMib what that time grows by per MiB of the frame's declared length
