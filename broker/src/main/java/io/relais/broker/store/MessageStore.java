@@ -3,6 +3,7 @@ package io.relais.broker.store;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.relais.broker.core.RateLimitedLog;
 import io.relais.protocol.Properties;
 import io.relais.protocol.codec.FrameDecoder;
 import io.relais.protocol.codec.FrameEncoder;
@@ -16,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.Set;
 import java.util.stream.Stream;
 import net.openhft.chronicle.bytes.Bytes;
@@ -59,6 +61,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class MessageStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MessageStore.class);
+    private static final RateLimitedLog DAMAGED = RateLimitedLog.every(LOG);
+    private static final RateLimitedLog MISSING = RateLimitedLog.every(LOG);
+    private static final RateLimitedLog UNDECODABLE = RateLimitedLog.every(LOG);
     static final RollCycle ROLL_CYCLE = RollCycles.FIVE_MINUTELY;
     private static final String CHECKPOINT_ID = "checkpoint";
     private static final String READ_MARK_ID = "read";
@@ -85,6 +90,11 @@ public final class MessageStore implements AutoCloseable {
     private final SettleWindow window;
     private final Set<Long> settledAhead;
     private final long recoveredEnd;
+    /** Messages that recovery found cut from the log and already counted as settled. */
+    private final long lostFrom;
+    private final long lostTo;
+    private long lastReadAppended = -1;
+    private final RecordChecksum checksum = new RecordChecksum();
     private long nextSeq;
     private long appendedBytes;
     private long settledCount;
@@ -100,13 +110,19 @@ public final class MessageStore implements AutoCloseable {
         this.name = name;
         this.time = time;
         SyncMode sync = fsync.syncs() ? SyncMode.SYNC : SyncMode.NONE;
+        // A torn or damaged tail is cut before Chronicle appends after it (TailRepair says why).
+        TailRepair.run(dir.resolve("messages"), "message log", name, new MessageRecord()::read);
+        TailRepair.run(dir.resolve("acks"), "settle log", name, StoreRecovery::checkSettleRecord);
         this.messages = build(dir.resolve("messages"), sync, time);
         this.acks = build(dir.resolve("acks"), sync, time);
         this.checkpointIndex = acks.indexForId(CHECKPOINT_ID);
         this.readMark = acks.indexForId(READ_MARK_ID);
-        this.recoveredReadMark = readMark.getVolatileValue();
-        this.deliveredMark = recoveredReadMark;
         StoreRecovery r = StoreRecovery.recover(messages, acks, checkpointIndex.getVolatileValue(), name, dir);
+        // A raw metadata value: trusted only within the sequence numbers the valid records give.
+        this.recoveredReadMark = Math.max(0, Math.min(readMark.getVolatileValue(), r.nextSeq()));
+        this.deliveredMark = recoveredReadMark;
+        this.lostFrom = r.lostFrom();
+        this.lostTo = r.lostTo();
         this.window = new SettleWindow(r.floor());
         this.settledAhead = r.settledAhead();
         this.lastReadIndex = r.positionIndex();
@@ -143,11 +159,14 @@ public final class MessageStore implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             return new MessageStore(dir, name, fsync, time);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InternalError e) {
             if (e instanceof StoreException se) {
                 throw se;
             }
-            throw new StoreException("cannot open the message store of queue '" + name + "' in " + dir + ": " + e, e);
+            // Chronicle throws what it likes on a damaged file, even InternalError for a fault on a mapping.
+            throw new StoreException("cannot open the message store of queue '" + name + "' in " + dir + ": " + e
+                    + "; if its files are damaged, move the directory aside (the queue then starts empty) or restore"
+                    + " it from a backup", e);
         }
     }
 
@@ -189,7 +208,7 @@ public final class MessageStore implements AutoCloseable {
         long seq = nextSeq;
         try (DocumentContext dc = appender.writingDocument()) {
             try {
-                MessageRecord.write(dc.wire().bytes(), seq, arrivalMillis, appendedBytes + size, header, payload);
+                MessageRecord.write(dc.wire().bytes(), checksum, seq, arrivalMillis, appendedBytes + size, header, payload);
             } catch (RuntimeException e) {
                 dc.rollbackOnClose();
                 throw e;
@@ -225,8 +244,10 @@ public final class MessageStore implements AutoCloseable {
     }
 
     /**
-     * Reads the next unsettled message, skipping those settled before a restart and the
-     * non-persistent ones a restart discarded.
+     * Reads the next unsettled message, skipping those settled before a restart, the
+     * non-persistent ones a restart discarded, and damaged records (each kind of damage logged at
+     * most once per {@link RateLimitedLog#DEFAULT_WINDOW}). Missing sequence numbers, however many,
+     * are counted as settled at once, in one log line.
      *
      * @return the message, whose payload is a new buffer from {@code alloc}, or null if none
      */
@@ -239,18 +260,29 @@ public final class MessageStore implements AutoCloseable {
                 }
                 long index = dc.index();
                 Bytes<?> b = dc.wire().bytes();
-                lastRead.readNumbers(b);
+                String problem = lastRead.read(b, checksum);
+                if (problem != null) {
+                    if (!problem.equals(TailRepair.CUT)) {
+                        DAMAGED.error("queue '{}': the record at index {} of {} is damaged ({}); skipping it", name,
+                                Long.toHexString(index), messages.file(), problem);
+                    }
+                    continue;
+                }
                 long seq = lastRead.seq();
                 if (seq < window.end()) {
                     continue;
                 }
+                if (seq >= nextSeq) {
+                    DAMAGED.error("queue '{}': the record at index {} of {} says it is message {}, but the store ends"
+                            + " at {}; skipping it", name, Long.toHexString(index), messages.file(), seq, nextSeq);
+                    continue;
+                }
                 lastReadIndex = index;
                 lastReadSeq = seq;
-                while (window.end() < seq) {
-                    LOG.error("queue '{}': message {} is missing from {}; counting it as settled", name, window.end(),
-                            messages.file());
-                    window.add(index, true);
+                if (window.end() < seq) {
+                    missing(index, seq);
                 }
+                lastReadAppended = lastRead.appendedBytes();
                 if (settledAhead.remove(seq)) {
                     window.add(index, true);
                     continue;
@@ -260,7 +292,7 @@ public final class MessageStore implements AutoCloseable {
                     Publish frame = MessageRecord.readFrame(b, alloc, decoder);
                     m = new StoredMessage(seq, lastRead.arrivalMillis(), frame, seq < recoveredReadMark);
                 } catch (RuntimeException e) {
-                    LOG.error("queue '{}': message {} in {} cannot be decoded ({}); dropping it", name, seq,
+                    UNDECODABLE.error("queue '{}': message {} in {} cannot be decoded ({}); dropping it", name, seq,
                             messages.file(), e.toString());
                     window.add(index, false);
                     settle(seq, 0);
@@ -273,11 +305,46 @@ public final class MessageStore implements AutoCloseable {
                     m.frame().payload().release();
                     continue;
                 }
-                assert lastRead.appendedBytes() >= 0;
                 return m;
             }
         }
         return null;
+    }
+
+    /**
+     * Messages {@code [window.end(), seq)} are not in the log (a record was damaged or cut): counts
+     * those not counted yet as settled and moves past them, in one step and one log line.
+     */
+    private void missing(long index, long seq) {
+        long from = window.end();
+        long n = seq - from;
+        long counted = Math.max(0, Math.min(seq, lostTo) - Math.max(from, lostFrom));
+        long settledBefore = 0;
+        if (!settledAhead.isEmpty()) {
+            for (Iterator<Long> i = settledAhead.iterator(); i.hasNext(); ) {
+                long s = i.next();
+                if (s >= from && s < seq) {
+                    i.remove();
+                    if (s < lostFrom || s >= lostTo) {
+                        settledBefore++;
+                    }
+                }
+            }
+        }
+        long uncounted = n - counted - settledBefore;
+        if (uncounted > 0) {
+            settledCount += uncounted;
+            if (lastReadAppended >= 0) {
+                // Only the bytes of the whole gap and this message are known: their share.
+                settledBytes += Math.max(0, lastRead.appendedBytes() - lastReadAppended) / (n + 1) * uncounted;
+            }
+            MISSING.error("queue '{}': messages {} to {} ({} of them) are missing from {}; counting them as settled",
+                    name, from, seq - 1, n, messages.file());
+        }
+        window.addSettled(index, n);
+        if (window.advance()) {
+            floorMoved = true;
+        }
     }
 
     /**
@@ -315,7 +382,7 @@ public final class MessageStore implements AutoCloseable {
             return;
         }
         try (DocumentContext dc = ackAppender().writingDocument()) {
-            AckRecord.write(dc.wire().bytes(), seq, size);
+            AckRecord.write(dc.wire().bytes(), checksum, seq, size);
         }
         dirty = true;
         settledCount++;
@@ -335,7 +402,8 @@ public final class MessageStore implements AutoCloseable {
 
     /** Payload bytes of the messages stored and not settled. */
     public long bytes() {
-        return appendedBytes - settledBytes;
+        // Bytes of messages lost to damage are known only roughly (readNext, StoreRecovery).
+        return Math.max(0, appendedBytes - settledBytes);
     }
 
     /**
@@ -371,7 +439,7 @@ public final class MessageStore implements AutoCloseable {
         CheckpointRecord cp = new CheckpointRecord(window.floor(), positionIndex, positionSeq, settledCount,
                 settledBytes, nextSeq, appendedBytes, ahead);
         try (DocumentContext dc = ackAppender().writingDocument()) {
-            cp.write(dc.wire().bytes());
+            cp.write(dc.wire().bytes(), checksum);
         }
         long index = ackAppender().lastIndexAppended();
         checkpointIndex.setOrderedValue(index);
