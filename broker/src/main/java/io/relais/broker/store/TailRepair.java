@@ -2,13 +2,14 @@ package io.relais.broker.store;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.BitSet;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.SyncMode;
-import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -77,6 +78,8 @@ final class TailRepair {
     private long lastHeader = -1;
     private long keptEnd;
     private long writtenEnd;
+    /** Where Chronicle's header says the last record starts. */
+    private long chronicleEnd;
 
     private TailRepair(Path logDir, String what, String queueName, RecordCheck check) {
         this.logDir = logDir;
@@ -99,10 +102,24 @@ final class TailRepair {
         if (files == null || files.length == 0) {
             return false;
         }
-        return new TailRepair(logDir, what, queueName, check).checkAndRepair();
+        return new TailRepair(logDir, what, queueName, check).checkAndRepair(files);
     }
 
-    private boolean checkAndRepair() {
+    private boolean checkAndRepair(File[] files) {
+        File newest = null;
+        Integer newestCycle = null;
+        for (File f : files) {
+            Integer c = CycleRetention.cycleOf(f.getName());
+            if (c != null && (newestCycle == null || c > newestCycle)) {
+                newest = f;
+                newestCycle = c;
+            }
+        }
+        if (newest != null && !headerWritten(newest)) {
+            // Chronicle would wait for whoever creates the file to write its header (10 s, each open).
+            repair(newestCycle, newest, "its header was never written");
+            return true;
+        }
         int cycle;
         File file;
         String structure;
@@ -116,6 +133,14 @@ final class TailRepair {
             cycle = queue.lastCycle();
             file = cycleFile(cycle);
             structure = walk(queue, cycle);
+        } catch (RuntimeException | InternalError e) {
+            if (newest == null) {
+                throw refuse("Chronicle cannot read it (" + e + ")", e);
+            }
+            // The header of the last file is unreadable, and so is every record in it.
+            cycle = newestCycle;
+            file = newest;
+            structure = "Chronicle cannot read its header (" + e + ")";
         } finally {
             queue.close();
         }
@@ -165,9 +190,11 @@ final class TailRepair {
             }
             try {
                 long header = store.writePosition();
+                chronicleEnd = header;
                 if (records == 0 ? header != 0 : header != lastHeader) {
-                    return "its header says the last record is at byte " + header + " but the last one that can be"
-                            + " read is at byte " + lastHeader;
+                    return "its header says the last record is at byte " + header + " but "
+                            + (records == 0 ? "no record can be read" : "the last one that can be read is at byte "
+                            + lastHeader);
                 }
             } finally {
                 queue.closeStore(store);
@@ -198,10 +225,11 @@ final class TailRepair {
         }
         int cut = records - kept;
         int replaced = damaged.get(0, Math.max(kept, 0)).cardinality();
-        LOG.warn("queue '{}': the last file of its {}, {}, was damaged: {}; kept {} records, cut {} records ({} bytes)"
-                        + " after the last valid one{}; the damaged file is kept as {}", queueName, what, file,
-                reason(structure), kept - replaced, cut, Math.max(0, writtenEnd - keptEnd),
-                replaced > 0 ? " and emptied " + replaced + " damaged ones between valid records" : "",
+        long cutBytes = Math.max(0, Math.max(writtenEnd, chronicleEnd) - keptEnd);
+        LOG.warn("queue '{}': the last file of its {}, {}, was damaged ({}); cut it after its last valid record: kept {}"
+                        + " records{}, cut {} readable records and {} bytes; the damaged file is kept as {}", queueName,
+                what, file, reason(structure), kept - replaced,
+                replaced > 0 ? " (and emptied " + replaced + " damaged ones between them)" : "", cut, cutBytes,
                 damagedCopy.getFileName());
     }
 
@@ -215,7 +243,8 @@ final class TailRepair {
 
     /** Copies records 0..lastValid of the cycle into a new queue in {@code scratch}, emptying damaged ones. */
     private void copyValid(int cycle, Path scratch) {
-        SetTimeProvider time = new SetTimeProvider((long) cycle * MessageStore.ROLL_CYCLE.lengthInMillis());
+        long cycleStart = (long) cycle * MessageStore.ROLL_CYCLE.lengthInMillis();
+        TimeProvider time = () -> cycleStart;
         try (SingleChronicleQueue from = MessageStore.build(logDir, SyncMode.NONE, System::currentTimeMillis);
              SingleChronicleQueue to = MessageStore.build(scratch, SyncMode.SYNC, time);
              ExcerptTailer t = from.createTailer();
@@ -239,6 +268,15 @@ final class TailRepair {
                 }
             }
             a.sync();
+        }
+    }
+
+    /** False if the file is shorter than a document header or its first header is zero. */
+    private static boolean headerWritten(File file) {
+        try (RandomAccessFile f = new RandomAccessFile(file, "r")) {
+            return f.length() >= Integer.BYTES && f.readInt() != 0;
+        } catch (IOException e) {
+            return false;
         }
     }
 
