@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * Sequence numbers are dense from 0. A message is settled once acknowledged, dropped, expired or
- * dead-lettered; the floor is the oldest unsettled one. Recovery ({@link StoreRecovery}) reads the
+ * dead-lettered; the floor is the oldest unsettled one. Every record carries a length and a CRC32C
+ * and is checked before it is used; at open, {@link TailRepair} checks the last file of each log
+ * and cuts a torn or damaged tail, then recovery ({@link StoreRecovery}) reads the
  * latest checkpoint and the acks after it (never the messages), so start-up time does not grow with
  * the backlog, and positions the reader at the checkpoint's position. Messages below the "read"
  * mark of the previous run may have been delivered before the restart and are returned flagged so.
@@ -117,7 +119,7 @@ public final class MessageStore implements AutoCloseable {
         this.acks = build(dir.resolve("acks"), sync, time);
         this.checkpointIndex = acks.indexForId(CHECKPOINT_ID);
         this.readMark = acks.indexForId(READ_MARK_ID);
-        StoreRecovery r = StoreRecovery.recover(messages, acks, checkpointIndex.getVolatileValue(), name, dir);
+        StoreRecovery r = recoverOrClose(messages, acks, checkpointIndex, name, dir);
         // A raw metadata value: trusted only within the sequence numbers the valid records give.
         this.recoveredReadMark = Math.max(0, Math.min(readMark.getVolatileValue(), r.nextSeq()));
         this.deliveredMark = recoveredReadMark;
@@ -133,6 +135,18 @@ public final class MessageStore implements AutoCloseable {
         this.appendedBytes = r.appendedBytes();
         this.recoveredEnd = nextSeq;
         this.retention = new CycleRetention(name, messages, acks, checkpointIndex);
+    }
+
+    /** Recovers; if that fails, closes both queues first, so that a store refused leaves no file mapped. */
+    private static StoreRecovery recoverOrClose(SingleChronicleQueue messages, SingleChronicleQueue acks,
+                                                LongValue checkpointIndex, String name, Path dir) {
+        try {
+            return StoreRecovery.recover(messages, acks, checkpointIndex.getVolatileValue(), name, dir);
+        } catch (RuntimeException | InternalError | AssertionError e) {
+            messages.close();
+            acks.close();
+            throw e;
+        }
     }
 
     /** Opens one of a store's two Chronicle queues, as every store does; the helpers' tests use it too. */
@@ -159,11 +173,12 @@ public final class MessageStore implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             return new MessageStore(dir, name, fsync, time);
-        } catch (IOException | RuntimeException | InternalError e) {
+        } catch (IOException | RuntimeException | InternalError | AssertionError e) {
             if (e instanceof StoreException se) {
                 throw se;
             }
-            // Chronicle throws what it likes on a damaged file, even InternalError for a fault on a mapping.
+            // Chronicle throws what it likes on a damaged file: InternalError for a fault on a mapping, AssertionError
+            // from its own checks when assertions are on.
             throw new StoreException("cannot open the message store of queue '" + name + "' in " + dir + ": " + e
                     + "; if its files are damaged, move the directory aside (the queue then starts empty) or restore"
                     + " it from a backup", e);

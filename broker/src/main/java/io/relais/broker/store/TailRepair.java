@@ -126,14 +126,14 @@ final class TailRepair {
         SingleChronicleQueue queue;
         try {
             queue = MessageStore.build(logDir, SyncMode.NONE, System::currentTimeMillis);
-        } catch (RuntimeException | InternalError e) {
+        } catch (RuntimeException | InternalError | AssertionError e) {
             throw refuse("Chronicle cannot open it (" + e + ")", e);
         }
         try {
             cycle = queue.lastCycle();
             file = cycleFile(cycle);
             structure = walk(queue, cycle);
-        } catch (RuntimeException | InternalError e) {
+        } catch (RuntimeException | InternalError | AssertionError e) {
             if (newest == null) {
                 throw refuse("Chronicle cannot read it (" + e + ")", e);
             }
@@ -200,7 +200,7 @@ final class TailRepair {
                 queue.closeStore(store);
             }
             return null;
-        } catch (RuntimeException | InternalError e) {
+        } catch (RuntimeException | InternalError | AssertionError e) {
             return "reading it failed after " + records + " records (" + e + ")";
         }
     }
@@ -219,7 +219,7 @@ final class TailRepair {
                 Files.move(scratch.resolve(file.getName()), file.toPath());
             }
             deleteIfPresent(scratch);
-        } catch (IOException | RuntimeException | InternalError e) {
+        } catch (IOException | RuntimeException | InternalError | AssertionError e) {
             throw refuse("its last file " + file + " is damaged (" + reason(structure) + ") and could not be"
                     + " repaired (" + e + ")", e);
         }
