@@ -63,9 +63,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MessageStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MessageStore.class);
-    private static final RateLimitedLog DAMAGED = RateLimitedLog.every(LOG);
-    private static final RateLimitedLog MISSING = RateLimitedLog.every(LOG);
-    private static final RateLimitedLog UNDECODABLE = RateLimitedLog.every(LOG);
     static final RollCycle ROLL_CYCLE = RollCycles.FIVE_MINUTELY;
     private static final String CHECKPOINT_ID = "checkpoint";
     private static final String READ_MARK_ID = "read";
@@ -97,6 +94,10 @@ public final class MessageStore implements AutoCloseable {
     private final long lostTo;
     private long lastReadAppended = -1;
     private final RecordChecksum checksum = new RecordChecksum();
+    // Per store, so that one queue's damage does not hide another's.
+    private final RateLimitedLog damagedLines = RateLimitedLog.every(LOG);
+    private final RateLimitedLog missingLines = RateLimitedLog.every(LOG);
+    private final RateLimitedLog undecodableLines = RateLimitedLog.every(LOG);
     private long nextSeq;
     private long appendedBytes;
     private long settledCount;
@@ -278,7 +279,7 @@ public final class MessageStore implements AutoCloseable {
                 String problem = lastRead.read(b, checksum);
                 if (problem != null) {
                     if (!problem.equals(TailRepair.CUT)) {
-                        DAMAGED.error("queue '{}': the record at index {} of {} is damaged ({}); skipping it", name,
+                        damagedLines.error("queue '{}': the record at index {} of {} is damaged ({}); skipping it", name,
                                 Long.toHexString(index), messages.file(), problem);
                     }
                     continue;
@@ -288,7 +289,7 @@ public final class MessageStore implements AutoCloseable {
                     continue;
                 }
                 if (seq >= nextSeq) {
-                    DAMAGED.error("queue '{}': the record at index {} of {} says it is message {}, but the store ends"
+                    damagedLines.error("queue '{}': the record at index {} of {} says it is message {}, but the store ends"
                             + " at {}; skipping it", name, Long.toHexString(index), messages.file(), seq, nextSeq);
                     continue;
                 }
@@ -307,7 +308,7 @@ public final class MessageStore implements AutoCloseable {
                     Publish frame = MessageRecord.readFrame(b, alloc, decoder);
                     m = new StoredMessage(seq, lastRead.arrivalMillis(), frame, seq < recoveredReadMark);
                 } catch (RuntimeException e) {
-                    UNDECODABLE.error("queue '{}': message {} in {} cannot be decoded ({}); dropping it", name, seq,
+                    undecodableLines.error("queue '{}': message {} in {} cannot be decoded ({}); dropping it", name, seq,
                             messages.file(), e.toString());
                     window.add(index, false);
                     settle(seq, 0);
@@ -353,7 +354,7 @@ public final class MessageStore implements AutoCloseable {
                 // Only the bytes of the whole gap and this message are known: their share.
                 settledBytes += Math.max(0, lastRead.appendedBytes() - lastReadAppended) / (n + 1) * uncounted;
             }
-            MISSING.error("queue '{}': messages {} to {} ({} of them) are missing from {}; counting them as settled",
+            missingLines.error("queue '{}': messages {} to {} ({} of them) are missing from {}; counting them as settled",
                     name, from, seq - 1, n, messages.file());
         }
         window.addSettled(index, n);

@@ -32,7 +32,9 @@ final class RecordChecksum {
         long at = from;
         while (at < to) {
             int n = (int) Math.min(CHUNK, to - at);
-            b.read(at, chunk, 0, n);
+            if (b.read(at, chunk, 0, n) != n) {
+                throw new IllegalStateException("cannot read bytes " + at + " to " + (at + n) + " of a record");
+            }
             crc.update(chunk, 0, n);
             at += n;
         }

@@ -214,9 +214,20 @@ final class TailRepair {
             if (kept > 0) {
                 copyValid(cycle, scratch);
             }
-            Files.move(file.toPath(), damagedCopy, StandardCopyOption.REPLACE_EXISTING);
+            // Keep the damaged file by a second name first, then replace it in one rename: a crash in
+            // between leaves it damaged, and the next open repairs it again.
+            Files.deleteIfExists(damagedCopy);
+            boolean linked = link(damagedCopy, file.toPath());
             if (kept > 0) {
-                Files.move(scratch.resolve(file.getName()), file.toPath());
+                if (!linked) {
+                    Files.copy(file.toPath(), damagedCopy);
+                }
+                Files.move(scratch.resolve(file.getName()), file.toPath(), StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
+            } else if (linked) {
+                Files.delete(file.toPath());
+            } else {
+                Files.move(file.toPath(), damagedCopy);
             }
             deleteIfPresent(scratch);
         } catch (IOException | RuntimeException | InternalError | AssertionError e) {
@@ -286,6 +297,16 @@ final class TailRepair {
      */
     static boolean isCut(Bytes<?> b) {
         return b.readRemaining() == 1 && b.readByte(b.readPosition()) == CUT_MARK;
+    }
+
+    /** A hard link {@code link} to {@code file}; false if the file system has none. */
+    private static boolean link(Path link, Path file) {
+        try {
+            Files.createLink(link, file);
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     private static void deleteIfPresent(Path dir) throws IOException {
