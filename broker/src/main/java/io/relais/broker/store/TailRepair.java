@@ -126,14 +126,15 @@ final class TailRepair {
         SingleChronicleQueue queue;
         try {
             queue = MessageStore.build(logDir, SyncMode.NONE, System::currentTimeMillis);
-        } catch (RuntimeException | InternalError | AssertionError e) {
+        } catch (Exception | InternalError | AssertionError e) {
             throw refuse("Chronicle cannot open it (" + e + ")", e);
         }
+        // Chronicle also throws checked exceptions it does not declare (StreamCorruptedException), hence Exception.
         try {
             cycle = queue.lastCycle();
             file = cycleFile(cycle);
             structure = walk(queue, cycle);
-        } catch (RuntimeException | InternalError | AssertionError e) {
+        } catch (Exception | InternalError | AssertionError e) {
             if (newest == null) {
                 throw refuse("Chronicle cannot read it (" + e + ")", e);
             }
@@ -200,7 +201,7 @@ final class TailRepair {
                 queue.closeStore(store);
             }
             return null;
-        } catch (RuntimeException | InternalError | AssertionError e) {
+        } catch (Exception | InternalError | AssertionError e) {
             return "reading it failed after " + records + " records (" + e + ")";
         }
     }
@@ -230,7 +231,7 @@ final class TailRepair {
                 Files.move(file.toPath(), damagedCopy);
             }
             deleteIfPresent(scratch);
-        } catch (IOException | RuntimeException | InternalError | AssertionError e) {
+        } catch (Exception | InternalError | AssertionError e) {
             throw refuse("its last file " + file + " is damaged (" + reason(structure) + ") and could not be"
                     + " repaired (" + e + ")", e);
         }
