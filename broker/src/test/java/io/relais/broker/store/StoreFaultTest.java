@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -113,6 +114,9 @@ class StoreFaultTest {
     @AfterAll
     static void close() {
         crashed.close();
+        // Hundreds of stores were opened and closed: let Chronicle unmap their files now rather than
+        // in the background while the next test class measures latencies.
+        BackgroundResourceReleaser.releasePendingResources();
     }
 
     /** Reads where every record is in the last file of each log of the pristine copy. */
