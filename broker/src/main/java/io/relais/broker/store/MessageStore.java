@@ -143,7 +143,8 @@ public final class MessageStore implements AutoCloseable {
                                                 LongValue checkpointIndex, String name, Path dir) {
         try {
             return StoreRecovery.recover(messages, acks, checkpointIndex.getVolatileValue(), name, dir);
-        } catch (RuntimeException | InternalError | AssertionError e) {
+        } catch (Exception | Error e) {
+            // Exception too: Chronicle throws checked exceptions it does not declare.
             messages.close();
             acks.close();
             throw e;
