@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.relais.broker.core.CoreException;
+import io.relais.broker.core.RateLimitedLog;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.ProtocolException;
 import io.relais.protocol.frame.ErrorFrame;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ClientProxy {
     private static final Logger LOG = LoggerFactory.getLogger(ClientProxy.class);
+    private static final RateLimitedLog FAILED_REQUESTS = RateLimitedLog.every(LOG);
 
     private final Channel channel;
     private final String connectionId;
@@ -109,7 +111,7 @@ final class ClientProxy {
         } else if (cause instanceof CoreException ce) {
             write(new ErrorFrame(requestId, Reasons.code(ce.reason()).code(), ce.getMessage()));
         } else {
-            LOG.error("connection {}: request {} failed", connectionId, requestId, cause);
+            FAILED_REQUESTS.error("connection {}: request {} failed", connectionId, requestId, cause);
             write(new ErrorFrame(requestId, ErrorCode.INTERNAL_ERROR.code(), "internal error: " + cause));
         }
     }

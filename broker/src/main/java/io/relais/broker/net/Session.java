@@ -10,6 +10,7 @@ import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.core.CoreException;
 import io.relais.broker.core.Names;
 import io.relais.broker.core.OwnerLoop;
+import io.relais.broker.core.RateLimitedLog;
 import io.relais.broker.core.access.Caller;
 import io.relais.broker.core.manage.ConnectionSnapshot;
 import io.relais.broker.core.manage.ConnectionSource;
@@ -60,6 +61,7 @@ public final class Session implements ConnectionSource {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
     /** How long a fatal ERROR may take to be written before the socket is closed anyway. */
     private static final long FATAL_WRITE_GRACE_MILLIS = 1000;
+    private static final RateLimitedLog INTERNAL_ERRORS = RateLimitedLog.every(LOG);
 
     enum State { AWAIT_HELLO, AWAIT_AUTH, OPEN, CLOSING, CLOSED }
 
@@ -192,7 +194,7 @@ public final class Session implements ConnectionSource {
         } catch (ProtocolException e) {
             fatal(e.code(), e.getMessage());
         } catch (RuntimeException e) {
-            LOG.error("connection {}: internal error handling {}", connectionId, msg, e);
+            INTERNAL_ERRORS.error("connection {}: internal error handling {}", connectionId, msg, e);
             fatal(ErrorCode.INTERNAL_ERROR, "internal error: " + e);
         } finally {
             ReferenceCountUtil.release(msg);

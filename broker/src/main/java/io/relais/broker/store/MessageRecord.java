@@ -8,10 +8,11 @@ import java.nio.ByteBuffer;
 import net.openhft.chronicle.bytes.Bytes;
 
 /**
- * The record of one message in a store's message log ({@code messages/}): three numbers, then the
- * message as a protocol PUBLISH frame, encoded as on the wire so that the same codec reads it back
- * and properties and headers round-trip exactly. One Chronicle document per record; the document's
- * own header is Chronicle's and not drawn.
+ * The record of one message in a store's message log ({@code messages/}): three numbers, a format
+ * marker, the record's length and checksum, then the message as a protocol PUBLISH frame, encoded
+ * as on the wire so that the same codec reads it back and properties and headers round-trip
+ * exactly. One Chronicle document per record; the document's own header is Chronicle's and not
+ * drawn.
  *
  * <pre>
  *   0                   1                   2                   3
@@ -25,8 +26,14 @@ import net.openhft.chronicle.bytes.Bytes;
  *  +---------------------------------------------------------------+
  *  |                        Appended Bytes                         |  bytes 16-23
  *  |                                                               |
+ *  +---------------+---------------+---------------+---------------+
+ *  |     0xFF      |   0x52 'R'    |   0x4D 'M'    |   Format=2    |  bytes 24-27
+ *  +---------------+---------------+---------------+---------------+
+ *  |                        Record Length                          |  bytes 28-31
  *  +---------------------------------------------------------------+
- *  |                  Frame Length (big-endian)                    |  bytes 24-27
+ *  |                           CRC32C                              |  bytes 32-35
+ *  +---------------------------------------------------------------+
+ *  |                  Frame Length (big-endian)                    |  bytes 36-39
  *  +---------------------------------------------------------------+
  *  |                 PUBLISH frame body (MessagePack)             ...
  * ...                                                              |
@@ -38,32 +45,59 @@ import net.openhft.chronicle.bytes.Bytes;
  *
  * The three numbers are signed 64-bit, little-endian (Chronicle's byte order): the message's
  * sequence number, its arrival time in epoch milliseconds, and the payload bytes of every message
- * up to and including this one. From byte 24 on the record is the frame exactly as on the wire
- * ({@code protocol-spec/PROTOCOL.md}): a big-endian u32 length that counts the body and the
- * payload, the MessagePack body, then the payload; the frame's own sequence number is 0.
+ * up to and including this one. The record length (u32, little-endian) counts the whole record,
+ * from byte 0 to the end of the payload, and must equal the Chronicle document's length. The
+ * CRC32C (u32, little-endian) covers every byte of the record except its own four. From byte 36
+ * on the record is the frame exactly as on the wire ({@code protocol-spec/PROTOCOL.md}): a
+ * big-endian u32 length that counts the body and the payload, the MessagePack body, then the
+ * payload; the frame's own sequence number is 0.
  *
- * <p>Written by {@link MessageStore#append}; read by {@link MessageStore#readNext} and, for the
- * last record only, by {@link StoreRecovery}. {@link #write} and {@link #readFrame} are
- * stateless; an instance holds the numbers of the record it last read, for one reader on the store
- * thread.
+ * <p><b>Format 1</b>, written by brokers before checksums, has no bytes 24-35: its frame (and so
+ * its big-endian frame length) starts at byte 24. A frame length is less than 2^30 (a Chronicle
+ * document is smaller than 1 GiB), so its first byte is never {@code 0xFF}: byte 24 tells the two
+ * formats apart. A format 1 record is still read; having no checksum, it is only checked for a
+ * frame length that matches the document's length, and a frame that decodes. A document of one
+ * zero byte is the mark of a damaged record that recovery cut ({@link TailRepair}), and is skipped.
+ *
+ * <p>Written by {@link MessageStore#append}; read by {@link MessageStore#readNext},
+ * {@link TailRepair} and, for the last valid record only, by {@link StoreRecovery}. {@link #write}
+ * and {@link #readFrame} are stateless; an instance holds the numbers of the record it last read,
+ * for one reader on the store thread.
  */
 final class MessageRecord {
+    /** Byte 24 of a format 2 record, never the first byte of a format 1 record's frame length. */
+    private static final int MARKER_BYTE = 0xFF;
+    /** Bytes 24-27 of a format 2 record, as Chronicle's little-endian int: FF 52 4D 02. */
+    private static final int MARKER = 0x024D52FF;
+    private static final int NUMBERS = 24;
+    private static final int LENGTH_AT = 28;
+    private static final int CHECKSUM_AT = 32;
+    /** Where the frame starts in a format 2 record. */
+    static final int FRAME_AT = 36;
+    private static final int FRAME_PREFIX = 4;
+
     private long seq;
     private long arrivalMillis;
     private long appendedBytes;
+    private int format;
 
     /**
-     * Writes a record at the write position of {@code b}.
+     * Writes a format 2 record at the write position of {@code b}: the numbers and the frame, then
+     * its length and checksum over what was written.
      *
      * @param frameHeader the frame's length prefix and body, as {@code FrameEncoder.encodeHeader}
      *                    writes them, in a heap buffer
      * @param payload     the payload, copied from its reader index; the caller keeps its reference
      */
-    static void write(Bytes<?> b, long seq, long arrivalMillis, long appendedBytes, ByteBuf frameHeader,
-                      ByteBuf payload) {
+    static void write(Bytes<?> b, RecordChecksum checksum, long seq, long arrivalMillis, long appendedBytes,
+                      ByteBuf frameHeader, ByteBuf payload) {
+        long start = b.writePosition();
         b.writeLong(seq);
         b.writeLong(arrivalMillis);
         b.writeLong(appendedBytes);
+        b.writeInt(MARKER);
+        b.writeInt(0);
+        b.writeInt(0);
         b.write(frameHeader.array(), frameHeader.arrayOffset() + frameHeader.readerIndex(),
                 frameHeader.readableBytes());
         int size = payload.readableBytes();
@@ -76,16 +110,63 @@ final class MessageRecord {
                 b.writeSome(nio);
             }
         }
+        long end = b.writePosition();
+        b.writeInt(start + LENGTH_AT, (int) (end - start));
+        b.writeInt(start + CHECKSUM_AT, checksum.of(b, start, end, start + CHECKSUM_AT));
     }
 
     /**
-     * Reads the three numbers of the record at the read position of {@code b}, leaving it at the
-     * frame.
+     * Checks the record between the read position and the read limit of {@code b} and, if it is
+     * valid, reads its numbers and leaves {@code b} at its frame.
+     *
+     * @return null if the record is valid, {@link TailRepair#CUT} for the mark of a cut record, else what is
+     *     wrong with it (and {@code b} is where it was)
      */
-    void readNumbers(Bytes<?> b) {
-        seq = b.readLong();
-        arrivalMillis = b.readLong();
-        appendedBytes = b.readLong();
+    String read(Bytes<?> b, RecordChecksum checksum) {
+        long start = b.readPosition();
+        long length = b.readRemaining();
+        if (TailRepair.isCut(b)) {
+            return TailRepair.CUT;
+        }
+        if (length < NUMBERS + FRAME_PREFIX) {
+            return "it is " + length + " bytes long, too short for a message record";
+        }
+        long frameAt;
+        if ((b.readUnsignedByte(start + NUMBERS)) == MARKER_BYTE) {
+            if (length < FRAME_AT + FRAME_PREFIX) {
+                return "it is " + length + " bytes long, too short for a message record";
+            }
+            if (b.readInt(start + NUMBERS) != MARKER) {
+                return "its format marker is damaged";
+            }
+            long recorded = b.readInt(start + LENGTH_AT) & 0xFFFF_FFFFL;
+            if (recorded != length) {
+                return "it says it is " + recorded + " bytes long but its document holds " + length;
+            }
+            if (b.readInt(start + CHECKSUM_AT) != checksum.of(b, start, start + length, start + CHECKSUM_AT)) {
+                return "its checksum does not match";
+            }
+            format = 2;
+            frameAt = start + FRAME_AT;
+        } else {
+            format = 1;
+            frameAt = start + NUMBERS;
+        }
+        long frameLength = Integer.reverseBytes(b.readInt(frameAt)) & 0xFFFF_FFFFL;
+        if (frameLength != start + length - frameAt - FRAME_PREFIX) {
+            return "its frame says it is " + frameLength + " bytes long but the record holds "
+                    + (start + length - frameAt - FRAME_PREFIX);
+        }
+        long s = b.readLong(start);
+        long appended = b.readLong(start + 16);
+        if (s < 0 || appended < 0) {
+            return "its sequence number " + s + " or byte count " + appended + " is negative";
+        }
+        seq = s;
+        arrivalMillis = b.readLong(start + 8);
+        appendedBytes = appended;
+        b.readPosition(frameAt);
+        return null;
     }
 
     /** The sequence number of the record last read. */
@@ -103,8 +184,13 @@ final class MessageRecord {
         return appendedBytes;
     }
 
+    /** The format of the record last read: 1 (no checksum, written before format 2) or 2. */
+    int format() {
+        return format;
+    }
+
     /**
-     * Reads the frame that follows the numbers: copies it from {@code b} into a new direct buffer
+     * Reads the frame of a record that {@link #read} found valid: copies it from {@code b} into a new direct buffer
      * from {@code alloc} and decodes it in place.
      *
      * @return the frame, whose payload the caller must release

@@ -3,6 +3,7 @@ package io.relais.broker.store;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.relais.broker.core.RateLimitedLog;
 import io.relais.protocol.Properties;
 import io.relais.protocol.codec.FrameDecoder;
 import io.relais.protocol.codec.FrameEncoder;
@@ -17,6 +18,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.Set;
 import java.util.stream.Stream;
 import net.openhft.chronicle.bytes.Bytes;
@@ -46,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * Sequence numbers are dense from 0. A message is settled once acknowledged, dropped, expired or
- * dead-lettered; the floor is the oldest unsettled one. Recovery ({@link StoreRecovery}) reads the
+ * dead-lettered; the floor is the oldest unsettled one. Every record carries a length and a CRC32C
+ * and is checked before it is used; at open, {@link TailRepair} checks the last file of each log
+ * and cuts a torn or damaged tail, then recovery ({@link StoreRecovery}) reads the
  * latest checkpoint and the acks after it (never the messages), so start-up time does not grow with
  * the backlog, and positions the reader at the checkpoint's position. Messages below the "read"
  * mark of the previous run may have been delivered before the restart and are returned flagged so.
@@ -75,9 +79,12 @@ public final class MessageStore implements AutoCloseable {
     static final RollCycle ROLL_CYCLE = LegacyRollCycles.MINUTELY;
     /** The roll cycle of stores created by earlier versions, which they keep. */
     static final RollCycle OLD_ROLL_CYCLE = RollCycles.FIVE_MINUTELY;
-    /** A message record's bytes besides its frame header and payload: three numbers, Chronicle's header, padding. */
-    private static final long MESSAGE_OVERHEAD = 3 * Long.BYTES + 8;
-    /** What an ack record adds to the settle log (its 17 bytes, Chronicle's header, padding). */
+    /**
+     * A message record's bytes besides its frame header and payload: three numbers, the marker,
+     * length and checksum, Chronicle's header, padding.
+     */
+    private static final long MESSAGE_OVERHEAD = 3 * Long.BYTES + 3 * Integer.BYTES + 8;
+    /** What an ack record adds to the settle log (its 21 bytes, Chronicle's header, padding). */
     private static final long ACK_BYTES = 32;
     private static final String CHECKPOINT_ID = "checkpoint";
     private static final String READ_MARK_ID = "read";
@@ -116,6 +123,15 @@ public final class MessageStore implements AutoCloseable {
     private final SettleWindow window;
     private final Set<Long> settledAhead;
     private final long recoveredEnd;
+    /** Messages that recovery found cut from the log and already counted as settled. */
+    private final long lostFrom;
+    private final long lostTo;
+    private long lastReadAppended = -1;
+    private final RecordChecksum checksum = new RecordChecksum();
+    // Per store, so that one queue's damage does not hide another's.
+    private final RateLimitedLog damagedLines = RateLimitedLog.every(LOG);
+    private final RateLimitedLog missingLines = RateLimitedLog.every(LOG);
+    private final RateLimitedLog undecodableLines = RateLimitedLog.every(LOG);
     private long nextSeq;
     private long appendedBytes;
     private long settledCount;
@@ -134,15 +150,21 @@ public final class MessageStore implements AutoCloseable {
         this.space = space;
         this.faults = faults;
         this.sync = fsync.syncs() ? SyncMode.SYNC : SyncMode.NONE;
+        // A torn or damaged tail is cut before Chronicle appends after it (TailRepair says why).
+        TailRepair.run(dir.resolve("messages"), "message log", name, new MessageRecord()::read);
+        TailRepair.run(dir.resolve("acks"), "settle log", name, StoreRecovery::checkSettleRecord);
         this.messages = build(dir.resolve("messages"), sync, time);
         this.acks = build(dir.resolve("acks"), sync, time);
         this.messageCycles = messages.rollCycle();
         this.ackCycles = acks.rollCycle();
         this.checkpointIndex = acks.indexForId(CHECKPOINT_ID);
         this.readMark = acks.indexForId(READ_MARK_ID);
-        this.recoveredReadMark = readMark.getVolatileValue();
+        StoreRecovery r = recoverOrClose(messages, acks, checkpointIndex, name, dir);
+        // A raw metadata value: trusted only within the sequence numbers the valid records give.
+        this.recoveredReadMark = Math.max(0, Math.min(readMark.getVolatileValue(), r.nextSeq()));
         this.deliveredMark = recoveredReadMark;
-        StoreRecovery r = StoreRecovery.recover(messages, acks, checkpointIndex.getVolatileValue(), name, dir);
+        this.lostFrom = r.lostFrom();
+        this.lostTo = r.lostTo();
         this.window = new SettleWindow(r.floor());
         this.settledAhead = r.settledAhead();
         this.lastReadIndex = r.positionIndex();
@@ -153,6 +175,19 @@ public final class MessageStore implements AutoCloseable {
         this.appendedBytes = r.appendedBytes();
         this.recoveredEnd = nextSeq;
         this.retention = new CycleRetention(name, messages, acks, checkpointIndex);
+    }
+
+    /** Recovers; if that fails, closes both queues first, so that a store refused leaves no file mapped. */
+    private static StoreRecovery recoverOrClose(SingleChronicleQueue messages, SingleChronicleQueue acks,
+                                                LongValue checkpointIndex, String name, Path dir) {
+        try {
+            return StoreRecovery.recover(messages, acks, checkpointIndex.getVolatileValue(), name, dir);
+        } catch (Exception | Error e) {
+            // Exception too: Chronicle throws checked exceptions it does not declare.
+            messages.close();
+            acks.close();
+            throw e;
+        }
     }
 
     /**
@@ -237,11 +272,15 @@ public final class MessageStore implements AutoCloseable {
             throw new StoreException("cannot open the message store of queue '" + name + "' in " + dir
                     + ": a fault on its memory-mapped files (" + e.getMessage() + "); check the free space and"
                     + " the health of that disk", e);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | AssertionError e) {
             if (e instanceof StoreException se) {
                 throw se;
             }
-            throw new StoreException("cannot open the message store of queue '" + name + "' in " + dir + ": " + e, e);
+            // Chronicle throws what it likes on a damaged file: InternalError for a fault on a mapping, AssertionError
+            // from its own checks when assertions are on.
+            throw new StoreException("cannot open the message store of queue '" + name + "' in " + dir + ": " + e
+                    + "; if its files are damaged, move the directory aside (the queue then starts empty) or restore"
+                    + " it from a backup", e);
         }
     }
 
@@ -296,7 +335,8 @@ public final class MessageStore implements AutoCloseable {
             }
             try (DocumentContext dc = appender.writingDocument()) {
                 try {
-                    MessageRecord.write(dc.wire().bytes(), seq, arrivalMillis, appendedBytes + size, header, payload);
+                    MessageRecord.write(dc.wire().bytes(), checksum, seq, arrivalMillis, appendedBytes + size, header,
+                            payload);
                 } catch (RuntimeException e) {
                     dc.rollbackOnClose();
                     throw e;
@@ -372,8 +412,10 @@ public final class MessageStore implements AutoCloseable {
     }
 
     /**
-     * Reads the next unsettled message, skipping those settled before a restart and the
-     * non-persistent ones a restart discarded.
+     * Reads the next unsettled message, skipping those settled before a restart, the
+     * non-persistent ones a restart discarded, and damaged records (each kind of damage logged at
+     * most once per {@link RateLimitedLog#DEFAULT_WINDOW}). Missing sequence numbers, however many,
+     * are counted as settled at once, in one log line.
      *
      * @return the message, whose payload is a new buffer from {@code alloc}, or null if none
      */
@@ -386,18 +428,29 @@ public final class MessageStore implements AutoCloseable {
                 }
                 long index = dc.index();
                 Bytes<?> b = dc.wire().bytes();
-                lastRead.readNumbers(b);
+                String problem = lastRead.read(b, checksum);
+                if (problem != null) {
+                    if (!problem.equals(TailRepair.CUT)) {
+                        damagedLines.error("queue '{}': the record at index {} of {} is damaged ({}); skipping it", name,
+                                Long.toHexString(index), messages.file(), problem);
+                    }
+                    continue;
+                }
                 long seq = lastRead.seq();
                 if (seq < window.end()) {
                     continue;
                 }
+                if (seq >= nextSeq) {
+                    damagedLines.error("queue '{}': the record at index {} of {} says it is message {}, but the store ends"
+                            + " at {}; skipping it", name, Long.toHexString(index), messages.file(), seq, nextSeq);
+                    continue;
+                }
                 lastReadIndex = index;
                 lastReadSeq = seq;
-                while (window.end() < seq) {
-                    LOG.error("queue '{}': message {} is missing from {}; counting it as settled", name, window.end(),
-                            messages.file());
-                    window.add(index, true);
+                if (window.end() < seq) {
+                    missing(index, seq);
                 }
+                lastReadAppended = lastRead.appendedBytes();
                 if (settledAhead.remove(seq)) {
                     window.add(index, true);
                     continue;
@@ -407,7 +460,7 @@ public final class MessageStore implements AutoCloseable {
                     Publish frame = MessageRecord.readFrame(b, alloc, decoder);
                     m = new StoredMessage(seq, lastRead.arrivalMillis(), frame, seq < recoveredReadMark);
                 } catch (RuntimeException e) {
-                    LOG.error("queue '{}': message {} in {} cannot be decoded ({}); dropping it", name, seq,
+                    undecodableLines.error("queue '{}': message {} in {} cannot be decoded ({}); dropping it", name, seq,
                             messages.file(), e.toString());
                     window.add(index, false);
                     settle(seq, 0);
@@ -420,11 +473,46 @@ public final class MessageStore implements AutoCloseable {
                     m.frame().payload().release();
                     continue;
                 }
-                assert lastRead.appendedBytes() >= 0;
                 return m;
             }
         }
         return null;
+    }
+
+    /**
+     * Messages {@code [window.end(), seq)} are not in the log (a record was damaged or cut): counts
+     * those not counted yet as settled and moves past them, in one step and one log line.
+     */
+    private void missing(long index, long seq) {
+        long from = window.end();
+        long n = seq - from;
+        long counted = Math.max(0, Math.min(seq, lostTo) - Math.max(from, lostFrom));
+        long settledBefore = 0;
+        if (!settledAhead.isEmpty()) {
+            for (Iterator<Long> i = settledAhead.iterator(); i.hasNext(); ) {
+                long s = i.next();
+                if (s >= from && s < seq) {
+                    i.remove();
+                    if (s < lostFrom || s >= lostTo) {
+                        settledBefore++;
+                    }
+                }
+            }
+        }
+        long uncounted = n - counted - settledBefore;
+        if (uncounted > 0) {
+            settledCount += uncounted;
+            if (lastReadAppended >= 0) {
+                // Only the bytes of the whole gap and this message are known: their share.
+                settledBytes += Math.max(0, lastRead.appendedBytes() - lastReadAppended) / (n + 1) * uncounted;
+            }
+            missingLines.error("queue '{}': messages {} to {} ({} of them) are missing from {}; counting them as settled",
+                    name, from, seq - 1, n, messages.file());
+        }
+        window.addSettled(index, n);
+        if (window.advance()) {
+            floorMoved = true;
+        }
     }
 
     /**
@@ -498,7 +586,7 @@ public final class MessageStore implements AutoCloseable {
         try {
             faults.beforeSettle(name);
             try (DocumentContext dc = ackAppender().writingDocument()) {
-                AckRecord.write(dc.wire().bytes(), seq, size);
+                AckRecord.write(dc.wire().bytes(), checksum, seq, size);
             }
         } catch (RuntimeException | InternalError e) {
             fail("record a settlement in", e);
@@ -515,7 +603,8 @@ public final class MessageStore implements AutoCloseable {
 
     /** Payload bytes of the messages stored and not settled. */
     public long bytes() {
-        return appendedBytes - settledBytes;
+        // Bytes of messages lost to damage are known only roughly (readNext, StoreRecovery).
+        return Math.max(0, appendedBytes - settledBytes);
     }
 
     /**
@@ -565,7 +654,7 @@ public final class MessageStore implements AutoCloseable {
         try {
             faults.beforeCheckpoint(name);
             try (DocumentContext dc = ackAppender().writingDocument()) {
-                cp.write(dc.wire().bytes());
+                cp.write(dc.wire().bytes(), checksum);
             }
             long index = ackAppender().lastIndexAppended();
             checkpointIndex.setOrderedValue(index);

@@ -58,6 +58,21 @@ final class SettleWindow {
         size++;
     }
 
+    /**
+     * Appends {@code n} settled messages from {@link #end()} on, all at Chronicle index
+     * {@code index}: messages missing from the log. O(1) when the window is empty (the floor just
+     * moves); otherwise one slot each, as many as the backlog holds at most.
+     */
+    void addSettled(long index, long n) {
+        if (size == 0) {
+            floor += n;
+            return;
+        }
+        for (long i = 0; i < n; i++) {
+            add(index, true);
+        }
+    }
+
     /** True if {@code seq} is inside the window and not settled yet. */
     boolean isOpen(long seq) {
         long offset = seq - floor;

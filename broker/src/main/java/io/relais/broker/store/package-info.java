@@ -8,8 +8,10 @@
  * files. Its helpers, driven by the same store thread: one class per on-disk record, each drawing its
  * byte layout ({@link io.relais.broker.store.MessageRecord} in the message log,
  * {@link io.relais.broker.store.AckRecord} and {@link io.relais.broker.store.CheckpointRecord} in the
- * settle log); {@link io.relais.broker.store.StoreRecovery}, which rebuilds a store's state from the
- * latest checkpoint at open; {@link io.relais.broker.store.CycleRetention}, which deletes the cycle
+ * settle log), each with a length and a CRC32C ({@link io.relais.broker.store.RecordChecksum});
+ * {@link io.relais.broker.store.TailRepair}, which checks the last file of each log at open and
+ * cuts a torn or damaged tail; {@link io.relais.broker.store.StoreRecovery}, which rebuilds a
+ * store's state from the latest valid checkpoint at open; {@link io.relais.broker.store.CycleRetention}, which deletes the cycle
  * files no longer needed; and {@link io.relais.broker.store.SettleWindow}, the messages read and not
  * yet settled. {@link io.relais.broker.store.StoredBacklog} drives a message store as a queue's
  * backlog on one of the {@link io.relais.broker.store.StoreThreads}, completing back to the queue's

@@ -3,10 +3,16 @@ package io.relais.broker.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.relais.protocol.Properties;
+import io.relais.protocol.codec.FrameEncoder;
+import io.relais.protocol.frame.Publish;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,9 +23,14 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 class MessageStoreTest {
     private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
@@ -167,6 +178,49 @@ class MessageStoreTest {
         try (MessageStore s = open()) {
             assertThat(s.count()).isEqualTo(1);
             assertThat(readAll(s, List.of())).containsExactly("c");
+        }
+    }
+
+    @Test
+    void shouldCountAHugeGapOfMissingMessagesAsSettledInOneStepAndOneLine() {
+        // Records 0, 1 and then 1,000,000: what is left when the records between them are lost.
+        try (SingleChronicleQueue q = MessageStore.build(dir.resolve("q").resolve("messages"), SyncMode.NONE, time);
+             ExcerptAppender a = q.createAppender()) {
+            RecordChecksum checksum = new RecordChecksum();
+            long appended = 0;
+            for (long seq : new long[] {0, 1, 1_000_000}) {
+                String body = "m" + seq;
+                appended += body.length();
+                Publish frame = new Publish(0, "ex", "a.b", Publish.PERSISTENT,
+                        Properties.builder().messageId(body).headers(Map.of("h", 1L)).build(),
+                        Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+                ByteBuf header = Unpooled.buffer();
+                FrameEncoder.encodeHeader(frame, header);
+                try (DocumentContext dc = a.writingDocument()) {
+                    MessageRecord.write(dc.wire().bytes(), checksum, seq, T0, appended, header, frame.payload());
+                }
+                header.release();
+                frame.payload().release();
+            }
+        }
+        Logger logger = (Logger) LoggerFactory.getLogger(MessageStore.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        long started = System.nanoTime();
+        try (MessageStore s = open()) {
+            assertThat(s.count()).as("counted from the last valid record until the reader gets there").isEqualTo(1_000_001);
+            assertThat(readAll(s, List.of("m0", "m1"))).containsExactly("m0", "m1", "m1000000");
+            assertThat(s.count()).isEqualTo(1);
+        } finally {
+            logger.detachAppender(lines);
+        }
+        assertThat(System.nanoTime() - started).as("no loop per missing number").isLessThan(2_000_000_000L);
+        assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).singleElement().asString()
+                .contains("messages 2 to 999999 (999998 of them) are missing");
+        try (MessageStore s = open()) {
+            assertThat(s.count()).as("after a restart").isEqualTo(1);
+            assertThat(readAll(s, List.of())).containsExactly("m1000000");
         }
     }
 

@@ -1,11 +1,11 @@
 package io.relais.broker.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.file.Path;
+import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -21,6 +21,7 @@ class StoreRecoveryTest {
     Path dir;
 
     private final SetTimeProvider time = new SetTimeProvider(1_790_000_000_000L);
+    private final RecordChecksum checksum = new RecordChecksum();
     private SingleChronicleQueue messages;
     private SingleChronicleQueue acks;
     private ExcerptAppender ackAppender;
@@ -45,13 +46,13 @@ class StoreRecoveryTest {
 
     private void ack(long seq, long size) {
         try (DocumentContext dc = ackAppender.writingDocument()) {
-            AckRecord.write(dc.wire().bytes(), seq, size);
+            AckRecord.write(dc.wire().bytes(), checksum, seq, size);
         }
     }
 
     private long checkpoint(CheckpointRecord cp) {
         try (DocumentContext dc = ackAppender.writingDocument()) {
-            cp.write(dc.wire().bytes());
+            cp.write(dc.wire().bytes(), checksum);
         }
         return ackAppender.lastIndexAppended();
     }
@@ -60,7 +61,7 @@ class StoreRecoveryTest {
         ByteBuf header = Unpooled.buffer(4).writeInt(0);
         try (ExcerptAppender appender = messages.createAppender();
              DocumentContext dc = appender.writingDocument()) {
-            MessageRecord.write(dc.wire().bytes(), seq, 0, appendedBytes, header, Unpooled.EMPTY_BUFFER);
+            MessageRecord.write(dc.wire().bytes(), checksum, seq, 0, appendedBytes, header, Unpooled.EMPTY_BUFFER);
         } finally {
             header.release();
         }
@@ -92,6 +93,7 @@ class StoreRecoveryTest {
         ack(3, 10);
         ack(1, 100);
         ack(5, 30);
+        message(5, 600);
 
         StoreRecovery r = recover(cp);
 
@@ -122,6 +124,7 @@ class StoreRecoveryTest {
     void shouldReplayTheWholeSettleLogWhenTheCheckpointIsNotFound() {
         checkpoint(new CheckpointRecord(1, 5, 1, 1, 10, 3, 30, new long[0]));
         ack(2, 10);
+        message(2, 30);
 
         StoreRecovery r = recover(0x7fff_0000_0000L);
 
@@ -133,20 +136,97 @@ class StoreRecoveryTest {
     @Test
     void shouldDropSettledSeqsBelowTheFloorWhenTheCheckpointListsThem() {
         long cp = checkpoint(new CheckpointRecord(2, 9, 2, 2, 2, 5, 5, new long[] {1, 3}));
+        message(4, 5);
 
         assertThat(recover(cp).settledAhead()).containsExactly(3L);
     }
 
     @Test
-    void shouldRefuseARecordOfUnknownTypeNamingTheDirectoryToMoveAside() {
+    void shouldSkipARecordOfUnknownTypeAsDamagedAndKeepTheOthers() {
         ack(0, 1);
         try (DocumentContext dc = ackAppender.writingDocument()) {
             dc.wire().bytes().writeByte((byte) 9);
         }
+        ack(1, 2);
+        message(0, 1);
+        message(1, 3);
 
-        assertThatThrownBy(() -> recover(0))
-                .isInstanceOf(StoreException.class)
-                .hasMessageContaining("record of unknown type 9")
-                .hasMessageContaining("move the queue's directory " + dir);
+        StoreRecovery r = recover(0);
+
+        assertThat(r.settledAhead()).containsExactlyInAnyOrder(0L, 1L);
+        assertThat(r.settledCount()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldReplayTheWholeSettleLogWhenTheCheckpointItPointsAtIsDamaged() {
+        ack(0, 5);
+        long cp;
+        try (DocumentContext dc = ackAppender.writingDocument()) {
+            Bytes<?> b = dc.wire().bytes();
+            long start = b.writePosition();
+            new CheckpointRecord(1, 9, 1, 1, 5, 3, 30, new long[0]).write(b, checksum);
+            b.writeByte(start + 10, (byte) (b.readByte(start + 10) ^ 4));
+        }
+        cp = ackAppender.lastIndexAppended();
+        ack(2, 7);
+        message(2, 30);
+
+        StoreRecovery r = recover(cp);
+
+        assertThat(r.floor()).as("no checkpoint trusted").isZero();
+        assertThat(r.settledAhead()).containsExactlyInAnyOrder(0L, 2L);
+        assertThat(r.settledCount()).isEqualTo(2);
+        assertThat(r.settledBytes()).isEqualTo(12);
+    }
+
+    @Test
+    void shouldTakeTheNextSeqFromTheLastValidMessageWhenTheLastRecordIsDamaged() {
+        message(0, 10);
+        message(1, 20);
+        try (ExcerptAppender appender = messages.createAppender();
+             DocumentContext dc = appender.writingDocument()) {
+            // What a fault on a mapped file left: a document of garbage numbers.
+            dc.wire().bytes().writeLong(3_477_613_978_526_404_559L);
+            dc.wire().bytes().writeLong(-1);
+            dc.wire().bytes().writeLong(Long.MAX_VALUE);
+            dc.wire().bytes().writeLong(0);
+        }
+
+        StoreRecovery r = recover(0);
+
+        assertThat(r.nextSeq()).isEqualTo(2);
+        assertThat(r.appendedBytes()).isEqualTo(20);
+    }
+
+    @Test
+    void shouldCountAsSettledTheMessagesTheCheckpointCountedThatAreNoLongerOnDisk() {
+        message(0, 10);
+        message(1, 20);
+        // The checkpoint knew 5 messages (50 bytes) of which 3 is settled; 2, 3 and 4 were cut.
+        long cp = checkpoint(new CheckpointRecord(0, -1, -1, 1, 10, 5, 50, new long[] {3}));
+
+        StoreRecovery r = recover(cp);
+
+        assertThat(r.nextSeq()).as("sequence numbers are not given again").isEqualTo(5);
+        assertThat(r.lostFrom()).isEqualTo(2);
+        assertThat(r.lostTo()).isEqualTo(5);
+        assertThat(r.nextSeq() - r.settledCount()).as("depth: messages 0 and 1").isEqualTo(2);
+        assertThat(r.settledAhead()).isEmpty();
+    }
+
+    @Test
+    void shouldForgetSettlementsOfMessagesPastTheLastValidOne() {
+        long cp = checkpoint(new CheckpointRecord(0, -1, -1, 0, 0, 0, 0, new long[0]));
+        message(0, 10);
+        message(1, 20);
+        ack(1, 10);
+        ack(2, 10);
+
+        StoreRecovery r = recover(cp);
+
+        assertThat(r.nextSeq()).isEqualTo(2);
+        assertThat(r.settledAhead()).containsExactly(1L);
+        assertThat(r.settledCount()).isEqualTo(1);
+        assertThat(r.settledBytes()).isEqualTo(10);
     }
 }
