@@ -70,7 +70,8 @@ import org.openjdk.jmh.infra.Blackhole;
         "--add-opens=java.base/java.nio=ALL-UNNAMED",
         "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
         "-Dchronicle.analytics.disable=true",
-        "-Dchronicle.announcer.disable=true"})
+        "-Dchronicle.announcer.disable=true",
+        "-Dchronicle.disk.monitor.disable=true"})
 public class DurableStoreBenchmark {
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private final long arrivalMillis = System.currentTimeMillis();

@@ -3,6 +3,7 @@ package io.relais.broker.store;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.relais.broker.core.OwnerLoop;
+import io.relais.broker.core.RateLimitedLog;
 import io.relais.broker.core.queue.Backlog;
 import io.relais.broker.core.queue.BacklogListener;
 import io.relais.broker.core.queue.Message;
@@ -45,6 +46,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class StoredBacklog implements Backlog {
     private static final Logger LOG = LoggerFactory.getLogger(StoredBacklog.class);
+    /** Failures that repeat per batch while a store is broken: one line, then a count. */
+    private final RateLimitedLog failureLines = RateLimitedLog.every(LOG);
     static final int READ_AHEAD = 256;
     private static final long READ_AHEAD_BYTES = 4L * 1024 * 1024;
     private static final long MAINTAIN_MILLIS = 1000;
@@ -177,7 +180,7 @@ public final class StoredBacklog implements Backlog {
         } catch (RuntimeException | InternalError e) {
             // A fault the store did not see: an InternalError from a fault on a mapped page may surface
             // after the access that caused it. Every publisher still gets its answer.
-            LOG.error("{}: storing messages failed: {}", this, e.toString());
+            failureLines.error("{}: storing messages failed: {}", this, e.toString());
             for (int i = 0; i < storedWaiters.size(); i++) {
                 storedWaiters.get(i).stored(false);
             }
@@ -245,7 +248,8 @@ public final class StoredBacklog implements Backlog {
                     store.sync();
                 } catch (RuntimeException e) {
                     if (!store.failed()) {
-                        LOG.error("{}: sync failed ({}); the messages of this batch are nacked", this, e.toString());
+                        failureLines.error("{}: sync failed ({}); the messages of this batch are nacked", this,
+                                e.toString());
                     }
                     synced = false;
                 }
@@ -430,8 +434,8 @@ public final class StoredBacklog implements Backlog {
             }
         } catch (RuntimeException | InternalError e) {
             if (!store.failed()) {
-                LOG.error("{}: could not record settlements ({}); those messages may be delivered again after a "
-                        + "restart", this, e.toString());
+                failureLines.error("{}: could not record settlements ({}); those messages may be delivered again "
+                        + "after a restart", this, e.toString());
             }
         }
     }
