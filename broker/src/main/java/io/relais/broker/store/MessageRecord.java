@@ -169,6 +169,55 @@ final class MessageRecord {
         return null;
     }
 
+    /**
+     * The PUBLISH flags of the frame at {@code b}'s read position (where {@link #read} leaves it),
+     * parsed from the head of its MessagePack body without decoding the rest: the array header, the
+     * type id, the frame's sequence number, the exchange and routing key strings, then the flags.
+     * Leaves {@code b}'s read position alone.
+     *
+     * @return the flags, or -1 if the head is not that of a PUBLISH frame
+     */
+    static int publishFlags(Bytes<?> b) {
+        long p = b.readPosition() + FRAME_PREFIX;
+        long end = b.readLimit();
+        int h = b.readUnsignedByte(p);
+        p += (h & 0xF0) == 0x90 ? 1 : h == 0xDC ? 3 : h == 0xDD ? 5 : end;
+        for (int field = 0; field < 4 && p < end; field++) {
+            // type id, sequence number (unsigned integers), exchange, routing key (strings)
+            long skip = field < 2 ? uintLength(b.readUnsignedByte(p)) : strLength(b, p, end);
+            if (skip < 0) {
+                return -1;
+            }
+            p += skip;
+        }
+        if (p >= end) {
+            return -1;
+        }
+        int f = b.readUnsignedByte(p);
+        if (f < 0x80) {
+            return f;
+        }
+        return f == 0xCC && p + 1 < end ? b.readUnsignedByte(p + 1) : -1;
+    }
+
+    private static long uintLength(int h) {
+        return h < 0x80 ? 1 : h == 0xCC ? 2 : h == 0xCD ? 3 : h == 0xCE ? 5 : h == 0xCF ? 9 : -1;
+    }
+
+    private static long strLength(Bytes<?> b, long p, long end) {
+        int h = b.readUnsignedByte(p);
+        if ((h & 0xE0) == 0xA0) {
+            return 1 + (h & 0x1F);
+        }
+        if (h == 0xD9 && p + 1 < end) {
+            return 2 + b.readUnsignedByte(p + 1);
+        }
+        if (h == 0xDA && p + 2 < end) {
+            return 3 + ((b.readUnsignedByte(p + 1) << 8) | b.readUnsignedByte(p + 2));
+        }
+        return -1;
+    }
+
     /** The sequence number of the record last read. */
     long seq() {
         return seq;

@@ -119,6 +119,16 @@ public final class MessageStore implements AutoCloseable {
     private CycleRetention retention;
     private ExcerptAppender appender;
     private ExcerptTailer tailer;
+    /** Reads ahead of {@link #tailer} once after opening, counting what the restart discards. */
+    private ExcerptTailer scanTailer;
+    private final MessageRecord scanned = new MessageRecord();
+    /** Sequence numbers below this were looked at by {@link #scanRecovered}. */
+    private long scanNext;
+    private long scanPrevAppended = -1;
+    private boolean scanDone;
+    /** Non-persistent messages of the previous run that the scan found and the reader has not skipped yet. */
+    private long discardAhead;
+    private long discardAheadBytes;
 
     private final SettleWindow window;
     private final Set<Long> settledAhead;
@@ -469,7 +479,13 @@ public final class MessageStore implements AutoCloseable {
                 window.add(index, false);
                 if (seq < recoveredEnd && (m.frame().flags() & Publish.PERSISTENT) == 0) {
                     // A restart discards non-persistent messages, as it would have in memory.
-                    settle(seq, m.frame().payload().readableBytes());
+                    int discardedSize = m.frame().payload().readableBytes();
+                    if (seq < scanNext && discardAhead > 0) {
+                        // Already left out of count() by the scan.
+                        discardAhead--;
+                        discardAheadBytes = Math.max(0, discardAheadBytes - discardedSize);
+                    }
+                    settle(seq, discardedSize);
                     m.frame().payload().release();
                     continue;
                 }
@@ -596,15 +612,77 @@ public final class MessageStore implements AutoCloseable {
         dirty = true;
     }
 
+    /**
+     * Looks ahead of the reader, once after opening, for the non-persistent messages of the previous
+     * run, which the reader will skip (a restart discards them): they leave {@link #count} and
+     * {@link #bytes} as they are found, so that the queue's depth is right long before the reader
+     * gets to them. Reads at most {@code max} records per call, the head of each frame only; the
+     * caller calls again until it returns true. Settled and damaged records are passed over as the
+     * reader passes them.
+     *
+     * @return true once everything recovered was looked at (or the store failed)
+     */
+    public boolean scanRecovered(int max) {
+        if (scanDone) {
+            return true;
+        }
+        if (failure != null || recoveredEnd <= window.end()) {
+            return finishScan();
+        }
+        if (scanTailer == null) {
+            scanTailer = messages.createTailer();
+            if (lastReadIndex < 0 || !scanTailer.moveToIndex(lastReadIndex)) {
+                scanTailer.toStart();
+            }
+        }
+        for (int n = 0; n < max; n++) {
+            try (DocumentContext dc = scanTailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return finishScan();
+                }
+                Bytes<?> b = dc.wire().bytes();
+                if (scanned.read(b, checksum) != null) {
+                    continue;
+                }
+                long seq = scanned.seq();
+                if (seq >= recoveredEnd) {
+                    return finishScan();
+                }
+                long appended = scanned.appendedBytes();
+                long size = scanPrevAppended >= 0 ? Math.max(0, appended - scanPrevAppended) : 0;
+                scanPrevAppended = appended;
+                if (seq < window.end() || seq < scanNext || settledAhead.contains(seq)) {
+                    continue;
+                }
+                scanNext = seq + 1;
+                int flags = MessageRecord.publishFlags(b);
+                if (flags >= 0 && (flags & Publish.PERSISTENT) == 0) {
+                    discardAhead++;
+                    discardAheadBytes += size;
+                }
+            }
+        }
+        return false;
+    }
+
+    private boolean finishScan() {
+        scanDone = true;
+        if (scanTailer != null) {
+            scanTailer.close();
+            scanTailer = null;
+        }
+        return true;
+    }
+
     /** Messages stored and not settled. */
     public long count() {
-        return nextSeq - settledCount;
+        return nextSeq - settledCount - discardAhead;
     }
 
     /** Payload bytes of the messages stored and not settled. */
     public long bytes() {
         // Bytes of messages lost to damage are known only roughly (readNext, StoreRecovery).
-        return Math.max(0, appendedBytes - settledBytes);
+        return Math.max(0, appendedBytes - settledBytes - discardAheadBytes);
     }
 
     /**
@@ -687,6 +765,7 @@ public final class MessageStore implements AutoCloseable {
                 tailer.close();
                 tailer = null;
             }
+            finishScan();
             if (space.alarm() && messages.lastCycle() == nowCycle) {
                 reclaimCurrentFile();
                 return;
@@ -703,6 +782,7 @@ public final class MessageStore implements AutoCloseable {
      * every message file. Without room for that checkpoint it deletes nothing.
      */
     private void reclaimCurrentFile() {
+        finishScan();
         if (appender != null) {
             appender.close();
             appender = null;
@@ -769,6 +849,7 @@ public final class MessageStore implements AutoCloseable {
     }
 
     private void closeFiles() {
+        finishScan();
         if (appender != null) {
             appender.close();
         }

@@ -49,6 +49,8 @@ public final class StoredBacklog implements Backlog {
     /** Failures that repeat per batch while a store is broken: one line, then a count. */
     private final RateLimitedLog failureLines = RateLimitedLog.every(LOG);
     static final int READ_AHEAD = 256;
+    /** Records {@link #scanRecovered} reads per task. */
+    private static final int SCAN_SLICE = 4096;
     private static final long READ_AHEAD_BYTES = 4L * 1024 * 1024;
     private static final long MAINTAIN_MILLIS = 1000;
     private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
@@ -160,6 +162,39 @@ public final class StoredBacklog implements Backlog {
             maintenance = storeThread.scheduleAtFixedRate(this::maintain, period, period, TimeUnit.MILLISECONDS);
         });
         ownerLoop.execute(this::grant);
+        storeThread.execute(this::scanRecovered);
+    }
+
+    /**
+     * On the store thread: looks ahead of the reader, a slice at a time so that appends and reads
+     * interleave, for the messages of the previous run that a restart discards, and takes them off
+     * the queue's depth at once ({@link MessageStore#scanRecovered}).
+     */
+    private void scanRecovered() {
+        if (storeClosed) {
+            return;
+        }
+        long countBefore = store.count();
+        long bytesBefore = store.bytes();
+        boolean done;
+        try {
+            done = store.scanRecovered(SCAN_SLICE);
+        } catch (RuntimeException | InternalError e) {
+            // The reader still skips them when it gets there; only the depth is high until then.
+            failureLines.error("{}: could not look ahead at its recovered messages: {}", this, e.toString());
+            done = true;
+        }
+        long n = countBefore - store.count();
+        if (n > 0) {
+            listener.lost(n, bytesBefore - store.bytes());
+        }
+        if (!done) {
+            try {
+                storeThread.execute(this::scanRecovered);
+            } catch (RejectedExecutionException e) {
+                // Shutting down: nothing left to correct.
+            }
+        }
     }
 
     // ------------------------------------------------------------------ writing (any thread -> store)

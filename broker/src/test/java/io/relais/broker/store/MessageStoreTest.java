@@ -140,6 +140,32 @@ class MessageStoreTest {
     }
 
     @Test
+    void shouldTakeTheDiscardedNonPersistentMessagesOffTheDepthBeforeTheReaderGetsThere() {
+        try (MessageStore s = open()) {
+            for (int i = 0; i < 50; i++) {
+                append(s, "p" + i, true);
+                append(s, "n" + i, false);
+            }
+            // Settled before the restart, persistent and not: neither may be taken off twice.
+            assertThat(readAll(s, List.of("p0", "n0", "n1"))).hasSize(100);
+        }
+        try (MessageStore s = open()) {
+            assertThat(s.count()).as("before the scan, the log's count").isEqualTo(97);
+            int calls = 1;
+            while (!s.scanRecovered(7)) {
+                calls++;
+            }
+            assertThat(calls).as("slices of 7 records").isGreaterThan(10);
+            assertThat(s.count()).as("persistent and unsettled").isEqualTo(49);
+            assertThat(s.bytes()).as("p1-p9 of 2 bytes, p10-p49 of 3").isEqualTo(9 * 2 + 40 * 3);
+            List<String> got = readAll(s, List.of());
+            assertThat(got).hasSize(49).allMatch(b -> b.startsWith("p")).doesNotContain("p0");
+            assertThat(s.count()).as("the reader skipping them does not count them again").isEqualTo(49);
+            assertThat(s.scanRecovered(7)).isTrue();
+        }
+    }
+
+    @Test
     void shouldDeleteFilesWhoseMessagesAreAllSettled() throws IOException {
         try (MessageStore s = open()) {
             for (int i = 0; i < 10; i++) {
