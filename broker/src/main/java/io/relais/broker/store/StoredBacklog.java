@@ -261,14 +261,23 @@ public final class StoredBacklog implements Backlog {
                     lost++;
                     lostBytes += size;
                     ok = false;
+                } catch (RuntimeException | InternalError e) {
+                    // Whatever else fails, this message is answered and released like a refused one.
+                    failureLines.error("{}: could not store a message: {}", this, e.toString());
+                    lost++;
+                    lostBytes += size;
+                    ok = false;
                 }
             }
-            m.release();
-            if (o.waiter() != null) {
-                if (ok) {
-                    storedWaiters.add(o.waiter());
-                } else {
-                    o.waiter().stored(false);
+            try {
+                m.release();
+            } finally {
+                if (o.waiter() != null) {
+                    if (ok) {
+                        storedWaiters.add(o.waiter());
+                    } else {
+                        o.waiter().stored(false);
+                    }
                 }
             }
         }

@@ -357,6 +357,20 @@ public final class Topology implements MessageQueue.Listener {
         return create(actual, durable, exclusive, autoDelete, args, caller.connectionId(), loop);
     }
 
+    /**
+     * After a durable queue's store could not be opened: saves the definitions without it. If that
+     * fails too (a full disk), the client still gets the store's error, and the next save of the
+     * definitions leaves the queue out (it is not among the live queues).
+     */
+    private void saveWithout(String name) {
+        try {
+            durable.saveAsIs();
+        } catch (RuntimeException e) {
+            LOG.error("queue '{}': its store could not be opened, and the definitions could not be saved without it "
+                    + "({}); the next change of the definitions leaves it out", name, e.getMessage());
+        }
+    }
+
     private MessageQueue create(String name, boolean durable, boolean exclusive, boolean autoDelete,
                                 QueueArguments args, String connectionId, OwnerLoop loop) {
         OwnerLoop queueLoop = loop != null ? loop : loops.get();
@@ -370,13 +384,13 @@ public final class Topology implements MessageQueue.Listener {
                 backlog = storage.open(vhost, name);
             } catch (CoreException e) {
                 LOG.error("{}", e.getMessage());
-                this.durable.saveAsIs();
+                saveWithout(name);
                 throw e;
             } catch (RuntimeException | Error e) {
                 // Not a refusal the storage meant (a fault on a mapped file, a bug): the queue is not
                 // declared, its definition not kept, and the client is told the store failed.
                 LOG.error("could not open the store of queue '{}'", name, e);
-                this.durable.saveAsIs();
+                saveWithout(name);
                 throw new CoreException(Reason.STORE_FAILED, "could not open the store of queue '" + name + "': " + e);
             }
             q = new MessageQueue(vhost, name, true, false, autoDelete, args, null, queueLoop, this, backlog);
