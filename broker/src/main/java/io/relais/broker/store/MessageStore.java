@@ -168,9 +168,9 @@ public final class MessageStore implements AutoCloseable {
         this.sync = fsync.syncs() ? SyncMode.SYNC : SyncMode.NONE;
         // A torn or damaged tail is cut before Chronicle appends after it (TailRepair says why).
         TailRepair.Deferred damagedMessages = TailRepair.run(dir.resolve("messages"), "message log", name,
-                new MessageRecord()::read, space);
+                new MessageRecord()::read, space, faults);
         TailRepair.Deferred damagedSettles = TailRepair.run(dir.resolve("acks"), "settle log", name,
-                StoreRecovery::checkSettleRecord, space);
+                StoreRecovery::checkSettleRecord, space, faults);
         if (damagedMessages != null) {
             unrepaired = damagedMessages;
             logUnrepaired("message log", damagedMessages, "its valid messages are delivered and settled meanwhile,"

@@ -96,6 +96,7 @@ final class TailRepair {
     private final String queueName;
     private final RecordCheck check;
     private final DiskSpace space;
+    private final StoreFaults faults;
     private final RecordChecksum checksum = new RecordChecksum();
 
     private int records;
@@ -109,9 +110,11 @@ final class TailRepair {
     /** Where Chronicle's header says the last record starts. */
     private long chronicleEnd;
 
-    private TailRepair(Path logDir, String what, String queueName, RecordCheck check, DiskSpace space) {
+    private TailRepair(Path logDir, String what, String queueName, RecordCheck check, DiskSpace space,
+                       StoreFaults faults) {
         this.logDir = logDir;
         this.space = space;
+        this.faults = faults;
         this.rollCycle = MessageStore.rollCycleOf(logDir);
         this.what = what;
         this.queueName = queueName;
@@ -125,16 +128,18 @@ final class TailRepair {
      * @param what      "message log" or "settle log", for the log line
      * @param queueName the queue's name, for the log line
      * @param space     the disk the repair's copy is reserved on
+     * @param faults    the faults a test injects into the copy
      * @return null if the file is sound or was repaired; the damage left for the next open if the
      *         repair did not fit on the disk or failed
      * @throws StoreException if the queue cannot be opened
      */
-    static Deferred run(Path logDir, String what, String queueName, RecordCheck check, DiskSpace space) {
+    static Deferred run(Path logDir, String what, String queueName, RecordCheck check, DiskSpace space,
+                        StoreFaults faults) {
         File[] files = logDir.toFile().listFiles((d, n) -> n.endsWith(SingleChronicleQueue.SUFFIX));
         if (files == null || files.length == 0) {
             return null;
         }
-        return new TailRepair(logDir, what, queueName, check, space).checkAndRepair(files);
+        return new TailRepair(logDir, what, queueName, check, space, faults).checkAndRepair(files);
     }
 
     private Deferred checkAndRepair(File[] files) {
@@ -335,6 +340,9 @@ final class TailRepair {
                         } else {
                             out.wire().bytes().write(b, b.readPosition(), b.readRemaining());
                         }
+                    }
+                    if (i == 0) {
+                        faults.duringRepair(queueName);
                     }
                 }
             }

@@ -20,8 +20,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,8 +68,22 @@ class UnrepairedTailTest {
 
     /** A store on a disk with {@code free} bytes free and a {@code store.min-free-disk} of 16 MiB (message level 8). */
     private MessageStore open(AtomicLong free) {
+        return open(free, StoreFaults.NONE);
+    }
+
+    private MessageStore open(AtomicLong free, StoreFaults faults) {
         return MessageStore.open(dir(), "q", FsyncPolicy.DEFAULT, time, new DiskSpace("test disk", free::get, 16 * MIB),
-                StoreFaults.NONE);
+                faults);
+    }
+
+    private static List<String> valid() {
+        List<String> valid = new ArrayList<>();
+        for (int i = 0; i < MESSAGES; i++) {
+            if (i != DAMAGED) {
+                valid.add("m" + i);
+            }
+        }
+        return valid;
     }
 
     private static String body(int i) {
@@ -146,12 +163,7 @@ class UnrepairedTailTest {
     @Test
     void shouldOpenADamagedStoreWithoutRoomToRepairItAndRepairItAtTheNextOpenWithRoom() throws IOException {
         writeAndDamage();
-        List<String> valid = new ArrayList<>();
-        for (int i = 0; i < MESSAGES; i++) {
-            if (i != DAMAGED) {
-                valid.add("m" + i);
-            }
-        }
+        List<String> valid = valid();
         // 100 KiB above the message level: the copy of the ~200 KiB kept does not fit.
         AtomicLong tight = new AtomicLong(8 * MIB + (100 << 10));
 
@@ -199,6 +211,99 @@ class UnrepairedTailTest {
         try (MessageStore s = open(roomy)) {
             assertThat(warnings()).as("repaired once").isEmpty();
             assertThat(readAndSettleAll(s)).containsExactly("m" + MESSAGES);
+        }
+    }
+
+    @Test
+    void shouldOpenUnrepairedWhenTheCopyFaultsAndDeleteTheHalfWrittenCopy() throws IOException {
+        writeAndDamage();
+        AtomicLong roomy = new AtomicLong(100 * MIB);
+        StoreFaults faultyCopy = new StoreFaults() {
+            @Override
+            public void beforeSync(String queue) {
+            }
+
+            @Override
+            public void duringRepair(String queue) {
+                throw new InternalError("a fault occurred in a recent unsafe memory access operation in compiled"
+                        + " Java code");
+            }
+        };
+
+        try (MessageStore s = open(roomy, faultyCopy)) {
+            List<String> said = warnings();
+            assertThat(said).as("one line, and no refusal").hasSize(1);
+            assertThat(said.get(0)).contains("is damaged", "its repair failed", "InternalError",
+                    "will be repaired at the next start", "valid messages are delivered").doesNotContain("aside");
+            assertThat(leftovers()).as("the half-written copy is deleted").isEmpty();
+            assertThatThrownBy(() -> append(s, body(99))).isInstanceOf(StoreException.class);
+            assertThat(readAndSettleAll(s)).containsExactlyElementsOf(valid());
+        }
+        warnings();
+
+        try (MessageStore s = open(roomy)) {
+            assertThat(warnings()).singleElement().asString().contains("cut it after its last valid record");
+            assertThat(readAndSettleAll(s)).isEmpty();
+            assertThat(append(s, body(MESSAGES))).isEqualTo(MESSAGES);
+        }
+    }
+
+    /** The file offset of the {@code n}-th record (from 0) of the Chronicle queue in {@code logDir}. */
+    private long recordOffset(Path logDir, int n) {
+        try (SingleChronicleQueue q = MessageStore.build(logDir, SyncMode.NONE, time);
+             ExcerptTailer t = q.createTailer()) {
+            for (int i = 0; ; i++) {
+                try (DocumentContext dc = t.readingDocument()) {
+                    assertThat(dc.isPresent()).as("record %d of %s", n, logDir).isTrue();
+                    if (i == n) {
+                        return dc.wire().bytes().readPosition();
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldOpenAStoreWhoseSettleLogCannotBeRepairedFailedFromTheStartAndRepairItLater() throws IOException {
+        AtomicLong roomy = new AtomicLong(100 * MIB);
+        try (MessageStore s = open(roomy)) {
+            for (int i = 0; i < MESSAGES; i++) {
+                append(s, body(i));
+            }
+            StoredMessage m;
+            for (int i = 0; i < 10 && (m = s.readNext(PooledByteBufAllocator.DEFAULT)) != null; i++) {
+                s.settle(m.seq(), m.frame().payload().readableBytes());
+                m.frame().payload().release();
+            }
+        }
+        Path acks = dir().resolve("acks");
+        long at = recordOffset(acks, 3);
+        try (RandomAccessFile f = new RandomAccessFile(lastFile(acks), "rw")) {
+            f.seek(at + 2);
+            int b = f.read();
+            f.seek(at + 2);
+            f.write(b ^ 0x40);
+        }
+        warnings();
+
+        try (MessageStore s = open(new AtomicLong(8 * MIB + (10 << 10)))) {
+            List<String> said = warnings();
+            assertThat(said).as("one line for the damaged settle log").hasSize(1);
+            assertThat(said.get(0)).contains("settle log", "is damaged", "will be repaired at the next start",
+                    "settlements are kept in memory");
+            assertThat(s.failed()).as("nothing may be appended to the settle log after its hole").isTrue();
+            assertThatThrownBy(() -> append(s, body(99))).isInstanceOf(StoreException.class);
+            List<String> got = readAndSettleAll(s);
+            assertThat(got).as("every unsettled message is delivered").containsAll(
+                    valid().subList(10, MESSAGES - 1)).contains("m" + DAMAGED);
+            assertThat(leftovers()).isEmpty();
+        }
+        warnings();
+
+        try (MessageStore s = open(roomy)) {
+            assertThat(warnings()).singleElement().asString().contains("settle log", "cut it after");
+            assertThat(s.failed()).isFalse();
+            assertThat(append(s, body(MESSAGES))).isEqualTo(MESSAGES);
         }
     }
 }
