@@ -316,6 +316,11 @@ public final class MessageStore implements AutoCloseable {
             if (e instanceof StoreException se) {
                 throw se;
             }
+            if (TailRepair.isDiskFault(e)) {
+                throw new StoreException("cannot open the message store of queue '" + name + "' in " + dir + ": " + e
+                        + "; check the free space and the health of that disk, then start again (nothing of the"
+                        + " queue is deleted)", e);
+            }
             // Chronicle throws what it likes on a damaged file: InternalError for a fault on a mapping, AssertionError
             // from its own checks when assertions are on.
             throw new StoreException("cannot open the message store of queue '" + name + "' in " + dir + ": " + e

@@ -367,6 +367,19 @@ final class TailRepair {
         return b.readRemaining() == 1 && b.readByte(b.readPosition()) == CUT_MARK;
     }
 
+    /**
+     * True if {@code e}, or what caused it, is a fault on a mapping ({@link InternalError}) or an I/O
+     * error: what a full or failing disk looks like, rather than a damaged file.
+     */
+    static boolean isDiskFault(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InternalError || t instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A hard link {@code link} to {@code file}; false if the file system has none. */
     private static boolean link(Path link, Path file) {
         try {
@@ -388,7 +401,7 @@ final class TailRepair {
     }
 
     private StoreException refuse(String problem, Throwable cause) {
-        if (cause instanceof InternalError || cause instanceof IOException) {
+        if (isDiskFault(cause)) {
             // A fault on a mapping or an I/O error: most likely the disk, full or failing, not the files.
             return new StoreException("the " + what + " of queue '" + queueName + "' in " + logDir
                     + " cannot be opened: " + problem + "; check the free space and the health of that disk, then"

@@ -306,4 +306,13 @@ class UnrepairedTailTest {
             assertThat(append(s, body(MESSAGES))).isEqualTo(MESSAGES);
         }
     }
+
+    @Test
+    void shouldTellAFaultOfTheDiskFromADamagedFile() {
+        assertThat(TailRepair.isDiskFault(new InternalError("a fault occurred in a recent unsafe memory access")))
+                .isTrue();
+        assertThat(TailRepair.isDiskFault(new IllegalStateException("wrapped", new IOException("No space left"))))
+                .as("through the causes").isTrue();
+        assertThat(TailRepair.isDiskFault(new IllegalStateException("a mangled header"))).isFalse();
+    }
 }
