@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * the range has no file, as after any stop longer than one roll cycle. Each log is read with its own
  * roll cycle (a store made by an earlier version rolls every five minutes, a new one every minute).
  *
+ * <p>The damaged files that {@link TailRepair} keeps ({@code <cycle>.cq4.damaged}) go by the same
+ * rule as the cycle files, with the cycle their name says; while the disk alarm is raised they go
+ * at once, whatever their cycle: they are kept only for a look at what was cut.
+ *
  * <p>Not thread-safe: called by its store's {@link MessageStore#maintain} on the store thread.
  */
 final class CycleRetention {
@@ -55,8 +59,9 @@ final class CycleRetention {
      *                   has closed its appender and tailer on them, so that their space is freed)
      * @param keepIndex  otherwise, the Chronicle index of the oldest message still needed (the
      *                   floor, or the read position), or -1 if none was ever read: keep them all
+     * @param diskAlarm  the disk alarm is raised: every damaged file goes, whatever its cycle
      */
-    void retain(int nowCycle, boolean allSettled, long keepIndex) {
+    void retain(int nowCycle, boolean allSettled, long keepIndex, boolean diskAlarm) {
         int keepMessagesFrom;
         if (allSettled) {
             keepMessagesFrom = nowCycle;
@@ -70,6 +75,27 @@ final class CycleRetention {
         if (cp > 0) {
             deleteCyclesBefore(acks, acks.rollCycle().toCycle(cp));
         }
+        deleteDamagedBefore(messages.file(), messages.rollCycle(), diskAlarm ? Integer.MAX_VALUE : keepMessagesFrom);
+        int keepSettlesFrom = cp > 0 ? acks.rollCycle().toCycle(cp) : Integer.MIN_VALUE;
+        deleteDamagedBefore(acks.file(), acks.rollCycle(), diskAlarm ? Integer.MAX_VALUE : keepSettlesFrom);
+    }
+
+    /**
+     * Deletes the damaged files ({@code <cycle>.cq4.damaged}) in {@code dir} of cycles before
+     * {@code cycle}.
+     */
+    private void deleteDamagedBefore(File dir, RollCycle rollCycle, int cycle) {
+        if (cycle == Integer.MIN_VALUE) {
+            return;
+        }
+        File[] files = dir.listFiles((d, n) -> n.endsWith(SingleChronicleQueue.SUFFIX + TailRepair.DAMAGED));
+        for (File f : files == null ? new File[0] : files) {
+            String n = f.getName();
+            Integer c = cycleOf(rollCycle, n.substring(0, n.length() - TailRepair.DAMAGED.length()));
+            if (c != null && c < cycle && f.delete()) {
+                LOG.info("queue '{}': deleted {}, kept from a repair", name, f);
+            }
+        }
     }
 
     /**
@@ -78,9 +104,12 @@ final class CycleRetention {
      * position that does not depend on the files' indexes and opens the queue again afterwards.
      */
     static void deleteCycleFiles(String name, Path dir, RollCycle rollCycle) {
-        File[] files = dir.toFile().listFiles((d, n) -> n.endsWith(SingleChronicleQueue.SUFFIX));
+        File[] files = dir.toFile().listFiles((d, n) -> n.endsWith(SingleChronicleQueue.SUFFIX)
+                || n.endsWith(SingleChronicleQueue.SUFFIX + TailRepair.DAMAGED));
         for (File f : files == null ? new File[0] : files) {
-            if (cycleOf(rollCycle, f.getName()) != null && f.delete()) {
+            String n = f.getName();
+            String stem = n.endsWith(TailRepair.DAMAGED) ? n.substring(0, n.length() - TailRepair.DAMAGED.length()) : n;
+            if (cycleOf(rollCycle, stem) != null && f.delete()) {
                 LOG.debug("queue '{}': deleted {}", name, f);
             }
         }

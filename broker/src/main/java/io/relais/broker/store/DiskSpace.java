@@ -233,6 +233,11 @@ public final class DiskSpace {
         return resumeAt;
     }
 
+    /** The message level (M / 2, at least 2 MiB): below it, stores append no messages. */
+    public long messageLevel() {
+        return messagesBelow;
+    }
+
     /** The last reserve (M / 4, at least 1 MiB): below it, stores record no settlements either. */
     public long lastReserve() {
         return settlesBelow;

@@ -103,6 +103,12 @@ public final class MessageStore implements AutoCloseable {
     private int ackCycle = Integer.MIN_VALUE;
     /** The first fault of a write; from then on the store appends nothing and records nothing. */
     private Throwable failure;
+    /**
+     * The damaged last file of the message log that {@link TailRepair} could not repair for want
+     * of space (or whose repair failed), or null: appends are refused, so that Chronicle never
+     * appends after the hole, while the valid messages are delivered and settled as usual.
+     */
+    private TailRepair.Deferred unrepaired;
     private boolean settlesRefused;
     /** Replaced by a fresh instance when {@link #reclaimCurrentFile} deletes the current file. */
     private SingleChronicleQueue messages;
@@ -161,8 +167,23 @@ public final class MessageStore implements AutoCloseable {
         this.faults = faults;
         this.sync = fsync.syncs() ? SyncMode.SYNC : SyncMode.NONE;
         // A torn or damaged tail is cut before Chronicle appends after it (TailRepair says why).
-        TailRepair.run(dir.resolve("messages"), "message log", name, new MessageRecord()::read);
-        TailRepair.run(dir.resolve("acks"), "settle log", name, StoreRecovery::checkSettleRecord);
+        TailRepair.Deferred damagedMessages = TailRepair.run(dir.resolve("messages"), "message log", name,
+                new MessageRecord()::read, space, faults);
+        TailRepair.Deferred damagedSettles = TailRepair.run(dir.resolve("acks"), "settle log", name,
+                StoreRecovery::checkSettleRecord, space, faults);
+        if (damagedMessages != null) {
+            unrepaired = damagedMessages;
+            logUnrepaired("message log", damagedMessages, "its valid messages are delivered and settled meanwhile,"
+                    + " and publishes to the queue are refused");
+        }
+        if (damagedSettles != null) {
+            // Nothing may be appended to the settle log after the hole: the store is failed from the start.
+            failure = new StoreException("the last file of its settle log, " + damagedSettles.file()
+                    + ", is damaged and not repaired yet");
+            logUnrepaired("settle log", damagedSettles, "its messages are delivered meanwhile, publishes to the"
+                    + " queue are refused and its settlements are kept in memory only (after a crash those"
+                    + " messages are delivered again)");
+        }
         this.messages = build(dir.resolve("messages"), sync, time);
         this.acks = build(dir.resolve("acks"), sync, time);
         this.messageCycles = messages.rollCycle();
@@ -185,6 +206,15 @@ public final class MessageStore implements AutoCloseable {
         this.appendedBytes = r.appendedBytes();
         this.recoveredEnd = nextSeq;
         this.retention = new CycleRetention(name, messages, acks, checkpointIndex);
+    }
+
+    /** The one line that says a damaged last file was left unrepaired, and what the store does meanwhile. */
+    private void logUnrepaired(String what, TailRepair.Deferred d, String meanwhile) {
+        LOG.error("queue '{}': the last file of its {}, {}, is damaged ({}) and {}; it will be repaired at the next"
+                        + " start once {} MiB are free on the disk of {} ({} MiB now); {}", name, what, d.file(),
+                d.damage(), d.cause() == null ? "the disk has no room to repair it"
+                        : "its repair failed (" + d.cause() + ")", d.needMib(), space.where(), space.free() >> 20,
+                meanwhile);
     }
 
     /** Recovers; if that fails, closes both queues first, so that a store refused leaves no file mapped. */
@@ -286,6 +316,11 @@ public final class MessageStore implements AutoCloseable {
             if (e instanceof StoreException se) {
                 throw se;
             }
+            if (TailRepair.isDiskFault(e)) {
+                throw new StoreException("cannot open the message store of queue '" + name + "' in " + dir + ": " + e
+                        + "; check the free space and the health of that disk, then start again (nothing of the"
+                        + " queue is deleted)", e);
+            }
             // Chronicle throws what it likes on a damaged file: InternalError for a fault on a mapping, AssertionError
             // from its own checks when assertions are on.
             throw new StoreException("cannot open the message store of queue '" + name + "' in " + dir + ": " + e
@@ -326,6 +361,11 @@ public final class MessageStore implements AutoCloseable {
             throw new StoreException("the message store of queue '" + name + "' in " + dir + " failed earlier ("
                     + failure + "); it takes no more messages until the broker restarts");
         }
+        if (unrepaired != null) {
+            throw new StoreException("the last file of the message log of queue '" + name + "', " + unrepaired.file()
+                    + ", is damaged and will be repaired at the next start once " + unrepaired.needMib()
+                    + " MiB are free; the queue takes no new messages until then");
+        }
         int size = payload.readableBytes();
         Publish frame = new Publish(0, exchange, routingKey, persistent ? Publish.PERSISTENT : 0, properties, payload);
         header.clear();
@@ -365,6 +405,15 @@ public final class MessageStore implements AutoCloseable {
     /** True once a write faulted: the store appends and records nothing more until reopened. */
     public boolean failed() {
         return failure != null;
+    }
+
+    /**
+     * True if the store takes no new messages until reopened: it failed, or the last file of its
+     * message log is damaged and could not be repaired when it opened (its valid messages are still
+     * delivered and settled).
+     */
+    public boolean refusesAppends() {
+        return failure != null || unrepaired != null;
     }
 
     /**
@@ -771,7 +820,7 @@ public final class MessageStore implements AutoCloseable {
                 return;
             }
         }
-        retention.retain(nowCycle, allSettled, window.isEmpty() ? lastReadIndex : window.floorIndex());
+        retention.retain(nowCycle, allSettled, window.isEmpty() ? lastReadIndex : window.floorIndex(), space.alarm());
     }
 
     /**
@@ -810,6 +859,11 @@ public final class MessageStore implements AutoCloseable {
             throw fail("open again the message log of", e);
         }
         retention = new CycleRetention(name, messages, acks, checkpointIndex);
+        if (unrepaired != null) {
+            unrepaired = null;
+            LOG.info("queue '{}': the damaged file of its message log was deleted with its settled messages; the"
+                    + " queue takes messages again", name);
+        }
     }
 
     /**

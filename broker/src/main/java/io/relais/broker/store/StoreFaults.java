@@ -33,6 +33,14 @@ public interface StoreFaults {
     }
 
     /**
+     * Called when a store that opens has written the scratch copy of a damaged last file's first
+     * record, before the rest of the copy; may throw (an {@link InternalError} is a fault on the
+     * copy's mapping).
+     */
+    default void duringRepair(String queue) {
+    }
+
+    /**
      * What the stores are told is free on the data directory's disk, given what the file system
      * reports: lets a test make the disk look full (or nearly) without filling it.
      */

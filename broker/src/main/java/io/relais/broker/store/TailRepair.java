@@ -35,9 +35,18 @@ import org.slf4j.LoggerFactory;
  * byte for byte, into a new file of the same cycle, so that each keeps its Chronicle index; a
  * damaged record between valid ones becomes an empty document (skipped by every reader, and
  * keeping the indexes after it); everything after the last valid record is dropped. The damaged
- * file is kept beside it as {@code <cycle>.cq4.damaged} (Chronicle ignores it; the next repair
- * replaces it) and one WARN line says what was cut and why. Chronicle has no call to truncate a
- * file or to rewrite its header, so copying is the one repair that stays within its API.
+ * file is kept beside it as {@code <cycle>.cq4.damaged} (Chronicle ignores it; {@link CycleRetention}
+ * deletes it with the files of its cycle, or at once while the disk alarm is raised) and one WARN
+ * line says what was cut and why. Chronicle has no call to truncate a file or to rewrite its
+ * header, so copying is the one repair that stays within its API.
+ *
+ * <p>The copy is written to a memory-mapped file, so it first reserves its bytes in the store's
+ * {@link DiskSpace} (the records kept, a new file's header and index, and the damaged file's size
+ * where the file system has no hard links), at the message level. If they do not fit, or the copy
+ * fails anyway (a fault on the mapping), nothing is changed: {@link #run} returns a
+ * {@link Deferred} and the store opens unrepaired, refusing appends to that log (recovery stops at
+ * the last valid record and readers skip damaged ones), and the next open tries again. A full disk
+ * never makes a store refuse to open.
  *
  * <p>If the file's own header cannot be read, no record of it can: the whole file is set aside the
  * same way, and said so. If the queue cannot be opened at all (its {@code metadata.cq4t} is
@@ -59,6 +68,21 @@ final class TailRepair {
     /** What a {@link RecordCheck} returns for the mark of a record cut by an earlier repair. */
     static final String CUT = "cut by an earlier repair";
 
+    /**
+     * A damaged last file left as it is, because its repair did not fit on the disk or failed.
+     *
+     * @param file     the damaged file
+     * @param damage   what is wrong with it
+     * @param needFree the free bytes the repair needs on the disk (its copy and the message level)
+     * @param cause    the failure of the copy, or null if it did not fit
+     */
+    record Deferred(File file, String damage, long needFree, Throwable cause) {
+        /** The free space the repair needs, in whole MiB, rounded up. */
+        long needMib() {
+            return (needFree + (1L << 20) - 1) >> 20;
+        }
+    }
+
     /** Checks one record, as {@link MessageRecord#read} or {@link StoreRecovery#checkSettleRecord} do. */
     interface RecordCheck {
         /** @return null if the record at {@code b}'s read position is valid, else what is wrong with it */
@@ -71,6 +95,8 @@ final class TailRepair {
     private final String what;
     private final String queueName;
     private final RecordCheck check;
+    private final DiskSpace space;
+    private final StoreFaults faults;
     private final RecordChecksum checksum = new RecordChecksum();
 
     private int records;
@@ -84,8 +110,11 @@ final class TailRepair {
     /** Where Chronicle's header says the last record starts. */
     private long chronicleEnd;
 
-    private TailRepair(Path logDir, String what, String queueName, RecordCheck check) {
+    private TailRepair(Path logDir, String what, String queueName, RecordCheck check, DiskSpace space,
+                       StoreFaults faults) {
         this.logDir = logDir;
+        this.space = space;
+        this.faults = faults;
         this.rollCycle = MessageStore.rollCycleOf(logDir);
         this.what = what;
         this.queueName = queueName;
@@ -98,18 +127,22 @@ final class TailRepair {
      *
      * @param what      "message log" or "settle log", for the log line
      * @param queueName the queue's name, for the log line
-     * @return true if the file was repaired
-     * @throws StoreException if the queue cannot be opened or the repair cannot be written
+     * @param space     the disk the repair's copy is reserved on
+     * @param faults    the faults a test injects into the copy
+     * @return null if the file is sound or was repaired; the damage left for the next open if the
+     *         repair did not fit on the disk or failed
+     * @throws StoreException if the queue cannot be opened
      */
-    static boolean run(Path logDir, String what, String queueName, RecordCheck check) {
+    static Deferred run(Path logDir, String what, String queueName, RecordCheck check, DiskSpace space,
+                        StoreFaults faults) {
         File[] files = logDir.toFile().listFiles((d, n) -> n.endsWith(SingleChronicleQueue.SUFFIX));
         if (files == null || files.length == 0) {
-            return false;
+            return null;
         }
-        return new TailRepair(logDir, what, queueName, check).checkAndRepair(files);
+        return new TailRepair(logDir, what, queueName, check, space, faults).checkAndRepair(files);
     }
 
-    private boolean checkAndRepair(File[] files) {
+    private Deferred checkAndRepair(File[] files) {
         File newest = null;
         Integer newestCycle = null;
         for (File f : files) {
@@ -121,8 +154,7 @@ final class TailRepair {
         }
         if (newest != null && !headerWritten(newest)) {
             // Chronicle would wait for whoever creates the file to write its header (10 s, each open).
-            repair(newestCycle, newest, "its header was never written");
-            return true;
+            return repair(newestCycle, newest, "its header was never written");
         }
         int cycle;
         File file;
@@ -150,10 +182,9 @@ final class TailRepair {
             queue.close();
         }
         if (structure == null && damaged.isEmpty()) {
-            return false;
+            return null;
         }
-        repair(cycle, file, structure);
-        return true;
+        return repair(cycle, file, structure);
     }
 
     /** Reads every record of the last cycle; returns what is wrong with the file's structure, or null. */
@@ -210,20 +241,25 @@ final class TailRepair {
         }
     }
 
-    private void repair(int cycle, File file, String structure) {
+    private Deferred repair(int cycle, File file, String structure) {
         Path damagedCopy = file.toPath().resolveSibling(file.getName() + DAMAGED);
         Path scratch = logDir.resolveSibling(logDir.getFileName() + ".repair");
         int kept = lastValid + 1;
+        boolean linked = false;
+        boolean replaced = false;
+        long need = 0;
         try {
             deleteIfPresent(scratch);
-            if (kept > 0) {
-                copyValid(cycle, scratch);
-            }
             // Keep the damaged file by a second name first, then replace it in one rename: a crash in
             // between leaves it damaged, and the next open repairs it again.
             Files.deleteIfExists(damagedCopy);
-            boolean linked = link(damagedCopy, file.toPath());
+            linked = link(damagedCopy, file.toPath());
             if (kept > 0) {
+                need = keptEnd + DiskSpace.NEW_FILE_BYTES + (linked ? 0 : Files.size(file.toPath()));
+                if (!space.reserveMessage(need)) {
+                    return deferred(file, structure, need, null);
+                }
+                copyValid(cycle, scratch);
                 if (!linked) {
                     Files.copy(file.toPath(), damagedCopy);
                 }
@@ -234,19 +270,42 @@ final class TailRepair {
             } else {
                 Files.move(file.toPath(), damagedCopy);
             }
-            deleteIfPresent(scratch);
+            replaced = true;
         } catch (Exception | InternalError | AssertionError e) {
-            throw refuse("its last file " + file + " is damaged (" + reason(structure) + ") and could not be"
-                    + " repaired (" + e + ")", e);
+            // A fault on the copy's mapping (the disk filled anyway) or an I/O error: the file stays as it was.
+            return deferred(file, structure, need, e);
+        } finally {
+            cleanUp(scratch, linked && !replaced ? damagedCopy : null);
+            if (need > 0) {
+                space.probe();
+            }
         }
         int cut = records - kept;
-        int replaced = damaged.get(0, Math.max(kept, 0)).cardinality();
+        int emptied = damaged.get(0, Math.max(kept, 0)).cardinality();
         long cutBytes = Math.max(0, Math.max(writtenEnd, chronicleEnd) - keptEnd);
         LOG.warn("queue '{}': the last file of its {}, {}, was damaged ({}); cut it after its last valid record: kept {}"
                         + " records{}, cut {} readable records and {} bytes; the damaged file is kept as {}", queueName,
-                what, file, reason(structure), kept - replaced,
-                replaced > 0 ? " (and emptied " + replaced + " damaged ones between them)" : "", cut, cutBytes,
+                what, file, reason(structure), kept - emptied,
+                emptied > 0 ? " (and emptied " + emptied + " damaged ones between them)" : "", cut, cutBytes,
                 damagedCopy.getFileName());
+        return null;
+    }
+
+    private Deferred deferred(File file, String structure, long need, Throwable cause) {
+        return new Deferred(file, reason(structure), need + space.messageLevel(), cause);
+    }
+
+    /** Deletes the scratch directory, and the second name of a damaged file left in place; never throws. */
+    private void cleanUp(Path scratch, Path damagedLink) {
+        try {
+            deleteIfPresent(scratch);
+            if (damagedLink != null) {
+                Files.deleteIfExists(damagedLink);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("queue '{}': could not delete {} after checking its {} ({})", queueName, scratch, what,
+                    e.toString());
+        }
     }
 
     private String reason(String structure) {
@@ -282,6 +341,9 @@ final class TailRepair {
                             out.wire().bytes().write(b, b.readPosition(), b.readRemaining());
                         }
                     }
+                    if (i == 0) {
+                        faults.duringRepair(queueName);
+                    }
                 }
             }
             a.sync();
@@ -305,6 +367,19 @@ final class TailRepair {
         return b.readRemaining() == 1 && b.readByte(b.readPosition()) == CUT_MARK;
     }
 
+    /**
+     * True if {@code e}, or what caused it, is a fault on a mapping ({@link InternalError}) or an I/O
+     * error: what a full or failing disk looks like, rather than a damaged file.
+     */
+    static boolean isDiskFault(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InternalError || t instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A hard link {@code link} to {@code file}; false if the file system has none. */
     private static boolean link(Path link, Path file) {
         try {
@@ -326,8 +401,15 @@ final class TailRepair {
     }
 
     private StoreException refuse(String problem, Throwable cause) {
+        if (isDiskFault(cause)) {
+            // A fault on a mapping or an I/O error: most likely the disk, full or failing, not the files.
+            return new StoreException("the " + what + " of queue '" + queueName + "' in " + logDir
+                    + " cannot be opened: " + problem + "; check the free space and the health of that disk, then"
+                    + " start again (nothing of the queue is deleted)", cause);
+        }
         return new StoreException("the " + what + " of queue '" + queueName + "' in " + logDir + " cannot be read: "
-                + problem + "; move the queue's directory " + logDir.getParent() + " aside (the queue then starts"
-                + " empty) or restore it from a backup", cause);
+                + problem + "; its files are damaged: if the disk has room and is healthy, move the queue's"
+                + " directory " + logDir.getParent() + " aside (the queue then starts empty) or restore it from a"
+                + " backup", cause);
     }
 }

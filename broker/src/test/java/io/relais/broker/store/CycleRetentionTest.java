@@ -119,7 +119,7 @@ class CycleRetentionTest {
         checkpointIndex.setOrderedValue(writeOne(ackAppender));
         assertThat(cycleFiles("messages")).hasSize(2);
 
-        retention.retain(nowCycle(), false, needed);
+        retention.retain(nowCycle(), false, needed, false);
 
         String kept = CycleRetention.cycleFileName(MessageStore.ROLL_CYCLE, first + 3);
         assertThat(cycleFiles("messages")).containsExactly(kept);
@@ -132,7 +132,7 @@ class CycleRetentionTest {
         time.advanceMillis(CYCLE_MILLIS);
         writeOne(messageAppender);
 
-        retention.retain(nowCycle(), false, -1);
+        retention.retain(nowCycle(), false, -1, false);
 
         assertThat(cycleFiles("messages")).hasSize(2);
     }
@@ -144,7 +144,7 @@ class CycleRetentionTest {
         long last = writeOne(messageAppender);
         time.advanceMillis(CYCLE_MILLIS);
 
-        retention.retain(nowCycle(), true, last);
+        retention.retain(nowCycle(), true, last, false);
 
         assertThat(cycleFiles("messages")).isEmpty();
     }
@@ -155,8 +155,77 @@ class CycleRetentionTest {
         time.advanceMillis(CYCLE_MILLIS);
         writeOne(ackAppender);
 
-        retention.retain(nowCycle(), true, -1);
+        retention.retain(nowCycle(), true, -1, false);
 
         assertThat(cycleFiles("acks")).hasSize(2);
+    }
+
+    private Path damagedFile(String sub, int cycle) throws IOException {
+        Path f = dir.resolve(sub).resolve(CycleRetention.cycleFileName(MessageStore.ROLL_CYCLE, cycle)
+                + TailRepair.DAMAGED);
+        Files.write(f, new byte[4096]);
+        return f;
+    }
+
+    @Test
+    void shouldDeleteTheDamagedFilesOfARepairWithTheFilesOfTheirCycle() throws IOException {
+        int first = nowCycle();
+        writeOne(messageAppender);
+        writeOne(ackAppender);
+        Path oldMessages = damagedFile("messages", first);
+        Path oldSettles = damagedFile("acks", first);
+        time.advanceMillis(CYCLE_MILLIS);
+        long needed = writeOne(messageAppender);
+        checkpointIndex.setOrderedValue(writeOne(ackAppender));
+        Path current = damagedFile("messages", first + 1);
+
+        retention.retain(nowCycle(), false, needed, false);
+
+        assertThat(oldMessages).as("older than every message still needed").doesNotExist();
+        assertThat(oldSettles).as("older than the checkpoint").doesNotExist();
+        assertThat(current).as("of the cycle still needed").exists();
+    }
+
+    @Test
+    void shouldKeepTheDamagedFileOfACycleStillNeeded() throws IOException {
+        long needed = writeOne(messageAppender);
+        Path damaged = damagedFile("messages", nowCycle());
+        time.advanceMillis(CYCLE_MILLIS);
+        writeOne(messageAppender);
+
+        retention.retain(nowCycle(), false, needed, false);
+
+        assertThat(damaged).exists();
+        assertThat(cycleFiles("messages")).hasSize(2);
+    }
+
+    @Test
+    void shouldDeleteEveryDamagedFileAtOnceWhileTheDiskAlarmIsRaised() throws IOException {
+        long needed = writeOne(messageAppender);
+        writeOne(ackAppender);
+        Path messagesDamaged = damagedFile("messages", nowCycle());
+        Path settlesDamaged = damagedFile("acks", nowCycle());
+
+        retention.retain(nowCycle(), false, needed, true);
+
+        assertThat(messagesDamaged).doesNotExist();
+        assertThat(settlesDamaged).doesNotExist();
+        assertThat(cycleFiles("messages")).as("the cycle files still needed stay").hasSize(1);
+        assertThat(cycleFiles("acks")).hasSize(1);
+    }
+
+    @Test
+    void shouldDeleteTheDamagedFilesWithEveryCycleFileWhenTheCurrentOneIsReclaimed() throws IOException {
+        writeOne(messageAppender);
+        Path damaged = damagedFile("messages", nowCycle());
+        messageAppender.close();
+        messages.close();
+
+        CycleRetention.deleteCycleFiles("q", dir.resolve("messages"), MessageStore.ROLL_CYCLE);
+
+        assertThat(damaged).doesNotExist();
+        assertThat(cycleFiles("messages")).isEmpty();
+        messages = queue("messages");
+        messageAppender = messages.createAppender();
     }
 }
