@@ -222,9 +222,17 @@ public final class Broker implements AutoCloseable {
         return context.sessions().size();
     }
 
-    /** Bytes all connections hold in frames that have not arrived completely (counted by the memory alarm). */
+    /**
+     * Bytes all connections hold in frames that have not arrived completely; the memory alarm counts
+     * those of connections that have published ({@link #memoryAlarm}).
+     */
     public long partialFrameBytes() {
         return context.partialFrameBytes();
+    }
+
+    /** True while the memory alarm is raised and publishers are paused (PROTOCOL.md 7.8 point 5). */
+    public boolean memoryAlarm() {
+        return context.memoryAlarm();
     }
 
     /** Bytes reserved for large frames being received, at most {@code limits.partial-frame-memory} but for one frame. */

@@ -111,7 +111,7 @@ class PartialFrameMemoryTest {
     }
 
     /** The length prefix of a 16 MiB frame and {@link #SENT_PER_CLIENT} bytes of it; stops when the broker closes. */
-    private static void sendPartialFrame(RawConnection c) {
+    static void sendPartialFrame(RawConnection c) {
         try {
             OutputStream out = c.socket().getOutputStream();
             out.write(new byte[] {0x01, 0x00, 0x00, 0x00});

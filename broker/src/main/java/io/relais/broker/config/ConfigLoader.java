@@ -124,6 +124,11 @@ public final class ConfigLoader {
         Duration perMib = duration(v, BrokerConfig.KEY_FRAME_TIMEOUT_PER_MIB, d.frameTimeoutPerMib(), true, src);
         long partialMemory = size(v, BrokerConfig.KEY_PARTIAL_FRAME_MEMORY, d.partialFrameMemory(), 1L << 20,
                 Long.MAX_VALUE, src);
+        if (partialMemory >= memory / 4 * 3) {
+            throw new ConfigException(src + ": " + BrokerConfig.KEY_MEMORY_HIGH_WATERMARK + " (" + memory
+                    + ") must be more than " + BrokerConfig.KEY_PARTIAL_FRAME_MEMORY + " (" + partialMemory
+                    + ") / 0.75, so that the frames being received cannot alone keep the memory alarm raised");
+        }
         Duration writeTimeout = duration(v, BrokerConfig.KEY_WRITE_TIMEOUT, d.writeTimeout(), true, src);
         Duration consumerTimeout = duration(v, BrokerConfig.KEY_CONSUMER_TIMEOUT, d.consumerTimeout(), true, src);
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrame, handshake, heartbeat, high, low, memory,

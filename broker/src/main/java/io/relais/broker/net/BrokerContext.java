@@ -30,6 +30,7 @@ public final class BrokerContext {
     private final ManagementView view;
     private final AtomicLong connectionCounter = new AtomicLong();
     private final LongAdder partialFrameBytes = new LongAdder();
+    private final LongAdder alarmPartialFrameBytes = new LongAdder();
     private final AtomicLong frameMemoryReserved = new AtomicLong();
     private final Queue<Runnable> frameMemoryWaiters = new ConcurrentLinkedQueue<>();
     private final String instanceTag = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
@@ -107,6 +108,14 @@ public final class BrokerContext {
     }
 
     /**
+     * The part of a session's incomplete frame that the memory alarm counts (that of a connection which
+     * has published, the connections the alarm pauses) now holds {@code delta} bytes more or fewer.
+     */
+    void alarmPartialFrameBytesChanged(long delta) {
+        alarmPartialFrameBytes.add(delta);
+    }
+
+    /**
      * Reserves {@code bytes} for a large frame being received: granted while all reservations
      * together stay within {@code limits.partial-frame-memory}, and always when nothing is reserved
      * (so that a frame larger than that limit can still arrive, alone).
@@ -151,6 +160,14 @@ public final class BrokerContext {
     /** Bytes all sessions hold in incomplete frames (PROTOCOL.md 7.8 point 5); any thread, a moment's sum. */
     public long partialFrameBytes() {
         return partialFrameBytes.sum();
+    }
+
+    /**
+     * Bytes held in incomplete frames by connections that have published, which the memory alarm counts
+     * (PROTOCOL.md 7.8 point 5); any thread, a moment's sum.
+     */
+    public long alarmPartialFrameBytes() {
+        return alarmPartialFrameBytes.sum();
     }
 
     /** True while the data directory's disk has less free space than {@code store.min-free-disk}. */

@@ -1,5 +1,7 @@
 package io.relais.broker.net;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.relais.broker.config.BrokerConfig;
@@ -19,9 +21,12 @@ import org.slf4j.LoggerFactory;
  *   <li>an incomplete frame must be complete within {@code limits.frame-timeout} plus
  *       {@code limits.frame-timeout-per-mib} for each MiB of its declared length, otherwise 2012
  *       FRAME_TIMEOUT;</li>
- *   <li>the outgoing buffer may stay above the high watermark (the client does not read) for at
- *       most twice the heartbeat interval, or {@code limits.write-timeout} without heartbeats,
- *       otherwise 2013 WRITE_TIMEOUT;</li>
+ *   <li>the outgoing buffer may stay above the high watermark while the client reads nothing of it
+ *       for at most twice the heartbeat interval, or {@code limits.write-timeout} without
+ *       heartbeats, otherwise 2013 WRITE_TIMEOUT; the clock starts again whenever the socket took
+ *       some of the buffer since the last sweep (the buffer's first message changed or was partly
+ *       written, or the buffer shrank, as Netty's {@code IdleStateHandler} observes output), so a
+ *       client that reads steadily but slowly behind a large backlog is not closed;</li>
  *   <li>a manual-ack delivery may stay outstanding for at most {@code subscriptions.consumer-timeout};
  *       the oldest one is found in the {@link UnackedLedger} and handed to
  *       {@link Subscriptions#consumerTimedOut}.</li>
@@ -35,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * ({@link FlowControl#waitingForFrameMemory}) and waits its turn. An admitted frame is never held up
  * for memory, so frames being received always finish (or time out) and give their memory back:
  * no set of half-received frames can wait on each other. The frame timeout runs while a frame waits
- * to be admitted, and stops while the broker does not read the connection for its own reasons.
+ * to be admitted and while the memory alarm pauses the connection (so an incomplete frame cannot hold
+ * the alarm up), and stops while the broker does not read the connection for its other reasons
+ * ({@link FlowControl#frameClockStopped}).
  *
  * <p>Owned by the channel's event loop: every method runs there.
  */
@@ -49,6 +56,7 @@ final class ConnectionDeadlines {
     private static final long SMALL_FRAME = ProtocolVersion.HANDSHAKE_MAX_FRAME_SIZE + ProtocolVersion.LENGTH_PREFIX_BYTES;
 
     private final Session session;
+    private final Channel channel;
     private final EventLoop loop;
     private final FrameDecoder decoder;
     private final BrokerContext context;
@@ -63,10 +71,16 @@ final class ConnectionDeadlines {
     /** Frames decoded since the last read batch ended: a partial frame held now is then a new one. */
     private int framesRead;
     private int partialBytes;
+    /** The part of {@link #partialBytes} the memory alarm counts: all of it once the connection published. */
+    private int alarmBytes;
     private long partialSince;
     private long lastSweep;
     private boolean unwritable;
     private long unwritableSince;
+    /** The outgoing buffer's first message, its progress and its size at the last sweep. */
+    private Object lastOutput;
+    private long lastOutputProgress;
+    private long lastPendingBytes;
     /** The incomplete frame held now may be received (small, or its memory is reserved). */
     private boolean admitted;
     /** Bytes reserved for the incomplete frame held now. */
@@ -76,9 +90,10 @@ final class ConnectionDeadlines {
     private boolean closed;
     private final Runnable wakeUp;
 
-    ConnectionDeadlines(Session session, FrameDecoder decoder, BrokerContext context, FlowControl flow,
-                        UnackedLedger ledger, Subscriptions subscriptions) {
+    ConnectionDeadlines(Session session, Channel channel, FrameDecoder decoder, BrokerContext context,
+                        FlowControl flow, UnackedLedger ledger, Subscriptions subscriptions) {
         this.session = session;
+        this.channel = channel;
         this.loop = session.loop();
         this.decoder = decoder;
         this.context = context;
@@ -140,6 +155,11 @@ final class ConnectionDeadlines {
         if (held != partialBytes) {
             context.partialFrameBytesChanged(held - partialBytes);
             partialBytes = held;
+        }
+        int counted = flow.publisher() ? held : 0;
+        if (counted != alarmBytes) {
+            context.alarmPartialFrameBytesChanged(counted - alarmBytes);
+            alarmBytes = counted;
         }
         if (held >= ProtocolVersion.LENGTH_PREFIX_BYTES && !admitted && !waiting) {
             admit();
@@ -212,6 +232,29 @@ final class ConnectionDeadlines {
             context.partialFrameBytesChanged(-partialBytes);
             partialBytes = 0;
         }
+        if (alarmBytes > 0) {
+            context.alarmPartialFrameBytesChanged(-alarmBytes);
+            alarmBytes = 0;
+        }
+    }
+
+    /**
+     * True if the socket took some of the outgoing buffer since the last sweep: its first flushed message
+     * is another one or more of it was written, or the buffer holds fewer bytes (new writes only add).
+     */
+    private boolean outputMoved() {
+        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        if (buffer == null) {
+            return false;
+        }
+        Object current = buffer.current();
+        long progress = buffer.currentProgress();
+        long pending = buffer.totalPendingWriteBytes();
+        boolean moved = current != lastOutput || progress != lastOutputProgress || pending < lastPendingBytes;
+        lastOutput = current;
+        lastOutputProgress = progress;
+        lastPendingBytes = pending;
+        return moved;
     }
 
     private void sweep() {
@@ -220,7 +263,9 @@ final class ConnectionDeadlines {
             partialSince += now - lastSweep; // not read for the broker's own reasons: the clock stops
         }
         lastSweep = now;
-        if (unwritable && writeTimeoutNanos > 0 && now - unwritableSince > writeTimeoutNanos) {
+        if (outputMoved() || !unwritable) {
+            unwritableSince = now;
+        } else if (writeTimeoutNanos > 0 && now - unwritableSince > writeTimeoutNanos) {
             session.writeTimedOut(TimeUnit.NANOSECONDS.toMillis(writeTimeoutNanos));
             return;
         }

@@ -69,12 +69,19 @@ final class FlowControl {
     }
 
     /**
-     * False while reading is suspended for the broker's own reasons (memory alarm, a publisher that does
-     * not read, frames held for an answer), when the frame timeout does not run either; true while the
-     * connection waits only for frame memory, whose frame timeout runs on (PROTOCOL.md 1.2).
+     * True while reading is suspended for the broker's own reasons other than memory (a publisher that
+     * does not read, frames held for an answer), when the frame timeout does not run either. False while
+     * the connection waits for frame memory or is paused by the memory alarm: its frame timeout runs on
+     * (PROTOCOL.md 1.2, 7.8 point 5), so that an incomplete frame held by a paused publisher cannot keep
+     * the alarm raised for ever.
      */
     boolean frameClockStopped() {
-        return holding || (publisher && (pausedForWritability || pausedForMemory));
+        return holding || (publisher && pausedForWritability);
+    }
+
+    /** The connection has sent a PUBLISH: the memory alarm pauses it and counts its incomplete frame. */
+    boolean publisher() {
+        return publisher;
     }
 
     private void update() {

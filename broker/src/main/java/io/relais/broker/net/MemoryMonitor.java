@@ -6,9 +6,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Periodically adds up the bytes held in memory by all queues (a durable queue's backlog is on
- * disk and does not count) and by the incomplete frames of all connections, and raises the memory
+ * disk and does not count) and by the incomplete frames of the connections that have published (the
+ * ones the alarm pauses; see {@link BrokerContext#alarmPartialFrameBytes}), and raises the memory
  * alarm above {@code limits.memory-high-watermark}, clearing it below 75% of it. While the alarm is
- * raised, sessions that publish stop reading from their sockets (TCP backpressure to publishers).
+ * raised, sessions that publish stop reading from their sockets (TCP backpressure to publishers);
+ * their frame timeout runs on meanwhile, so an incomplete frame they hold is completed or closed with
+ * 2012 and cannot hold the alarm up (PROTOCOL.md 7.8 point 5).
  * Each run also wakes one session waiting for frame memory, if any, so that none waits on a
  * wake-up that crossed its request ({@link BrokerContext#awaitFrameMemory}).
  *
@@ -32,7 +35,7 @@ public final class MemoryMonitor implements Runnable {
         for (MessageQueue q : context.topology().queues()) {
             queued += q.memoryBytes();
         }
-        long partial = context.partialFrameBytes();
+        long partial = context.alarmPartialFrameBytes();
         long total = queued + partial;
         if (!context.memoryAlarm() && total > high) {
             LOG.warn("memory alarm: queues hold {} bytes and incomplete frames {}, above the high watermark of {}; "

@@ -108,8 +108,8 @@ public final class Session implements ConnectionSource {
         this.ledger = new UnackedLedger(out);
         this.subscriptions = new Subscriptions(this, out, handshake, ledger, context);
         this.flow = new FlowControl(channel);
-        this.deadlines = new ConnectionDeadlines(this, (FrameDecoder) channel.pipeline().get(ServerPipeline.DECODER),
-                context, flow, ledger, subscriptions);
+        this.deadlines = new ConnectionDeadlines(this, channel,
+                (FrameDecoder) channel.pipeline().get(ServerPipeline.DECODER), context, flow, ledger, subscriptions);
     }
 
     /** The server-assigned connection id. */
@@ -443,7 +443,8 @@ public final class Session implements ConnectionSource {
         if (state != State.CLOSED) {
             state = State.CLOSED;
             String message = "the client did not read: the outgoing buffer stayed above "
-                    + BrokerConfig.KEY_WRITE_BUFFER_HIGH + " for more than " + millis + " ms";
+                    + BrokerConfig.KEY_WRITE_BUFFER_HIGH + " and none of it was taken for more than " + millis
+                    + " ms";
             closeReason = "error " + ErrorCode.WRITE_TIMEOUT.code() + " " + ErrorCode.WRITE_TIMEOUT.name() + ": "
                     + message;
             out.writeAndFlush(new ErrorFrame(0, ErrorCode.WRITE_TIMEOUT.code(), message));

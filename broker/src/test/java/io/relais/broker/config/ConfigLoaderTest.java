@@ -90,6 +90,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldRejectAMemoryWatermarkThatFramesBeingReceivedCouldHoldUpAlone() {
+        // PROTOCOL.md 7.8 point 5: the alarm clears below 75% of the watermark, so the frame memory must fit below that.
+        assertThatThrownBy(() -> parse("limits: {memory-high-watermark: 8MiB, partial-frame-memory: 6MiB}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("limits.memory-high-watermark")
+                .hasMessageContaining("limits.partial-frame-memory");
+        assertThatThrownBy(() -> parse("limits: {memory-high-watermark: 64MiB}")).as("the default 64MiB of frame memory")
+                .isInstanceOf(ConfigException.class).hasMessageContaining("limits.memory-high-watermark");
+        BrokerConfig c = parse("limits: {memory-high-watermark: 8MiB, partial-frame-memory: 5MiB}");
+        assertThat(c.memoryHighWatermark()).isEqualTo(8L << 20);
+        assertThat(c.partialFrameMemory()).isEqualTo(5L << 20);
+    }
+
+    @Test
     void shouldNameTheKeyWhenKeyIsUnknown() {
         assertThatThrownBy(() -> parse("server: {prot: 1}"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("unknown key 'server.prot'");

@@ -167,6 +167,53 @@ class ConformanceConnectionBoundsTest {
         stuckConsumer("bounds.stuck", 0, WRITE_TIMEOUT.toMillis(), "slowloris/stuck-consumer-no-hb");
     }
 
+    @Test
+    @DisplayName("7.8 point 7: a consumer that reads steadily but slowly behind a backlog far above the watermarks is not closed")
+    void shouldNotCloseAConsumerThatReadsSlowlyBehindALargeBacklog() throws Exception {
+        String queue = "bounds.slow-reader";
+        int messages = 2000;
+        int size = 16 * 1024;
+        Peer admin = BROKER.open(0);
+        admin.declareBoundQueue(queue);
+        publishMany(admin, queue, messages, size);
+        Peer slow = BROKER.openWithReceiveBuffer(4096, HEARTBEAT);
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread beats = heartbeats(slow, HEARTBEAT, stop, "slow-consumer-heartbeats");
+        // Auto-ack with a prefetch above the queue: the queue hands all 32 MiB to the connection at once,
+        // before its writability changes, so the server's outgoing buffer holds far more than its 512 KiB
+        // low watermark (the kernel's send buffer takes at most 4 MiB), and this client takes about
+        // 4 MiB/s of it, so the buffer stays above the low watermark for several seconds, well over the
+        // 2 x H after which a client that reads nothing is closed.
+        slow.subscribe(1, queue, false, 10_000);
+        long start = System.nanoTime();
+        beats.start();
+        try {
+            int delivered = 0;
+            while (delivered < messages) {
+                Frame f = slow.read();
+                if (f instanceof Deliver) {
+                    delivered++;
+                    if (delivered % 16 == 0) {
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(60));
+                    }
+                } else {
+                    assertThat(f).as("frame %d after %d deliveries", delivered, delivered)
+                            .isInstanceOf(Heartbeat.class);
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertThat(seconds).as("seconds the slow consumer took: longer than 2 x H, or the test proves nothing")
+                    .isGreaterThan(2.0 * HEARTBEAT / 1000);
+            assertThat(admin.passive(queue).consumerCount()).as("consumers of the queue: the slow one is still open")
+                    .isEqualTo(1);
+            FaultSummary.report("slowloris/slow-steady-consumer", "consumer reading about 4 MiB/s behind a 32 MiB "
+                    + "backlog (heartbeat %d ms): took %.1f s, not closed", HEARTBEAT, seconds);
+        } finally {
+            stop.set(true);
+            beats.join(5_000);
+        }
+    }
+
     /**
      * A queue with more messages than the server's buffers and the consumer's socket hold; a
      * manual-ack consumer with a huge prefetch and a tiny receive buffer subscribes and never reads
@@ -181,16 +228,7 @@ class ConformanceConnectionBoundsTest {
         publishMany(admin, queue, messages, 8 * 1024);
         Peer stuck = BROKER.openWithReceiveBuffer(4096, heartbeat);
         AtomicBoolean stop = new AtomicBoolean();
-        Thread beats = new Thread(() -> {
-            while (!stop.get() && heartbeat > 0) {
-                try {
-                    stuck.send(Heartbeat.INSTANCE);
-                } catch (IOException closed) {
-                    return;
-                }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(heartbeat / 3));
-            }
-        }, "stuck-consumer-heartbeats");
+        Thread beats = heartbeats(stuck, heartbeat, stop, "stuck-consumer-heartbeats");
         long start = System.nanoTime();
         stuck.subscribe(1, queue, true, 100_000);
         beats.start();
@@ -227,7 +265,21 @@ class ConformanceConnectionBoundsTest {
         }
     }
 
-    /** Publishes {@code n} messages of {@code size} bytes (each starting with its 12-character number) with confirms. */
+    /** A thread, not started, sending {@code peer} a HEARTBEAT every {@code heartbeat} / 3 ms until {@code stop}. */
+    private static Thread heartbeats(Peer peer, long heartbeat, AtomicBoolean stop, String name) {
+        return new Thread(() -> {
+            while (!stop.get() && heartbeat > 0) {
+                try {
+                    peer.send(Heartbeat.INSTANCE);
+                } catch (IOException closed) {
+                    return;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(heartbeat / 3));
+            }
+        }, name);
+    }
+
+        /** Publishes {@code n} messages of {@code size} bytes (each starting with its 12-character number) with confirms. */
     static void publishMany(Peer peer, String queue, int n, int size) throws IOException {
         ConfirmLedger ledger = new ConfirmLedger();
         int batch = 100;
