@@ -91,16 +91,16 @@ final class MessageRecord {
      */
     static void write(Bytes<?> b, RecordChecksum checksum, long seq, long arrivalMillis, long appendedBytes,
                       ByteBuf frameHeader, ByteBuf payload) {
-        long start = b.writePosition();
+        int size = payload.readableBytes();
+        int length = FRAME_AT + frameHeader.readableBytes() + size;
         b.writeLong(seq);
         b.writeLong(arrivalMillis);
         b.writeLong(appendedBytes);
         b.writeInt(MARKER);
-        b.writeInt(0);
-        b.writeInt(0);
+        b.writeInt(length);
+        b.writeInt(checksum.ofMessage(seq, arrivalMillis, appendedBytes, MARKER, length, frameHeader, payload));
         b.write(frameHeader.array(), frameHeader.arrayOffset() + frameHeader.readerIndex(),
                 frameHeader.readableBytes());
-        int size = payload.readableBytes();
         if (size > 0 && payload.hasMemoryAddress()) {
             // One bulk copy from the receive buffer into the mapped file.
             b.unsafeWrite(payload.memoryAddress() + payload.readerIndex(), size);
@@ -110,9 +110,6 @@ final class MessageRecord {
                 b.writeSome(nio);
             }
         }
-        long end = b.writePosition();
-        b.writeInt(start + LENGTH_AT, (int) (end - start));
-        b.writeInt(start + CHECKSUM_AT, checksum.of(b, start, end, start + CHECKSUM_AT));
     }
 
     /**

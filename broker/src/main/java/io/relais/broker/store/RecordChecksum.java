@@ -1,5 +1,8 @@
 package io.relais.broker.store;
 
+import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
 import net.openhft.chronicle.bytes.Bytes;
 
@@ -16,6 +19,8 @@ final class RecordChecksum {
     private static final int CHUNK = 4096;
     private final CRC32C crc = new CRC32C();
     private final byte[] chunk = new byte[CHUNK];
+    /** {@link #chunk} seen as longs in the byte order Chronicle reads and writes them in. */
+    private final ByteBuffer longs = ByteBuffer.wrap(chunk).order(ByteOrder.nativeOrder());
 
     /**
      * The CRC32C of the bytes {@code [from, to)} of {@code b} (absolute offsets), without the four
@@ -29,14 +34,43 @@ final class RecordChecksum {
     }
 
     private void update(Bytes<?> b, long from, long to) {
+        // Absolute reads of longs and bytes, never a bulk copy: Chronicle's bulk read of a range in a
+        // mapped file copied past the end of its mapping here (a SIGSEGV under load).
         long at = from;
         while (at < to) {
             int n = (int) Math.min(CHUNK, to - at);
-            if (b.read(at, chunk, 0, n) != n) {
-                throw new IllegalStateException("cannot read bytes " + at + " to " + (at + n) + " of a record");
+            int i = 0;
+            for (; i + Long.BYTES <= n; i += Long.BYTES) {
+                longs.putLong(i, b.readLong(at + i));
+            }
+            for (; i < n; i++) {
+                chunk[i] = b.readByte(at + i);
             }
             crc.update(chunk, 0, n);
             at += n;
         }
+    }
+
+    /**
+     * The CRC32C of a message record computed from its parts as {@link MessageRecord#write} lays
+     * them out, so that writing never reads the mapped file back: the 36-byte head without its
+     * checksum (three longs, the marker, the record length), then the frame header, then the payload.
+     */
+    int ofMessage(long seq, long arrivalMillis, long appendedBytes, int marker, int length, ByteBuf frameHeader,
+                  ByteBuf payload) {
+        crc.reset();
+        longs.putLong(0, seq);
+        longs.putLong(8, arrivalMillis);
+        longs.putLong(16, appendedBytes);
+        longs.putInt(24, marker);
+        longs.putInt(28, length);
+        crc.update(chunk, 0, 32);
+        crc.update(frameHeader.array(), frameHeader.arrayOffset() + frameHeader.readerIndex(),
+                frameHeader.readableBytes());
+        int size = payload.readableBytes();
+        if (size > 0) {
+            crc.update(payload.nioBuffer(payload.readerIndex(), size));
+        }
+        return (int) crc.getValue();
     }
 }
