@@ -69,7 +69,9 @@ final class RecordChecksum {
                 frameHeader.readableBytes());
         int size = payload.readableBytes();
         if (size > 0) {
-            crc.update(payload.nioBuffer(payload.readerIndex(), size));
+            // The buffer's own NIO view where it has one: no ByteBuffer allocated per message.
+            crc.update(payload.nioBufferCount() == 1 ? payload.internalNioBuffer(payload.readerIndex(), size)
+                    : payload.nioBuffer(payload.readerIndex(), size));
         }
         return (int) crc.getValue();
     }
