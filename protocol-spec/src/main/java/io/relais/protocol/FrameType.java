@@ -15,6 +15,7 @@ import io.relais.protocol.frame.ExchangeDeclare;
 import io.relais.protocol.frame.ExchangeDelete;
 import io.relais.protocol.frame.ExchangeList;
 import io.relais.protocol.frame.ExchangeListOk;
+import io.relais.protocol.frame.Flow;
 import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Heartbeat;
 import io.relais.protocol.frame.Hello;
@@ -76,7 +77,8 @@ public enum FrameType {
     DELIVER(37, Sender.SERVER, Deliver::decode),
     ACK(38, Sender.CLIENT, Ack::decode),
     NACK(39, Sender.CLIENT, Nack::decode),
-    REJECT(40, Sender.CLIENT, Reject::decode);
+    REJECT(40, Sender.CLIENT, Reject::decode),
+    FLOW(41, Sender.SERVER, Flow::decode);
 
     /** Which side of a connection may send a frame type. */
     public enum Sender { CLIENT, SERVER, BOTH }

@@ -23,9 +23,20 @@ public final class ProtocolVersion {
     public static final String CAP_MANUAL_ACK = "manual-ack";
     /** Capability: the server may cancel a subscription with CANCELLED (queue deleted, ...). */
     public static final String CAP_SERVER_CANCEL = "server-cancel";
-    /** Every capability version 1 defines. */
+    /**
+     * Capability: the server tells the client with FLOW when it stops reading from the connection for
+     * flow control (a congested queue, the memory alarm) and when it reads again.
+     */
+    public static final String CAP_FLOW = "flow";
+    /** The four capabilities version 1 was published with, which every version 1 server supports. */
     public static final List<String> V1_CAPABILITIES =
             List.of(CAP_CONFIRMS, CAP_RETURNS, CAP_MANUAL_ACK, CAP_SERVER_CANCEL);
+    /**
+     * Every capability this implementation speaks: those of {@link #V1_CAPABILITIES} and those added to
+     * version 1 since (PROTOCOL.md 10, point 2), in the order a server lists them.
+     */
+    public static final List<String> CAPABILITIES =
+            List.of(CAP_CONFIRMS, CAP_RETURNS, CAP_MANUAL_ACK, CAP_SERVER_CANCEL, CAP_FLOW);
 
     /** Authentication mechanism: user name and password, RFC 4616. */
     public static final String MECH_PLAIN = "PLAIN";

@@ -137,8 +137,13 @@ public record FrameTable(int version, Map<String, Type> types, List<String> stat
         for (Object o : list(root.get("frames"), "frames")) {
             Map<String, Object> m = map(o, "frame");
             String name = str(m, "name");
-            keys(m, "frame " + name, Set.of("name", "id", "sent_by", "since", "purpose", "answers", "answer_to",
-                    "states", "fields"), Set.of("name", "id", "sent_by", "since", "purpose", "states", "fields"));
+            keys(m, "frame " + name, Set.of("name", "id", "sent_by", "since", "capability", "purpose", "answers",
+                    "answer_to", "states", "fields"), Set.of("name", "id", "sent_by", "since", "purpose", "states",
+                    "fields"));
+            if (m.containsKey("capability") && !ProtocolVersion.CAPABILITIES.contains(str(m, "capability"))) {
+                throw new IllegalArgumentException("frames.yaml: frame " + name + " needs the unknown capability '"
+                        + m.get("capability") + "'");
+            }
             Map<String, Map<String, String>> states = new LinkedHashMap<>();
             for (Map.Entry<String, Object> e : map(m.get("states"), name + ".states").entrySet()) {
                 Map<String, String> byState = new LinkedHashMap<>();

@@ -21,6 +21,7 @@ import io.relais.protocol.frame.ExchangeDelete;
 import io.relais.protocol.frame.ExchangeInfo;
 import io.relais.protocol.frame.ExchangeList;
 import io.relais.protocol.frame.ExchangeListOk;
+import io.relais.protocol.frame.Flow;
 import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Heartbeat;
 import io.relais.protocol.frame.Hello;
@@ -373,7 +374,13 @@ public final class VectorCatalog {
                 () -> new Nack(300, true, true)),
             e("40-reject", """
                 REJECT: delivery_tag 2, requeue false.""",
-                () -> new Reject(2, false)));
+                () -> new Reject(2, false)),
+            e("41-flow", """
+                FLOW: blocked true, queue "jobs", reason "slow".""",
+                () -> new Flow(true, "jobs", "slow")),
+            e("41-flow-resumed", """
+                FLOW: blocked false, queue "", reason "".""",
+                () -> new Flow(false, "", "")));
     }
 
     private static Entry e(String name, String description, Supplier<Frame> frame) {

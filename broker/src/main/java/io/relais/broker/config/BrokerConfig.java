@@ -1,5 +1,6 @@
 package io.relais.broker.config;
 
+import io.relais.broker.core.queue.FlowLimits;
 import io.relais.broker.store.FsyncPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,6 +41,8 @@ import java.util.Objects;
  *     high watermark before it is closed, zero for no limit ({@value #KEY_WRITE_TIMEOUT})
  * @param consumerTimeout how long a manual-ack delivery may stay unacknowledged before its subscription
  *     is cancelled and its deliveries requeued, zero for no limit ({@value #KEY_CONSUMER_TIMEOUT})
+ * @param flow when {@code block} queues stop their publishers ({@value #KEY_FLOW_HIGH_MESSAGES},
+ *     {@value #KEY_FLOW_HIGH_BYTES}, {@value #KEY_FLOW_DURABLE_HIGH_BYTES}, {@value #KEY_FLOW_MAX_DELAY})
  */
 public record BrokerConfig(
         String host,
@@ -63,7 +66,8 @@ public record BrokerConfig(
         Duration frameTimeoutPerMib,
         long partialFrameMemory,
         Duration writeTimeout,
-        Duration consumerTimeout) {
+        Duration consumerTimeout,
+        FlowLimits flow) {
 
     public static final String KEY_HOST = "server.host";
     public static final String KEY_PORT = "server.port";
@@ -87,6 +91,10 @@ public record BrokerConfig(
     public static final String KEY_PARTIAL_FRAME_MEMORY = "limits.partial-frame-memory";
     public static final String KEY_WRITE_TIMEOUT = "limits.write-timeout";
     public static final String KEY_CONSUMER_TIMEOUT = "subscriptions.consumer-timeout";
+    public static final String KEY_FLOW_HIGH_MESSAGES = "flow.queue-high-messages";
+    public static final String KEY_FLOW_HIGH_BYTES = "flow.queue-high-bytes";
+    public static final String KEY_FLOW_DURABLE_HIGH_BYTES = "flow.durable-queue-high-bytes";
+    public static final String KEY_FLOW_MAX_DELAY = "flow.queue-max-delay";
 
     /** The built-in defaults: the values {@code config/relais.yaml} documents. */
     public static BrokerConfig defaults() {
@@ -112,7 +120,8 @@ public record BrokerConfig(
                 Duration.ofSeconds(2),
                 64L * 1024 * 1024,
                 Duration.ofSeconds(60),
-                Duration.ofMinutes(30));
+                Duration.ofMinutes(30),
+                FlowLimits.DEFAULTS);
     }
 
     public BrokerConfig {
@@ -123,6 +132,7 @@ public record BrokerConfig(
         Objects.requireNonNull(frameTimeoutPerMib, KEY_FRAME_TIMEOUT_PER_MIB);
         Objects.requireNonNull(writeTimeout, KEY_WRITE_TIMEOUT);
         Objects.requireNonNull(consumerTimeout, KEY_CONSUMER_TIMEOUT);
+        Objects.requireNonNull(flow, "flow");
         users = Map.copyOf(users);
     }
 
@@ -130,41 +140,41 @@ public record BrokerConfig(
     public BrokerConfig withPort(int newPort) {
         return new BrokerConfig(host, newPort, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout);
+                users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow);
     }
 
     /** This configuration with another data directory. */
     public BrokerConfig withDataDir(Path newDataDir) {
         return new BrokerConfig(host, port, ioThreads, newDataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout);
+                users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow);
     }
 
     /** This configuration with another proposed heartbeat and handshake timeout (for tests). */
     public BrokerConfig withTimeouts(Duration newHeartbeat, Duration newHandshakeTimeout) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, newHandshakeTimeout, newHeartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout);
+                users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow);
     }
 
     /** This configuration with another memory high watermark (for tests). */
     public BrokerConfig withMemoryHighWatermark(long bytes) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
-                writeBufferHigh, writeBufferLow, bytes, defaultPrefetch, maxBacklog, shutdownGrace, users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout);
+                writeBufferHigh, writeBufferLow, bytes, defaultPrefetch, maxBacklog, shutdownGrace, users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow);
     }
 
     /** This configuration with another pattern-subscription backlog bound (for tests). */
     public BrokerConfig withMaxBacklog(int newMaxBacklog) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, newMaxBacklog, shutdownGrace,
-                users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout);
+                users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow);
     }
 
     /** This configuration with another fsync policy and free-disk threshold. */
     public BrokerConfig withStore(FsyncPolicy newFsync, long newMinFreeDisk) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                users, anonymous, newFsync, newMinFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout);
+                users, anonymous, newFsync, newMinFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow);
     }
 
     /** This configuration with other bounds on incomplete frames and on clients that do not read (for tests). */
@@ -173,7 +183,7 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 users, anonymous, fsync, minFreeDisk, newFrameTimeout, newFrameTimeoutPerMib, newPartialFrameMemory,
-                newWriteTimeout, consumerTimeout);
+                newWriteTimeout, consumerTimeout, flow);
     }
 
     /** This configuration with another consumer timeout, zero for none (for tests). */
@@ -181,6 +191,14 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, newConsumerTimeout);
+                writeTimeout, newConsumerTimeout, flow);
+    }
+
+    /** This configuration with other flow-control defaults for {@code block} queues. */
+    public BrokerConfig withFlow(FlowLimits newFlow) {
+        return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
+                writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
+                users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
+                writeTimeout, consumerTimeout, newFlow);
     }
 }

@@ -1,5 +1,6 @@
 package io.relais.broker.config;
 
+import io.relais.broker.core.queue.FlowLimits;
 import io.relais.broker.store.FsyncPolicy;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,7 +36,8 @@ public final class ConfigLoader {
             BrokerConfig.KEY_SHUTDOWN_GRACE, BrokerConfig.KEY_USERS, BrokerConfig.KEY_ANONYMOUS,
             BrokerConfig.KEY_FSYNC, BrokerConfig.KEY_MIN_FREE_DISK, BrokerConfig.KEY_FRAME_TIMEOUT,
             BrokerConfig.KEY_FRAME_TIMEOUT_PER_MIB, BrokerConfig.KEY_PARTIAL_FRAME_MEMORY, BrokerConfig.KEY_WRITE_TIMEOUT,
-            BrokerConfig.KEY_CONSUMER_TIMEOUT);
+            BrokerConfig.KEY_CONSUMER_TIMEOUT, BrokerConfig.KEY_FLOW_HIGH_MESSAGES, BrokerConfig.KEY_FLOW_HIGH_BYTES,
+            BrokerConfig.KEY_FLOW_DURABLE_HIGH_BYTES, BrokerConfig.KEY_FLOW_MAX_DELAY);
     /** The section the bridge reads from the same file; the broker itself ignores it. */
     public static final String BRIDGE_SECTION = "bridge";
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB)?");
@@ -131,9 +133,16 @@ public final class ConfigLoader {
         }
         Duration writeTimeout = duration(v, BrokerConfig.KEY_WRITE_TIMEOUT, d.writeTimeout(), true, src);
         Duration consumerTimeout = duration(v, BrokerConfig.KEY_CONSUMER_TIMEOUT, d.consumerTimeout(), true, src);
+        FlowLimits df = d.flow();
+        FlowLimits flow = new FlowLimits(
+                integer(v, BrokerConfig.KEY_FLOW_HIGH_MESSAGES, df.highMessages(), 1, Long.MAX_VALUE, src),
+                size(v, BrokerConfig.KEY_FLOW_HIGH_BYTES, df.memoryHighBytes(), 1, Long.MAX_VALUE, src),
+                size(v, BrokerConfig.KEY_FLOW_DURABLE_HIGH_BYTES, df.storedHighBytes(), 1, Long.MAX_VALUE, src),
+                duration(v, BrokerConfig.KEY_FLOW_MAX_DELAY, Duration.ofMillis(df.maxDelayMillis()), true, src)
+                        .toMillis());
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrame, handshake, heartbeat, high, low, memory,
                 prefetch, backlog, grace, users, anonymous, fsync, minFreeDisk, frameTimeout, perMib, partialMemory,
-                writeTimeout, consumerTimeout);
+                writeTimeout, consumerTimeout, flow);
     }
 
     private static FsyncPolicy fsync(Map<String, Object> v, FsyncPolicy def, String src) {

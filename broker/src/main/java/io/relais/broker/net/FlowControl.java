@@ -1,28 +1,46 @@
 package io.relais.broker.net;
 
 import io.netty.channel.Channel;
+import io.relais.broker.core.queue.MessageQueue;
+import io.relais.broker.core.queue.QueueFlow;
+import io.relais.protocol.frame.Flow;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
- * Flow control of one connection (PROTOCOL.md 7.8, points 4 to 6): a connection that has published
- * stops being read while its outgoing buffer is above the high watermark (it publishes but does not
- * read) or while the broker's memory alarm is raised; reading resumes when both have cleared.
- * Connections that never published keep being read. Any connection also stops being read while a
- * large frame it has begun waits for memory for the rest of it ({@link #waitingForFrameMemory}, see
- * {@link ConnectionDeadlines}). Decides only the channel's autoRead; waking the queues when the
+ * Flow control of one connection (PROTOCOL.md 7.8, points 3 to 6): a connection that has published
+ * stops being read while a queue it published into is congested ({@link QueueFlow}), while its
+ * outgoing buffer is above the high watermark (it publishes but does not read) or while the broker's
+ * memory alarm is raised; reading resumes when all have cleared. Connections that never published keep
+ * being read. Any connection also stops being read while a large frame it has begun waits for memory
+ * for the rest of it ({@link #waitingForFrameMemory}, see {@link ConnectionDeadlines}). Decides only
+ * the channel's autoRead, and tells a client that negotiated the {@code flow} capability with FLOW
+ * when reading stops for a queue or the memory alarm and when it resumes; waking the queues when the
  * channel is writable again is the delivery path's part.
  *
- * <p>Owned by the channel's event loop, except {@link #memoryAlarmChanged}, which any thread may call.
+ * <p>Owned by the channel's event loop, except {@link #memoryAlarmChanged} and {@link #released},
+ * which any thread may call and which hand their work to the loop.
  */
-final class FlowControl {
+final class FlowControl implements QueueFlow.Waiter {
     private final Channel channel;
+    private final ClientProxy out;
+    private final Handshake handshake;
+    /** The congested queues this connection waits for, in the order they stopped it. */
+    private final Set<MessageQueue> blockedBy = new LinkedHashSet<>();
     private boolean publisher;
     private boolean pausedForWritability;
     private boolean pausedForMemory;
     private boolean holding;
     private boolean waitingForFrameMemory;
+    private boolean announcedBlocked;
+    private boolean closed;
 
-    FlowControl(Channel channel) {
+    FlowControl(Channel channel, ClientProxy out, Handshake handshake) {
         this.channel = channel;
+        this.out = out;
+        this.handshake = handshake;
     }
 
     /** The connection sent a PUBLISH: from now on it is paused when it must be. */
@@ -31,6 +49,45 @@ final class FlowControl {
             publisher = true;
             update();
         }
+    }
+
+    /**
+     * The last PUBLISH went to these congested queues: the connection waits for each of them, except
+     * those it consumes from itself ({@code consumes}), which it must go on acknowledging to drain.
+     */
+    void congested(List<MessageQueue> queues, Predicate<MessageQueue> consumes) {
+        if (closed) {
+            return;
+        }
+        boolean added = false;
+        for (int i = 0; i < queues.size(); i++) {
+            MessageQueue q = queues.get(i);
+            if (!blockedBy.contains(q) && !consumes.test(q) && q.flow().park(this)) {
+                blockedBy.add(q);
+                added = true;
+            }
+        }
+        if (added) {
+            update();
+        }
+    }
+
+    @Override
+    public void released(MessageQueue queue) {
+        channel.eventLoop().execute(() -> {
+            if (blockedBy.remove(queue)) {
+                update();
+            }
+        });
+    }
+
+    /** The connection closed: no queue needs to tell it anything any more. */
+    void closed() {
+        closed = true;
+        for (MessageQueue q : blockedBy) {
+            q.flow().unpark(this);
+        }
+        blockedBy.clear();
     }
 
     /** The channel's writability changed. */
@@ -70,13 +127,13 @@ final class FlowControl {
 
     /**
      * True while reading is suspended for the broker's own reasons other than memory (a publisher that
-     * does not read, frames held for an answer), when the frame timeout does not run either. False while
-     * the connection waits for frame memory or is paused by the memory alarm: its frame timeout runs on
-     * (PROTOCOL.md 1.2, 7.8 point 5), so that an incomplete frame held by a paused publisher cannot keep
-     * the alarm raised for ever.
+     * does not read, a congested queue, frames held for an answer), when the frame timeout does not run
+     * either. False while the connection waits for frame memory or is paused by the memory alarm: its
+     * frame timeout runs on (PROTOCOL.md 1.2, 7.8 point 5), so that an incomplete frame held by a paused
+     * publisher cannot keep the alarm raised for ever.
      */
     boolean frameClockStopped() {
-        return holding || (publisher && pausedForWritability);
+        return holding || (publisher && (pausedForWritability || !blockedBy.isEmpty()));
     }
 
     /** The connection has sent a PUBLISH: the memory alarm pauses it and counts its incomplete frame. */
@@ -84,10 +141,30 @@ final class FlowControl {
         return publisher;
     }
 
+    /** True while a congested queue keeps this connection from being read. */
+    boolean blockedByQueue() {
+        return !blockedBy.isEmpty();
+    }
+
     private void update() {
-        boolean read = !holding && !waitingForFrameMemory && !(publisher && (pausedForWritability || pausedForMemory));
+        boolean flowBlocked = publisher && (pausedForMemory || !blockedBy.isEmpty());
+        boolean read = !holding && !waitingForFrameMemory && !flowBlocked && !(publisher && pausedForWritability);
         if (channel.config().isAutoRead() != read) {
             channel.config().setAutoRead(read);
         }
+        if (flowBlocked != announcedBlocked && !closed) {
+            announcedBlocked = flowBlocked;
+            if (handshake.flow()) {
+                out.writeAndFlush(flowBlocked ? blockedFrame() : new Flow(false, "", "reading resumed"));
+            }
+        }
+    }
+
+    private Flow blockedFrame() {
+        if (blockedBy.isEmpty()) {
+            return new Flow(true, "", "the broker's memory alarm is raised (limits.memory-high-watermark)");
+        }
+        MessageQueue q = blockedBy.iterator().next();
+        return new Flow(true, q.name(), "queue '" + q.name() + "' is congested: its consumers do not keep up");
     }
 }

@@ -33,6 +33,7 @@ final class Handshake {
     private boolean returns;
     private boolean manualAck;
     private boolean serverCancel;
+    private boolean flow;
 
     Handshake(ClientProxy out, BrokerContext context) {
         this.out = out;
@@ -54,13 +55,14 @@ final class Handshake {
         }
         clientName = hello.clientName();
         Set<String> effective = new HashSet<>(hello.capabilities());
-        effective.retainAll(ProtocolVersion.V1_CAPABILITIES);
+        effective.retainAll(ProtocolVersion.CAPABILITIES);
         confirms = effective.contains(ProtocolVersion.CAP_CONFIRMS);
         returns = effective.contains(ProtocolVersion.CAP_RETURNS);
         manualAck = effective.contains(ProtocolVersion.CAP_MANUAL_ACK);
         serverCancel = effective.contains(ProtocolVersion.CAP_SERVER_CANCEL);
+        flow = effective.contains(ProtocolVersion.CAP_FLOW);
         long version = Math.min(hello.maxVersion(), ProtocolVersion.MAX_SUPPORTED);
-        out.write(new Welcome(version, "relais", context.serverVersion(), ProtocolVersion.V1_CAPABILITIES,
+        out.write(new Welcome(version, "relais", context.serverVersion(), ProtocolVersion.CAPABILITIES,
                 context.authenticator().mechanisms(), config.maxFrameSize(), config.heartbeat().toMillis()));
     }
 
@@ -112,5 +114,10 @@ final class Handshake {
     /** The {@code server-cancel} capability is effective. */
     boolean serverCancel() {
         return serverCancel;
+    }
+
+    /** True if the client asked to be told with FLOW when reading stops and resumes. */
+    boolean flow() {
+        return flow;
     }
 }

@@ -15,7 +15,8 @@ import io.relais.protocol.frame.Return;
  * {@link ConfirmTracker}: exactly one CONFIRM for every {@code seq} > 0 once confirms are
  * effective, in order, a nack for every refusal that names a {@code seq}; RETURN for an unroutable
  * mandatory message; DISK_FULL, before anything is written, for a message that a durable queue would
- * store (persistent or not) while the disk alarm is raised. The two refusals that cannot be confirmed ({@code seq} > 0 without the
+ * store (persistent or not) while the disk alarm is raised. A message taken by a congested queue
+ * stops the connection's reading ({@link FlowControl}). The two refusals that cannot be confirmed ({@code seq} > 0 without the
  * {@code confirms} capability, a {@code seq} that does not increase) and every refusal with
  * {@code seq} 0 are reported with ERROR(0, code). The only class of this package that routes and
  * enqueues messages.
@@ -105,6 +106,9 @@ final class PublishPath {
         Message message = new WireMessage(p.exchange(), p.routingKey(), p.properties(), persistent, p.payload(),
                 System.currentTimeMillis());
         router.enqueue(message, waiter);
+        if (!router.congested().isEmpty()) {
+            session.congested(router.congested());
+        }
         String refusedBy = router.refusedBy();
         if (waiter != null) {
             waiter.notOffered(router.refusedStoring());

@@ -14,6 +14,7 @@ import io.relais.broker.core.RateLimitedLog;
 import io.relais.broker.core.access.Caller;
 import io.relais.broker.core.manage.ConnectionSnapshot;
 import io.relais.broker.core.manage.ConnectionSource;
+import io.relais.broker.core.queue.MessageQueue;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.ProtocolException;
@@ -36,6 +37,7 @@ import io.relais.protocol.frame.Request;
 import io.relais.protocol.frame.Subscribe;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -107,7 +109,7 @@ public final class Session implements ConnectionSource {
         this.publishing = new PublishPath(this, out, handshake, confirms, context);
         this.ledger = new UnackedLedger(out);
         this.subscriptions = new Subscriptions(this, out, handshake, ledger, context);
-        this.flow = new FlowControl(channel);
+        this.flow = new FlowControl(channel, out, handshake);
         this.deadlines = new ConnectionDeadlines(this, channel,
                 (FrameDecoder) channel.pipeline().get(ServerPipeline.DECODER), context, flow, ledger, subscriptions);
     }
@@ -472,8 +474,17 @@ public final class Session implements ConnectionSource {
         channel.close();
     }
 
+    /**
+     * The last PUBLISH went to these congested queues: reading stops until they clear, except for
+     * queues this connection consumes from (PROTOCOL.md 7.8, point 3).
+     */
+    void congested(List<MessageQueue> queues) {
+        flow.congested(queues, subscriptions::consumes);
+    }
+
     /** The socket closed: everything the connection held goes back or away (PROTOCOL.md 3.5). */
     void closed() {
+        flow.closed();
         ledger.flushAcks();
         deadlines.closed();
         state = State.CLOSED;

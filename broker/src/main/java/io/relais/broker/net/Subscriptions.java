@@ -76,6 +76,16 @@ final class Subscriptions implements DeliverySink {
         this.config = context.config();
     }
 
+    /** True if one of this connection's subscriptions consumes {@code queue}. */
+    boolean consumes(MessageQueue queue) {
+        for (QueueConsumer c : active.values()) {
+            if (c.queue() == queue) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Starts a subscription; SUBSCRIBE_OK or ERROR follows once its queue has taken the consumer.
      *

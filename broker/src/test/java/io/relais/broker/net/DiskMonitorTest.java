@@ -3,6 +3,7 @@ package io.relais.broker.net;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.relais.broker.core.queue.FlowLimits;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.core.Names;
 import io.relais.broker.core.access.AccessControl;
@@ -27,7 +28,7 @@ class DiskMonitorTest {
         try {
             NettyLoops owners = new NettyLoops(loops);
             Topology topology = new Topology(Names.DEFAULT_VHOST, Runnable::run, owners, new DiskDefinitions(dir),
-                    new DiskQueueStorage(dir, config.fsync(), null), AccessControl.PERMIT_ALL);
+                    new DiskQueueStorage(dir, config.fsync(), null), AccessControl.PERMIT_ALL, FlowLimits.DEFAULTS);
             BrokerContext context = new BrokerContext(config, topology, owners, "test");
             AtomicLong free = new AtomicLong(500 * MIB);
             DiskSpace space = new DiskSpace(dir.toString(), free::get, config.minFreeDisk());

@@ -3,6 +3,7 @@ package io.relais.broker.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
+import io.relais.broker.core.queue.FlowLimits;
 import io.relais.broker.core.Reason;
 import io.relais.broker.core.queue.DeliverySink;
 import io.relais.broker.core.queue.Message;
@@ -77,7 +78,7 @@ class StoredBacklogTest {
     private MessageQueue open(FsyncPolicy fsync) {
         MessageStore store = MessageStore.open(dir.resolve("q"), "q", fsync);
         StoredBacklog backlog = new StoredBacklog("q", store, threads.next(), fsync, threads.faults());
-        return new MessageQueue("/", "q", true, false, false, QueueArguments.NONE, null, loop, NO_LISTENER, backlog);
+        return new MessageQueue("/", "q", true, false, false, QueueArguments.NONE, null, loop, NO_LISTENER, backlog, FlowLimits.DEFAULTS);
     }
 
     private static WireMessage message(String body) {

@@ -26,6 +26,7 @@ import io.relais.protocol.frame.ExchangeDelete;
 import io.relais.protocol.frame.ExchangeInfo;
 import io.relais.protocol.frame.ExchangeList;
 import io.relais.protocol.frame.ExchangeListOk;
+import io.relais.protocol.frame.Flow;
 import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Heartbeat;
 import io.relais.protocol.frame.Hello;
@@ -200,6 +201,7 @@ class RoundTripTest {
             case ACK -> new Ack(u(r), r.nextBoolean());
             case NACK -> new Nack(u(r), r.nextBoolean(), r.nextBoolean());
             case REJECT -> new Reject(u(r), r.nextBoolean());
+            case FLOW -> new Flow(r.nextBoolean(), str(r), str(r));
         };
     }
 

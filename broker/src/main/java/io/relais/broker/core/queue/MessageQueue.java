@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * loop, scheduled at most once at a time, and hands each message to the next consumer (round
  * robin) that has credit and a writable connection: first the messages given back for redelivery,
  * then the backlog's. When no consumer can take more, messages wait, bounded by
- * {@code max-length}/{@code max-length-bytes}: the oldest are dropped ({@code drop-head}) or new
- * publishes refused ({@code reject-publish}).
+ * {@code max-length}/{@code max-length-bytes}: the oldest are dropped ({@code drop-head}), new
+ * publishes refused ({@code reject-publish}), or, by default ({@code block}), the publishers stopped
+ * by the queue's {@link QueueFlow}, which dispatch re-evaluates after every batch.
  *
  * <p>Expired messages (per-queue {@code message-ttl} or per-message expiration) are dropped when
  * they reach the head of the queue; a message whose time to live is 0 is delivered if a consumer
@@ -58,6 +59,7 @@ public final class MessageQueue implements BacklogListener {
     private final ReadyMessages ready;
     private final ConsumerRing consumers;
     private final DeadLettering deadLettering;
+    private final QueueFlow flow;
     private volatile boolean deleted;
 
     /**
@@ -65,10 +67,11 @@ public final class MessageQueue implements BacklogListener {
      * {@code loop}).
      *
      * @param ownerConnectionId the connection that owns this exclusive queue, or null
+     * @param flowLimits the broker's flow-control defaults, for a {@code block} queue
      */
     public MessageQueue(String vhost, String name, boolean durable, boolean exclusive, boolean autoDelete,
                         QueueArguments arguments, String ownerConnectionId, OwnerLoop loop, Listener listener,
-                        Backlog backlog) {
+                        Backlog backlog, FlowLimits flowLimits) {
         this.vhost = vhost;
         this.name = name;
         this.durable = durable;
@@ -83,6 +86,7 @@ public final class MessageQueue implements BacklogListener {
         this.deadLettering = new DeadLettering(name, arguments, listener);
         this.depth = new QueueDepth(arguments, backlog.recoveredCount(), backlog.recoveredBytes());
         this.ready = new ReadyMessages(backlog, depth);
+        this.flow = arguments.blocks() ? new QueueFlow(this, arguments, flowLimits, backlog.storesMessages()) : null;
         backlog.start(this, loop);
         scheduleDispatch();
     }
@@ -90,6 +94,14 @@ public final class MessageQueue implements BacklogListener {
     /** True if messages offered to this queue are written to disk, and their confirms wait for that. */
     public boolean storesMessages() {
         return backlog.storesMessages();
+    }
+
+    /**
+     * The queue's flow control, which publishers consult after each publish; null unless its overflow is
+     * {@code block}.
+     */
+    public QueueFlow flow() {
+        return flow;
     }
 
     /** Payload bytes this queue holds in memory (for the memory alarm). */
@@ -352,10 +364,20 @@ public final class MessageQueue implements BacklogListener {
         if (sent == DISPATCH_BATCH) {
             scheduleDispatch();
         }
+        updateFlow(now);
+    }
+
+    /** Re-evaluates the queue's flow control from what is ready now; on the loop. */
+    private void updateFlow(long now) {
+        if (flow == null) {
+            return;
+        }
+        Message head = ready.peek();
+        flow.update(depth.messages(), depth.bytes(), consumers.size(), head == null ? -1 : now - head.arrivalMillis());
     }
 
     private void dropOverLimit() {
-        if (arguments.rejectPublish()) {
+        if (!arguments.dropHead()) {
             return;
         }
         while (depth.overLimit()) {
@@ -430,6 +452,7 @@ public final class MessageQueue implements BacklogListener {
                     return;
                 }
                 depth.removed(purged.count(), purged.bytes());
+                scheduleDispatch();
                 done.complete(n + purged.count());
             });
         });
@@ -527,6 +550,9 @@ public final class MessageQueue implements BacklogListener {
 
     private void finish(String reason) {
         deleted = true;
+        if (flow != null) {
+            flow.releaseAll();
+        }
         backlog.endOfBatch();
         consumers.clear(c -> {
             c.deactivate();

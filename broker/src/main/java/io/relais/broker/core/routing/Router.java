@@ -26,6 +26,7 @@ public final class Router {
     private final Caller caller;
     private final List<MessageQueue> targets = new ArrayList<>();
     private final Consumer<MessageQueue> collector = targets::add;
+    private final List<MessageQueue> congested = new ArrayList<>();
     private String refusedBy;
     private int refusedStoring;
 
@@ -72,12 +73,14 @@ public final class Router {
     /**
      * Offers {@code message} to every routed queue, each taking one new reference to it; queues
      * that store messages tell {@code waiter}. Afterwards {@link #refusedBy()} names a queue that
-     * was full, and {@link #refusedStoring()} counts the storing queues that refused it (they will
-     * not tell the waiter).
+     * was full, {@link #refusedStoring()} counts the storing queues that refused it (they will
+     * not tell the waiter), and {@link #congested()} lists the queues that took it and whose flow
+     * control now asks their publishers to stop.
      */
     public void enqueue(Message message, StoreWaiter waiter) {
         refusedBy = null;
         refusedStoring = 0;
+        congested.clear();
         message.retain(targets.size());
         for (int i = 0; i < targets.size(); i++) {
             MessageQueue q = targets.get(i);
@@ -88,9 +91,19 @@ public final class Router {
                 if (stores) {
                     refusedStoring++;
                 }
+            } else if (q.flow() != null && q.flow().congested()) {
+                congested.add(q);
             }
         }
         targets.clear();
+    }
+
+    /**
+     * The queues that took the last message and are congested: the connection should stop publishing
+     * into them (PROTOCOL.md 7.8). Empty most of the time; valid until the next {@link #enqueue}.
+     */
+    public List<MessageQueue> congested() {
+        return congested;
     }
 
     /** Forgets the routed queues without offering anything. */

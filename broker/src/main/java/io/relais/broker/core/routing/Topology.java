@@ -12,6 +12,7 @@ import io.relais.broker.core.queue.Backlog;
 import io.relais.broker.core.queue.MemoryBacklog;
 import io.relais.broker.core.queue.Message;
 import io.relais.broker.core.queue.MessageQueue;
+import io.relais.broker.core.queue.FlowLimits;
 import io.relais.broker.core.queue.QueueArguments;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -66,6 +67,7 @@ public final class Topology implements MessageQueue.Listener {
     private final DurableDefinitions durable;
     private final QueueStorage storage;
     private final AccessControl access;
+    private final FlowLimits flowLimits;
     /** Puts the changes of each queue name in line, their store work included; shutdown waits for them. */
     private final NameSequencer sequencer;
 
@@ -75,9 +77,10 @@ public final class Topology implements MessageQueue.Listener {
      * @param definitions where durable definitions are saved
      * @param storage where durable queues keep their messages
      * @param access the check made before every operation
+     * @param flowLimits the flow-control defaults of {@code block} queues
      */
     public Topology(String vhost, Executor owner, Supplier<OwnerLoop> loops, DefinitionsRepository definitions,
-                    QueueStorage storage, AccessControl access) {
+                    QueueStorage storage, AccessControl access, FlowLimits flowLimits) {
         this.vhost = vhost;
         this.owner = owner;
         this.loops = loops;
@@ -85,6 +88,7 @@ public final class Topology implements MessageQueue.Listener {
         this.durable = new DurableDefinitions(definitions, exchanges.values(), queues.values());
         this.storage = storage;
         this.access = access;
+        this.flowLimits = flowLimits;
         this.sequencer = new NameSequencer(owner);
         exchanges.put(DEFAULT_EXCHANGE, new Exchange(vhost, DEFAULT_EXCHANGE, "topic", true, false));
     }
@@ -92,6 +96,11 @@ public final class Topology implements MessageQueue.Listener {
     /** The virtual host. */
     public String vhost() {
         return vhost;
+    }
+
+    /** The flow-control defaults of {@code block} queues. */
+    FlowLimits flowLimits() {
+        return flowLimits;
     }
 
     /** The access check. */
@@ -393,10 +402,10 @@ public final class Topology implements MessageQueue.Listener {
                 saveWithout(name);
                 throw new CoreException(Reason.STORE_FAILED, "could not open the store of queue '" + name + "': " + e);
             }
-            q = new MessageQueue(vhost, name, true, false, autoDelete, args, null, queueLoop, this, backlog);
+            q = new MessageQueue(vhost, name, true, false, autoDelete, args, null, queueLoop, this, backlog, flowLimits);
         } else {
             q = new MessageQueue(vhost, name, durable, exclusive, autoDelete, args, exclusive ? connectionId : null,
-                    queueLoop, this, new MemoryBacklog());
+                    queueLoop, this, new MemoryBacklog(), flowLimits);
         }
         queues.put(name, q);
         return q;

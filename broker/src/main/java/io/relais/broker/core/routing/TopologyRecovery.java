@@ -49,7 +49,7 @@ final class TopologyRecovery {
             Backlog backlog = storage.open(vhost, qd.name());
             messages += backlog.recoveredCount();
             topology.restore(new MessageQueue(vhost, qd.name(), true, false, qd.autoDelete(), args, null,
-                    loops.get(), topology, backlog));
+                    loops.get(), topology, backlog, topology.flowLimits()));
         }
         for (BindingDefinition b : d.bindings()) {
             Exchange ex = topology.exchange(b.exchange());

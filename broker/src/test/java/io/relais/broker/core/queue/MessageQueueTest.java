@@ -60,7 +60,7 @@ class MessageQueueTest {
     }
 
     private MessageQueue queue(QueueArguments args) {
-        return new MessageQueue("/", "q", false, false, false, args, null, loop, listener, new MemoryBacklog());
+        return new MessageQueue("/", "q", false, false, false, args, null, loop, listener, new MemoryBacklog(), FlowLimits.DEFAULTS);
     }
 
     private QueueConsumer consumer(MessageQueue q, Sink sink, boolean manualAck, int prefetch) {
@@ -99,7 +99,7 @@ class MessageQueueTest {
 
     @Test
     void shouldDropAMessageWithTtlZeroWhenNoConsumerCanTakeIt() {
-        MessageQueue q = queue(new QueueArguments(QueueArguments.NO_LIMIT, QueueArguments.NO_LIMIT, false, 0, "dlx", null));
+        MessageQueue q = queue(new QueueArguments(QueueArguments.NO_LIMIT, QueueArguments.NO_LIMIT, Overflow.DROP_HEAD, 0, "dlx", null, QueueArguments.NO_LIMIT));
         TestMessage m = new TestMessage("never", 0L);
         q.enqueue(m);
         loop.drain();
@@ -179,7 +179,7 @@ class MessageQueueTest {
 
     @Test
     void shouldDropTheOldestWhenOverMaxLengthWithDropHead() {
-        MessageQueue q = queue(new QueueArguments(2, QueueArguments.NO_LIMIT, false, 0, null, null));
+        MessageQueue q = queue(new QueueArguments(2, QueueArguments.NO_LIMIT, Overflow.DROP_HEAD, 0, null, null, QueueArguments.NO_LIMIT));
         for (String s : List.of("a", "b", "c")) {
             q.enqueue(new TestMessage(s, null));
         }
@@ -195,7 +195,7 @@ class MessageQueueTest {
 
     @Test
     void shouldRefuseWhenFullWithRejectPublish() {
-        MessageQueue q = queue(new QueueArguments(1, QueueArguments.NO_LIMIT, true, 0, null, null));
+        MessageQueue q = queue(new QueueArguments(1, QueueArguments.NO_LIMIT, Overflow.REJECT_PUBLISH, 0, null, null, QueueArguments.NO_LIMIT));
         assertThat(q.enqueue(new TestMessage("a", null))).isTrue();
         assertThat(q.enqueue(new TestMessage("b", null))).isFalse();
     }

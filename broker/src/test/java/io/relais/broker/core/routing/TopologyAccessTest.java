@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.relais.broker.core.queue.FlowLimits;
 import io.relais.broker.core.CoreException;
 import io.relais.broker.core.Names;
 import io.relais.broker.core.Reason;
@@ -72,7 +73,7 @@ class TopologyAccessTest {
 
     private Topology topology() {
         return new Topology(Names.DEFAULT_VHOST, Runnable::run, () -> loop, new MemoryDefinitions(), NO_STORAGE,
-                secretsRefused);
+                secretsRefused, FlowLimits.DEFAULTS);
     }
 
     private static CoreException refusal(Runnable call) {
@@ -122,7 +123,7 @@ class TopologyAccessTest {
     void shouldRefuseAPublishWhenWritingToTheExchangeIsNotAllowed() {
         Topology t = new Topology(Names.DEFAULT_VHOST, Runnable::run, () -> loop, new MemoryDefinitions(),
                 NO_STORAGE, (user, vhost, kind, name, access) -> !(kind == ResourceKind.EXCHANGE
-                        && access == Access.WRITE));
+                        && access == Access.WRITE), FlowLimits.DEFAULTS);
         Router router = new Router(t, alice);
         assertThatThrownBy(() -> router.route("", "k")).isInstanceOf(CoreException.class)
                 .hasMessage("user 'alice' may not write exchange '' in vhost '/'");
@@ -132,7 +133,7 @@ class TopologyAccessTest {
     void shouldRefuseConsumingWhenReadingTheQueueIsNotAllowed() {
         Topology t = new Topology(Names.DEFAULT_VHOST, Runnable::run, () -> loop, new MemoryDefinitions(),
                 NO_STORAGE, (user, vhost, kind, name, access) -> !(kind == ResourceKind.QUEUE
-                        && access == Access.READ));
+                        && access == Access.READ), FlowLimits.DEFAULTS);
         t.declareQueue(alice, "inbox", false, false, false, false, Map.of(), null).join();
         CoreException e = refusal(() -> t.consumableQueue(alice, "inbox"));
         assertThat(e.reason()).isEqualTo(Reason.ACCESS_REFUSED);

@@ -3,6 +3,7 @@ package io.relais.broker.core.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.relais.broker.core.queue.FlowLimits;
 import io.relais.broker.core.CoreException;
 import io.relais.broker.core.Names;
 import io.relais.broker.core.OwnerLoop;
@@ -44,7 +45,7 @@ class TopologySerializationTest {
     private final ExecutorService definitions = Executors.newSingleThreadExecutor();
     private final GatedStorage storage = new GatedStorage();
     private final Topology topology = new Topology(Names.DEFAULT_VHOST, definitions, () -> loop,
-            new MemoryDefinitions(), storage, AccessControl.PERMIT_ALL);
+            new MemoryDefinitions(), storage, AccessControl.PERMIT_ALL, FlowLimits.DEFAULTS);
 
     @AfterEach
     void stop() {
