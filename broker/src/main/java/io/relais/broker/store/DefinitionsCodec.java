@@ -1,7 +1,5 @@
 package io.relais.broker.store;
 
-import io.relais.broker.core.queue.Overflow;
-import io.relais.broker.core.queue.QueueArguments;
 import io.relais.broker.core.routing.BindingDefinition;
 import io.relais.broker.core.routing.Definitions;
 import io.relais.broker.core.routing.ExchangeDefinition;
@@ -24,9 +22,8 @@ import org.msgpack.value.ValueType;
 
 /**
  * Codec for the body of the definitions file: one MessagePack map
- * {@code {"format": 2, "exchanges": [[name, type, autoDelete]...], "queues": [[name, autoDelete,
- * {key: value}]...], "bindings": [[exchange, queue, pattern]...]}} (see {@link #FORMAT} for bodies
- * without a format). Unknown keys of the map are skipped; missing keys,
+ * {@code {"exchanges": [[name, type, autoDelete]...], "queues": [[name, autoDelete, {key: value}]...],
+ * "bindings": [[exchange, queue, pattern]...]}}. Unknown keys of the map are skipped; missing keys,
  * duplicate keys, wrong types, wrong tuple sizes and trailing bytes are refused. Stateless;
  * thread-safe.
  */
@@ -34,13 +31,6 @@ final class DefinitionsCodec {
     static final String EXCHANGES = "exchanges";
     static final String QUEUES = "queues";
     static final String BINDINGS = "bindings";
-    /**
-     * Key of the body's format number. Bodies without it are format 1, written before the {@code block}
-     * overflow policy existed: a queue of theirs with a length limit and no {@code overflow} was a
-     * {@code drop-head} queue, and is read as one.
-     */
-    static final String FORMAT = "format";
-    static final long CURRENT_FORMAT = 2;
 
     private static final MessagePack.UnpackerConfig STRICT = new MessagePack.UnpackerConfig()
             .withActionOnMalformedString(CodingErrorAction.REPORT)
@@ -52,8 +42,7 @@ final class DefinitionsCodec {
     /** Encodes the body. */
     static byte[] encode(Definitions d) {
         try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
-            p.packMapHeader(4);
-            p.packString(FORMAT).packLong(CURRENT_FORMAT);
+            p.packMapHeader(3);
             p.packString(EXCHANGES).packArrayHeader(d.exchanges().size());
             for (ExchangeDefinition e : d.exchanges()) {
                 p.packArrayHeader(3).packString(e.name()).packString(e.type()).packBoolean(e.autoDelete());
@@ -108,7 +97,6 @@ final class DefinitionsCodec {
             List<ExchangeDefinition> exchanges = null;
             List<QueueDefinition> queues = null;
             List<BindingDefinition> bindings = null;
-            long format = 1;
             int keys = mapHeader("body");
             for (int i = 0; i < keys; i++) {
                 String key = string("body key");
@@ -125,12 +113,8 @@ final class DefinitionsCodec {
                         checkUnique(key, bindings);
                         bindings = bindings();
                     }
-                    case FORMAT -> format = integer("body['format']", nextFormat("body['format']"));
                     default -> u.skipValue();
                 }
-            }
-            if (format == 1 && queues != null) {
-                queues = withFormat1Overflow(queues);
             }
             checkPresent(EXCHANGES, exchanges);
             checkPresent(QUEUES, queues);
@@ -183,22 +167,6 @@ final class DefinitionsCodec {
                 }
             }
             return args;
-        }
-
-        /** Format 1 queues with a length limit and no overflow get the drop-head they had then. */
-        private static List<QueueDefinition> withFormat1Overflow(List<QueueDefinition> queues) {
-            List<QueueDefinition> out = new ArrayList<>(queues.size());
-            for (QueueDefinition q : queues) {
-                Map<String, Object> args = q.arguments();
-                if (!args.containsKey(QueueArguments.OVERFLOW) && (args.containsKey(QueueArguments.MAX_LENGTH)
-                        || args.containsKey(QueueArguments.MAX_LENGTH_BYTES))) {
-                    args = new LinkedHashMap<>(args);
-                    args.put(QueueArguments.OVERFLOW, Overflow.DROP_HEAD.argument());
-                    q = new QueueDefinition(q.name(), q.autoDelete(), args);
-                }
-                out.add(q);
-            }
-            return out;
         }
 
         private List<BindingDefinition> bindings() throws IOException {

@@ -62,7 +62,7 @@ class ConformanceHandshakeTest {
         assertThat(w.version()).isEqualTo(1);
         assertThat(w.serverName()).isEqualTo("relais");
         assertThat(w.capabilities()).as("every capability the server supports, whatever HELLO asked for (3.3 step 3)")
-                .containsExactlyInAnyOrderElementsOf(ProtocolVersion.V1_CAPABILITIES);
+                .containsExactlyInAnyOrderElementsOf(ProtocolVersion.CAPABILITIES);
         assertThat(w.mechanisms()).as("auth.anonymous is off by default (12)").containsExactly("PLAIN");
         assertThat(w.maxFrameSize()).isEqualTo(16_777_216L);
         assertThat(w.heartbeatMillis()).isEqualTo(30_000L);

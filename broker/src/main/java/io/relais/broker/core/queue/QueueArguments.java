@@ -10,7 +10,8 @@ import java.util.Objects;
  * The arguments of a queue declaration, validated.
  *
  * <p>Supported: {@code max-length} (messages), {@code max-length-bytes} (payload bytes),
- * {@code overflow} ({@code block}, the default, {@code drop-head} or {@code reject-publish}),
+ * {@code overflow} ({@code block}, {@code drop-head} or {@code reject-publish}; without it, {@code block}
+ * for a queue without length limits and {@code drop-head} for one with a limit),
  * {@code flow-max-delay} (milliseconds, for {@code block} queues), {@code message-ttl}
  * (milliseconds), {@code dead-letter-exchange} and {@code dead-letter-routing-key} (strings; messages
  * that are rejected without requeue, expire or are dropped by {@code drop-head} are republished to
@@ -60,7 +61,7 @@ public record QueueArguments(long maxLength, long maxLengthBytes, Overflow overf
     public static QueueArguments parse(Map<String, Object> args) {
         long maxLength = NO_LIMIT;
         long maxBytes = NO_LIMIT;
-        Overflow overflow = Overflow.BLOCK;
+        Overflow overflow = null;
         long ttl = 0;
         long maxDelay = NO_LIMIT;
         String dlx = null;
@@ -89,11 +90,22 @@ public record QueueArguments(long maxLength, long maxLengthBytes, Overflow overf
         if (dlrk != null && dlx == null) {
             throw new IllegalArgumentException("queue argument 'dead-letter-routing-key' needs 'dead-letter-exchange'");
         }
+        if (overflow == null) {
+            overflow = defaultOverflow(maxLength, maxBytes);
+        }
         if (maxDelay != NO_LIMIT && overflow != Overflow.BLOCK) {
             throw new IllegalArgumentException("queue argument 'flow-max-delay' applies only to overflow 'block', not '"
                     + overflow.argument() + "'");
         }
         return new QueueArguments(maxLength, maxBytes, overflow, ttl, dlx, dlrk, maxDelay);
+    }
+
+    /**
+     * The policy of a queue declared without {@code overflow}: {@code drop-head} if it has a length
+     * limit (as in RabbitMQ, and as before {@code block} existed), else {@code block}.
+     */
+    static Overflow defaultOverflow(long maxLength, long maxLengthBytes) {
+        return maxLength != NO_LIMIT || maxLengthBytes != NO_LIMIT ? Overflow.DROP_HEAD : Overflow.BLOCK;
     }
 
     /** True for overflow {@code reject-publish}. */
@@ -155,7 +167,7 @@ public record QueueArguments(long maxLength, long maxLengthBytes, Overflow overf
         if (maxLengthBytes != NO_LIMIT) {
             m.put(MAX_LENGTH_BYTES, maxLengthBytes);
         }
-        if (overflow != Overflow.BLOCK) {
+        if (overflow != defaultOverflow(maxLength, maxLengthBytes)) {
             m.put(OVERFLOW, overflow.argument());
         }
         if (flowMaxDelayMillis != NO_LIMIT) {

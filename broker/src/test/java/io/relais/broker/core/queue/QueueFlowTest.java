@@ -61,7 +61,7 @@ class QueueFlowTest {
 
     @Test
     void shouldStopPublishersAtMaxLengthAndReleaseThemAtHalfWhenOverflowIsBlock() {
-        MessageQueue q = queue(Map.of(QueueArguments.MAX_LENGTH, 4L), FlowLimits.DEFAULTS);
+        MessageQueue q = queue(Map.of(QueueArguments.OVERFLOW, "block", QueueArguments.MAX_LENGTH, 4L), FlowLimits.DEFAULTS);
         offer(q, 3, System.currentTimeMillis());
         loop.drain();
         assertThat(q.flow().congested()).isFalse();
@@ -145,7 +145,7 @@ class QueueFlowTest {
 
     @Test
     void shouldStopPublishersAtTheByteWatermark() {
-        MessageQueue q = queue(Map.of(QueueArguments.MAX_LENGTH_BYTES, 10L), FlowLimits.DEFAULTS);
+        MessageQueue q = queue(Map.of(QueueArguments.OVERFLOW, "block", QueueArguments.MAX_LENGTH_BYTES, 10L), FlowLimits.DEFAULTS);
         offer(q, 4, System.currentTimeMillis());
         loop.drain();
         assertThat(q.byteCount()).isEqualTo(8);
@@ -157,7 +157,7 @@ class QueueFlowTest {
 
     @Test
     void shouldReleaseEveryWaiterWhenTheQueueIsDeleted() {
-        MessageQueue q = queue(Map.of(QueueArguments.MAX_LENGTH, 1L), FlowLimits.DEFAULTS);
+        MessageQueue q = queue(Map.of(QueueArguments.OVERFLOW, "block", QueueArguments.MAX_LENGTH, 1L), FlowLimits.DEFAULTS);
         offer(q, 1, System.currentTimeMillis());
         loop.drain();
         assertThat(q.flow().park(waiter)).isTrue();
@@ -168,7 +168,7 @@ class QueueFlowTest {
 
     @Test
     void shouldNotTellAWaiterThatUnparked() {
-        MessageQueue q = queue(Map.of(QueueArguments.MAX_LENGTH, 1L), FlowLimits.DEFAULTS);
+        MessageQueue q = queue(Map.of(QueueArguments.OVERFLOW, "block", QueueArguments.MAX_LENGTH, 1L), FlowLimits.DEFAULTS);
         offer(q, 1, System.currentTimeMillis());
         loop.drain();
         assertThat(q.flow().park(waiter)).isTrue();
@@ -177,6 +177,19 @@ class QueueFlowTest {
         loop.drain();
         assertThat(q.flow().congested()).isFalse();
         assertThat(released).isEmpty();
+    }
+
+    @Test
+    void shouldBlockByDefaultOnlyWhenTheQueueHasNoLengthLimit() {
+        assertThat(queue(Map.of(), FlowLimits.DEFAULTS).flow()).isNotNull();
+        assertThat(queue(Map.of(QueueArguments.MAX_LENGTH, 1L), FlowLimits.DEFAULTS).flow()).isNull();
+        assertThat(queue(Map.of(QueueArguments.MAX_LENGTH_BYTES, 1L), FlowLimits.DEFAULTS).flow()).isNull();
+        assertThat(QueueArguments.parse(Map.of(QueueArguments.MAX_LENGTH, 1L)).toMap())
+                .isEqualTo(Map.of(QueueArguments.MAX_LENGTH, 1L));
+        assertThat(QueueArguments.parse(Map.of(QueueArguments.OVERFLOW, "block", QueueArguments.MAX_LENGTH, 1L)).toMap())
+                .isEqualTo(Map.of(QueueArguments.OVERFLOW, "block", QueueArguments.MAX_LENGTH, 1L));
+        assertThat(QueueArguments.parse(Map.of(QueueArguments.OVERFLOW, "drop-head")).toMap())
+                .isEqualTo(Map.of(QueueArguments.OVERFLOW, "drop-head"));
     }
 
     @Test
@@ -189,7 +202,7 @@ class QueueFlowTest {
 
     @Test
     void shouldKeepEveryMessageOfABlockQueueBeyondItsMaxLength() {
-        MessageQueue q = queue(Map.of(QueueArguments.MAX_LENGTH, 2L), FlowLimits.DEFAULTS);
+        MessageQueue q = queue(Map.of(QueueArguments.OVERFLOW, "block", QueueArguments.MAX_LENGTH, 2L), FlowLimits.DEFAULTS);
         offer(q, 5, System.currentTimeMillis());
         q.applyLimits().join();
         assertThat(q.messageCount()).isEqualTo(5);
