@@ -69,9 +69,10 @@ final class RecordChecksum {
                 frameHeader.readableBytes());
         int size = payload.readableBytes();
         if (size > 0) {
-            // The buffer's own NIO view where it has one: no ByteBuffer allocated per message.
-            crc.update(payload.nioBufferCount() == 1 ? payload.internalNioBuffer(payload.readerIndex(), size)
-                    : payload.nioBuffer(payload.readerIndex(), size));
+            // A view of its own: never internalNioBuffer, which a slice shares with every other slice
+            // of its buffer, so that two stores checksumming one message routed to both (on two store
+            // threads) moved each other's position and wrote a wrong checksum.
+            crc.update(payload.nioBuffer(payload.readerIndex(), size));
         }
         return (int) crc.getValue();
     }
