@@ -53,11 +53,17 @@ public final class BrokerFixture implements AutoCloseable {
 
     /** Closes every client and stops the broker cleanly, then starts a new one on the same data directory. */
     public void restart() {
+        restart(() -> { });
+    }
+
+    /** {@link #restart()}, running {@code whileStopped} after the old broker stopped and before the new one starts. */
+    public void restart(Runnable whileStopped) {
         for (RelaisClient c : clients) {
             c.close();
         }
         clients.clear();
         broker.close();
+        whileStopped.run();
         broker = Broker.start(config(), faults);
     }
 

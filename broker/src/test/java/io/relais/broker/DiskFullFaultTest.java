@@ -239,8 +239,9 @@ class DiskFullFaultTest {
         consume(c, third, () -> true);
         fixture.restart(); // still 20 MiB free: starts read-only
         Set<Integer> readOnly = drain(fixture.client());
-        faults.clear();
-        fixture.restart();
+        // Space comes back only once the read-only broker has stopped: had it seen the space while
+        // closing, it would rightly have recorded the acks of the drain then.
+        fixture.restart(faults::clear);
 
         Set<Integer> delivered = drain(fixture.client());
         Set<Integer> expected = range(third + 1, MESSAGES);
