@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -30,9 +31,10 @@ final class RabbitSystem implements MessagingSystem {
     private final List<String> queues = new ArrayList<>();
     private final List<String> exchanges = new ArrayList<>();
     private final List<Connection> open = new ArrayList<>();
+    private final AtomicInteger subscriptions = new AtomicInteger();
 
     // NIO mode is deprecated in amqp-client 5.2x; it is what lets a thousand connections run on
-    // four I/O threads here. The flow-control issue replaces this driver with RabbitMQ's PerfTest.
+    // four I/O threads here.
     @SuppressWarnings("deprecation")
     RabbitSystem(String uri) throws Exception {
         factory.setUri(uri);
@@ -44,11 +46,6 @@ final class RabbitSystem implements MessagingSystem {
         factory.setAutomaticRecoveryEnabled(false);
         admin = factory.newConnection("relais-bench-admin");
         adminChannel = admin.createChannel();
-    }
-
-    @Override
-    public String name() {
-        return "rabbitmq";
     }
 
     private static String name(String base) {
@@ -163,8 +160,14 @@ final class RabbitSystem implements MessagingSystem {
     public AutoCloseable subscribe(String exchange, String pattern, Consumer<byte[]> onMessage) throws Exception {
         Connection c = connection();
         Channel ch = c.createChannel();
-        String queue = ch.queueDeclare().getQueue();
+        // A named auto-delete queue rather than a server-named exclusive one, so that the backlog probe on
+        // the admin connection can declare it passively.
+        String queue = name("sub-" + subscriptions.incrementAndGet());
+        ch.queueDeclare(queue, false, false, true, null);
         ch.queueBind(queue, name(exchange), pattern);
+        synchronized (queues) {
+            queues.add(queue);
+        }
         ch.basicConsume(queue, true, new DefaultConsumer(ch) {
             @Override
             public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
@@ -172,6 +175,22 @@ final class RabbitSystem implements MessagingSystem {
             }
         });
         return c;
+    }
+
+    @Override
+    public long backlog() throws IOException {
+        long n = 0;
+        synchronized (queues) {
+            for (String q : queues) {
+                n += adminChannel.queueDeclarePassive(q).getMessageCount();
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public String name() {
+        return "rabbitmq-amqp";
     }
 
     @Override
@@ -185,7 +204,9 @@ final class RabbitSystem implements MessagingSystem {
             open.clear();
         }
         for (String q : queues) {
-            adminChannel.queueDelete(q);
+            if (adminChannel.isOpen()) {
+                adminChannel.queueDelete(q);
+            }
         }
         for (String x : exchanges) {
             adminChannel.exchangeDelete(x);

@@ -7,6 +7,7 @@ import io.relais.client.QueueDeclaration;
 import io.relais.client.ReconnectPolicy;
 import io.relais.client.RelaisClient;
 import io.relais.client.SubscribeOptions;
+import io.relais.protocol.frame.QueueInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -124,6 +125,16 @@ final class RelaisSystem implements MessagingSystem {
         c.bind(queue, exchange, pattern).join();
         c.subscribeQueue(queue, SubscribeOptions.defaults(), d -> onMessage.accept(d.payload())).join();
         return c;
+    }
+
+    @Override
+    public long backlog() {
+        long n = 0;
+        // The runner's broker holds only the current scenario's queues.
+        for (QueueInfo q : admin.listQueues().join()) {
+            n += q.messages() + q.unacked();
+        }
+        return n;
     }
 
     @Override

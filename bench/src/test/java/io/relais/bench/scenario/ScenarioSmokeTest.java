@@ -14,33 +14,71 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Smoke mode: every scenario, Relais only, for a fraction of a second each, so that the benchmarks never
- * rot. Says nothing about speed; checks that each scenario runs, moves messages and reports.
+ * rot; and some of them again with the clients in processes of their own. Says nothing about speed; checks
+ * that each scenario runs, moves messages and reports.
  */
 class ScenarioSmokeTest {
-    @Test
-    void shouldRunEveryScenarioBrieflyAndWriteTheReport(@TempDir Path out) throws Exception {
-        List<String> all = Arrays.stream(Scenario.values()).map(Scenario::id).toList();
-        ByteArrayOutputStream console = new ByteArrayOutputStream();
-        BenchOptions options = new BenchOptions(all, 0.7, 0.3, false, BenchOptions.DEFAULT_AMQP, out, 20,
-                "smoke test");
-        List<Result> results = new BenchRunner(options, new PrintStream(console, true, StandardCharsets.UTF_8)).run();
+    private static final List<Long> TINY_RATES = List.of(200L, 400L);
 
-        String printed = console.toString(StandardCharsets.UTF_8);
-        assertThat(results).extracting(Result::scenario).containsExactlyElementsOf(all);
+    private static BenchOptions options(List<String> scenarios, Path out, int clientProcs) {
+        return new BenchOptions(scenarios, 0.7, 0.3, List.of(), BenchOptions.DEFAULT_AMQP, BenchOptions.DEFAULT_NATS,
+                out, 20, clientProcs, TINY_RATES, "smoke test");
+    }
+
+    private static List<Result> run(BenchOptions options, ByteArrayOutputStream console) throws Exception {
+        return new BenchRunner(options, new PrintStream(console, true, StandardCharsets.UTF_8)).run();
+    }
+
+    private static void assertMovedMessages(List<Result> results, String printed) {
         for (Result r : results) {
             assertThat(r.error()).as("%s failed; output:%n%s", r.scenario(), printed).isNull();
             assertThat(r.sentPerS()).as(r.scenario() + " sent").isPositive();
             assertThat(r.receivedPerS()).as(r.scenario() + " received").isPositive();
-            assertThat(r.p50Us()).as(r.scenario() + " latency measured").isGreaterThanOrEqualTo(0);
+            assertThat(r.p99Us()).as(r.scenario() + " latency measured").isGreaterThanOrEqualTo(0);
+            if (r.scenario().equals("max-rate")) {
+                assertThat(r.steps()).as("max-rate steps").isNotEmpty();
+                assertThat(r.maxRatePerS()).isGreaterThanOrEqualTo(0);
+            } else {
+                assertThat(r.p50Us()).as(r.scenario() + " latency measured").isGreaterThanOrEqualTo(0);
+                assertThat(r.steps()).isEmpty();
+            }
         }
+    }
+
+    @Test
+    void shouldRunEveryScenarioBrieflyAndWriteTheReport(@TempDir Path out) throws Exception {
+        List<String> all = Arrays.stream(Scenario.values()).map(Scenario::id).toList();
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        List<Result> results = run(options(all, out, 0), console);
+
+        String printed = console.toString(StandardCharsets.UTF_8);
+        assertThat(results).extracting(Result::scenario).containsExactlyElementsOf(all);
+        assertMovedMessages(results, printed);
         Result latency = results.stream().filter(r -> r.scenario().equals("latency")).findFirst().orElseThrow();
         assertThat(latency.confirmP50Us()).as("confirm latency measured").isGreaterThanOrEqualTo(0);
         String json = Files.readString(out.resolve("results.json"));
         for (String id : all) {
             assertThat(json).contains("\"scenario\": \"" + id + "\"");
         }
-        assertThat(json).contains("\"system\": \"relais\"", "\"sent_per_s\"", "\"p999_us\"", "\"machine\"");
+        assertThat(json).contains("\"system\": \"relais\"", "\"sent_per_s\"", "\"p999_us\"", "\"machine\"",
+                "\"steady\": ", "\"backlog_growth\": ", "\"max_rate_per_s\": ", "\"steps\": [{\"target_per_s\": 200");
         assertThat(Files.size(out.resolve("chart.png"))).isGreaterThan(1000);
-        assertThat(printed).contains("SCENARIO", "transient", "connections");
+        assertThat(printed).contains("SCENARIO", "transient", "connections", "max rate sustained", "BACKLOG");
+    }
+
+    @Test
+    void shouldRunProducersAndConsumersInClientProcesses(@TempDir Path out) throws Exception {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        List<Result> apart = run(options(List.of("transient", "fanout", "max-rate"), out, 2), console);
+        List<Result> together = run(options(List.of("durable"), out, 1), console);
+
+        String printed = console.toString(StandardCharsets.UTF_8);
+        assertThat(apart).extracting(Result::scenario).containsExactly("transient", "fanout", "max-rate");
+        assertMovedMessages(apart, printed);
+        assertThat(together).extracting(Result::scenario).containsExactly("durable");
+        assertMovedMessages(together, printed);
+        assertThat(together.get(0).confirmP50Us()).as("confirms counted in the client process")
+                .isGreaterThanOrEqualTo(0);
+        assertThat(printed).contains("client processes for relais and nats: 2", "client processes for relais and nats: 1");
     }
 }
