@@ -22,6 +22,8 @@ import java.util.function.Consumer;
  * scenario does not start a thread per connection. Thread-safe.
  */
 final class RelaisSystem implements MessagingSystem {
+    /** How long the backlog probe waits for the broker's answer. */
+    private static final long PROBE_TIMEOUT_S = 30;
     private final String server;
     private final RelaisClient admin;
     private final ExecutorService handlers = Executors.newFixedThreadPool(2, r -> {
@@ -128,10 +130,10 @@ final class RelaisSystem implements MessagingSystem {
     }
 
     @Override
-    public long backlog() {
+    public long backlog() throws Exception {
         long n = 0;
         // The runner's broker holds only the current scenario's queues.
-        for (QueueInfo q : admin.listQueues().join()) {
+        for (QueueInfo q : admin.listQueues().get(PROBE_TIMEOUT_S, TimeUnit.SECONDS)) {
             n += q.messages() + q.unacked();
         }
         return n;

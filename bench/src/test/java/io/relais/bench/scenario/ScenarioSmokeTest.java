@@ -2,13 +2,16 @@ package io.relais.bench.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.util.ResourceLeakDetector;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,13 +23,38 @@ import org.junit.jupiter.api.io.TempDir;
 class ScenarioSmokeTest {
     private static final List<Long> TINY_RATES = List.of(200L, 400L);
 
+    /**
+     * The flat-out scenarios move millions of buffers through this JVM's clients; with the paranoid leak
+     * detection of the test run, recording a stack trace for each starves the client's event loops, so that
+     * the backlog probes and the closes wait behind minutes of it. This test is not a leak test; the
+     * client's and broker's own tests are.
+     */
+    @BeforeAll
+    static void simpleLeakDetection() {
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.SIMPLE);
+    }
+
     private static BenchOptions options(List<String> scenarios, Path out, int clientProcs) {
         return new BenchOptions(scenarios, 0.7, 0.3, List.of(), BenchOptions.DEFAULT_AMQP, BenchOptions.DEFAULT_NATS,
                 out, 20, clientProcs, TINY_RATES, "smoke test");
     }
 
     private static List<Result> run(BenchOptions options, ByteArrayOutputStream console) throws Exception {
-        return new BenchRunner(options, new PrintStream(console, true, StandardCharsets.UTF_8)).run();
+        // Also to standard output, so that a run that hangs shows where.
+        OutputStream both = new OutputStream() {
+            @Override
+            public void write(int b) {
+                console.write(b);
+                System.out.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                console.write(b, off, len);
+                System.out.write(b, off, len);
+            }
+        };
+        return new BenchRunner(options, new PrintStream(both, true, StandardCharsets.UTF_8)).run();
     }
 
     private static void assertMovedMessages(List<Result> results, String printed) {
