@@ -34,7 +34,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--against", paramLabel = "A,B", split = ",",
             description = "Also run on these systems: rabbitmq (driven by RabbitMQ PerfTest), nats (jnats; "
-                    + "JetStream for the durable scenarios), rabbitmq-amqp (the runner's own amqp-client driver).")
+                    + "JetStream for the durable scenarios).")
     List<String> against = List.of();
 
     @Option(names = "--nats", paramLabel = "URL", defaultValue = BenchOptions.DEFAULT_NATS,

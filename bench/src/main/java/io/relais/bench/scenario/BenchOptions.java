@@ -9,8 +9,7 @@ import java.util.List;
  * @param scenarios which scenarios, in order
  * @param seconds measurement time per scenario and system (per step for {@code max-rate})
  * @param warmupSeconds warm-up time before each measurement
- * @param against the other systems to run each scenario on: {@code rabbitmq} (PerfTest), {@code nats},
- *     {@code rabbitmq-amqp} (this module's own amqp-client driver)
+ * @param against the other systems to run each scenario on: {@code rabbitmq} (PerfTest), {@code nats}
  * @param amqpUri where RabbitMQ is
  * @param natsUrl where NATS is
  * @param out directory for results.json and chart.png
@@ -30,7 +29,7 @@ public record BenchOptions(List<String> scenarios, double seconds, double warmup
     /** Client processes by default: one for the consumers, one for the producers. */
     public static final int DEFAULT_CLIENT_PROCS = 2;
     /** The systems {@code --against} accepts. */
-    public static final List<String> SYSTEMS = List.of("rabbitmq", "nats", "rabbitmq-amqp");
+    public static final List<String> SYSTEMS = List.of("rabbitmq", "nats");
 
     /** The default steps of {@code max-rate}, as a comma list. */
     public static String defaultRates() {

@@ -45,8 +45,7 @@ public final class BenchRunner {
         for (String id : options.scenarios()) {
             scenarios.add(Scenario.byId(id));
         }
-        boolean rabbit = options.against().contains("rabbitmq") || options.against().contains("rabbitmq-amqp");
-        String rabbitVersion = rabbit ? rabbitVersion() : null;
+        String rabbitVersion = options.against().contains("rabbitmq") ? rabbitVersion() : null;
         String natsVersion = null;
         if (options.against().contains("nats")) {
             try (NatsSystem nats = new NatsSystem(options.natsUrl())) {
@@ -90,12 +89,6 @@ public final class BenchRunner {
             case "rabbitmq" -> {
                 out.printf("%s on rabbitmq with PerfTest (%s)...%n", s.id(), options.amqpUri());
                 return perfTest.run(s);
-            }
-            case "rabbitmq-amqp" -> {
-                out.printf("%s on rabbitmq with amqp-client (%s)...%n", s.id(), options.amqpUri());
-                try (RabbitSystem rabbit = new RabbitSystem(options.amqpUri())) {
-                    return s.run(rabbit, options.amqpUri(), options, progress);
-                }
             }
             default -> {
                 if (s == Scenario.CONNECTIONS) {

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.util.function.Consumer;
 
 /**
- * What a scenario needs from a broker, implemented for Relais, NATS and RabbitMQ (amqp-client) with the same
+ * What a scenario needs from a broker, implemented for Relais and for NATS with the same
  * semantics: queues reached by name, topic exchanges with pattern bindings, publishers with or without
  * confirms, consumers with automatic or manual acknowledgement. Every sender and receiver has its own
  * connection. Implementations are thread-safe; senders are used by one thread each.

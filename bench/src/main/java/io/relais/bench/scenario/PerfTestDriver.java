@@ -79,9 +79,11 @@ final class PerfTestDriver {
                 Measured m = runPerfTest(ch, queues, flags(scenario, -1));
                 PerfTestOutput.Window w = m.window();
                 long sent = Math.round(w.sentPerS() * m.seconds());
+                long received = Math.round(w.receivedPerS() * m.seconds());
                 return new Result(scenario.id(), SYSTEM, w.sentPerS(), w.receivedPerS(), w.p50Us(), w.p99Us(), -1,
                         w.confirmP50Us(), w.confirmP99Us(), m.backlogGrowth(),
-                        Steadiness.steady(m.backlogGrowth(), sent * scenario.deliveriesPerMessage()), -1, List.of(),
+                        Steadiness.steady(m.backlogGrowth(), received, sent * scenario.deliveriesPerMessage()), -1,
+                        List.of(),
                         null);
             } finally {
                 for (String q : queues) {
@@ -103,7 +105,7 @@ final class PerfTestDriver {
             PerfTestOutput.Window w = m.window();
             long sent = Math.round(w.sentPerS() * m.seconds());
             RateStep step = RateStep.of(rate, w.sentPerS(), w.receivedPerS(), w.p99Us(), m.backlogGrowth(),
-                    Steadiness.steady(m.backlogGrowth(), sent));
+                    Steadiness.steady(m.backlogGrowth(), Math.round(w.receivedPerS() * m.seconds()), sent));
             steps.add(step);
             if (!step.sustained()) {
                 break;

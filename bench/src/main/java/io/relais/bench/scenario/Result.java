@@ -29,10 +29,11 @@ public record Result(String scenario, String system, double sentPerS, double rec
     static Result of(String scenario, String system, Stats stats, double seconds, long backlogGrowth,
                      int deliveriesPerMessage) {
         long sent = stats.sent.sum();
-        return new Result(scenario, system, sent / seconds, stats.received.sum() / seconds,
+        long received = stats.received.sum();
+        return new Result(scenario, system, sent / seconds, received / seconds,
                 stats.latency.percentile(0.50), stats.latency.percentile(0.99), stats.latency.percentile(0.999),
                 stats.confirmLatency.percentile(0.50), stats.confirmLatency.percentile(0.99), backlogGrowth,
-                Steadiness.steady(backlogGrowth, sent * deliveriesPerMessage), -1, List.of(), null);
+                Steadiness.steady(backlogGrowth, received, sent * deliveriesPerMessage), -1, List.of(), null);
     }
 
     /** A {@code max-rate} run: the figures of the last sustained step, or of the first step if none was. */

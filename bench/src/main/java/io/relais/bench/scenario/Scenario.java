@@ -105,7 +105,7 @@ enum Scenario {
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 long sent = stats.sent.sum();
                 RateStep step = RateStep.of(rate, sent / elapsed, stats.received.sum() / elapsed,
-                        stats.latency.percentile(0.99), growth, Steadiness.steady(growth, sent));
+                        stats.latency.percentile(0.99), growth, Steadiness.steady(growth, stats.received.sum(), sent));
                 steps.add(step);
                 run.progress(String.format(Locale.ROOT, "  %,d/s: received %,.0f/s, p99 %,d us, backlog %+,d: %s",
                         rate, step.receivedPerS(), step.p99Us(), growth, step.sustained() ? "sustained" : "not"));
@@ -180,8 +180,7 @@ enum Scenario {
      * that reach the system at {@code server}), warm up, measure, tear down.
      */
     Result run(MessagingSystem system, String server, BenchOptions options, Progress progress) {
-        int procs = system.name().equals("relais") || system.name().equals("nats") ? options.clientProcs() : 0;
-        Run run = new Run(system, server, options, procs, progress);
+        Run run = new Run(system, server, options, options.clientProcs(), progress);
         try {
             setUp(run);
             run.launch();

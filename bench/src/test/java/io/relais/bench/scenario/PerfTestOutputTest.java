@@ -61,10 +61,19 @@ class PerfTestOutputTest {
         assertThat(w.samples()).isEqualTo(2);
         assertThat(w.sentPerS()).isCloseTo(100_000, within(0.1));
         assertThat(w.receivedPerS()).isCloseTo(200_000, within(0.1));
-        assertThat(w.p50Us()).isEqualTo(400);
-        assertThat(w.p99Us()).isEqualTo(1_750);
+        assertThat(w.p50Us()).as("median of the seconds, by deliveries").isEqualTo(500);
+        assertThat(w.p99Us()).isEqualTo(2_000);
         assertThat(w.confirmP50Us()).isEqualTo(-1);
         assertThat(PerfTestOutput.window(samples, 9, 10).samples()).isZero();
+    }
+
+    @Test
+    void shouldNotLetOneSlowSecondMoveTheMedians() {
+        List<PerfTestOutput.Sample> samples = List.of(sample(1, 5_000, 5_000, 300, 900),
+                sample(2, 5_000, 5_000, 40_000, 280_000), sample(3, 5_000, 5_000, 250, 800));
+        PerfTestOutput.Window w = PerfTestOutput.window(samples, 0, 3);
+        assertThat(w.p50Us()).isEqualTo(300);
+        assertThat(w.p99Us()).isEqualTo(900);
     }
 
     private static PerfTestOutput.Sample sample(double t, long sent, long received, long p50, long p99) {

@@ -8,15 +8,21 @@ import org.junit.jupiter.api.Test;
 class SteadinessTest {
     @Test
     void shouldBeSteadyWhenTheBacklogGrewByAtMostFivePercentOfTheDeliveries() {
-        assertThat(Steadiness.steady(0, 1000)).isTrue();
-        assertThat(Steadiness.steady(-400, 1000)).isTrue();
-        assertThat(Steadiness.steady(50, 1000)).isTrue();
+        assertThat(Steadiness.steady(0, 1000, 1000)).isTrue();
+        assertThat(Steadiness.steady(-400, 1400, 1000)).isTrue();
+        assertThat(Steadiness.steady(50, 950, 1000)).isTrue();
     }
 
     @Test
     void shouldBeUnsteadyWhenTheBacklogGrewByMoreThanFivePercent() {
-        assertThat(Steadiness.steady(51, 1000)).isFalse();
-        assertThat(Steadiness.steady(1, 0)).isFalse();
+        assertThat(Steadiness.steady(51, 1000, 1000)).isFalse();
+        assertThat(Steadiness.steady(1, 0, 0)).isFalse();
+    }
+
+    @Test
+    void shouldBeUnsteadyWhenDeliveriesFellBehindUnseenByTheDepthProbe() {
+        assertThat(Steadiness.steady(0, 900, 1000)).as("100 messages in flight to a consumer").isFalse();
+        assertThat(Steadiness.steady(0, 951, 1000)).isTrue();
     }
 
     @Test
@@ -24,11 +30,12 @@ class SteadinessTest {
         Stats stats = new Stats();
         for (int i = 0; i < 1000; i++) {
             stats.sent();
+            stats.received(System.nanoTime());
         }
         assertThat(Result.of("durable", "relais", stats, 1.0, 600, 1).steady()).isFalse();
         assertThat(Result.of("durable", "relais", stats, 1.0, 10, 1).steady()).isTrue();
-        assertThat(Result.of("fanout", "relais", stats, 1.0, 400, 10).steady()).as("400 of 10,000 deliveries")
-                .isTrue();
+        assertThat(Result.of("fanout", "relais", stats, 1.0, 400, 10).steady()).as("1,000 of 10,000 deliveries")
+                .isFalse();
     }
 
     @Test
