@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,8 +36,33 @@ class ScenarioSmokeTest {
     }
 
     private static BenchOptions options(List<String> scenarios, Path out, int clientProcs) {
-        return new BenchOptions(scenarios, 0.7, 0.3, List.of(), BenchOptions.DEFAULT_AMQP, BenchOptions.DEFAULT_NATS,
-                out, 20, clientProcs, TINY_RATES, "smoke test");
+        return options(scenarios, out, clientProcs, 0.7, 0.3);
+    }
+
+    private static BenchOptions options(List<String> scenarios, Path out, int clientProcs, double seconds,
+                                        double warmup) {
+        return new BenchOptions(scenarios, seconds, warmup, List.of(), BenchOptions.DEFAULT_AMQP,
+                BenchOptions.DEFAULT_NATS, out, 20, clientProcs, TINY_RATES, "smoke test");
+    }
+
+    /**
+     * The results, with every scenario that delivered nothing in its fraction of a second (a stall on a
+     * loaded machine, such as a store sync behind the previous scenario's deletes) run once more for longer:
+     * this test checks that the runner works, not how fast.
+     */
+    private static List<Result> retryIdle(List<Result> results, Path out, int clientProcs,
+                                          ByteArrayOutputStream console) throws Exception {
+        List<String> idle = results.stream().filter(r -> r.error() == null && r.receivedPerS() == 0)
+                .map(Result::scenario).toList();
+        if (idle.isEmpty()) {
+            return results;
+        }
+        List<Result> again = run(options(idle, out, clientProcs, 2.0, 1.0), console);
+        List<Result> merged = new ArrayList<>();
+        for (Result r : results) {
+            merged.add(again.stream().filter(a -> a.scenario().equals(r.scenario())).findFirst().orElse(r));
+        }
+        return merged;
     }
 
     private static List<Result> run(BenchOptions options, ByteArrayOutputStream console) throws Exception {
@@ -78,13 +104,14 @@ class ScenarioSmokeTest {
         List<String> all = Arrays.stream(Scenario.values()).map(Scenario::id).toList();
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         List<Result> results = run(options(all, out, 0), console);
+        String json = Files.readString(out.resolve("results.json"));
+        results = retryIdle(results, out, 0, console);
 
         String printed = console.toString(StandardCharsets.UTF_8);
         assertThat(results).extracting(Result::scenario).containsExactlyElementsOf(all);
         assertMovedMessages(results, printed);
         Result latency = results.stream().filter(r -> r.scenario().equals("latency")).findFirst().orElseThrow();
         assertThat(latency.confirmP50Us()).as("confirm latency measured").isGreaterThanOrEqualTo(0);
-        String json = Files.readString(out.resolve("results.json"));
         for (String id : all) {
             assertThat(json).contains("\"scenario\": \"" + id + "\"");
         }
@@ -97,8 +124,9 @@ class ScenarioSmokeTest {
     @Test
     void shouldRunProducersAndConsumersInClientProcesses(@TempDir Path out) throws Exception {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        List<Result> apart = run(options(List.of("transient", "fanout", "max-rate"), out, 2), console);
-        List<Result> together = run(options(List.of("durable"), out, 1), console);
+        List<Result> apart = retryIdle(run(options(List.of("transient", "fanout", "max-rate"), out, 2), console), out,
+                2, console);
+        List<Result> together = retryIdle(run(options(List.of("durable"), out, 1), console), out, 1, console);
 
         String printed = console.toString(StandardCharsets.UTF_8);
         assertThat(apart).extracting(Result::scenario).containsExactly("transient", "fanout", "max-rate");
