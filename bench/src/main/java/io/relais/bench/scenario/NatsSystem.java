@@ -146,6 +146,9 @@ final class NatsSystem implements MessagingSystem {
                         c.publish(subject, payload);
                         break;
                     } catch (IllegalStateException full) {
+                        if (c.getStatus() != Connection.Status.CONNECTED) {
+                            throw full;
+                        }
                         // The outgoing queue is full: wait for the writer, as a blocking client would.
                         LockSupport.parkNanos(20_000);
                     }
