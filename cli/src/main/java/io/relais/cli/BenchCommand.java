@@ -11,11 +11,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
-/** {@code relais bench}: the scenario runner, Relais against RabbitMQ in the same run. See bench/README.md. */
+/** {@code relais bench}: the scenario runner, Relais against RabbitMQ and NATS in the same run. See bench/README.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Run benchmark scenarios on a Relais broker it starts (and on RabbitMQ with --against).")
+        description = "Run benchmark scenarios on a Relais broker it starts (and on RabbitMQ or NATS with --against).")
 final class BenchCommand implements Callable<Integer> {
-    private static final String ALL = "transient,durable,fanout,latency,durable-1k,durable-64k,connections";
+    private static final String ALL = "transient,durable,fanout,latency,durable-1k,durable-64k,connections,max-rate";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -32,8 +32,25 @@ final class BenchCommand implements Callable<Integer> {
             description = "Warm-up before each measurement (default: ${DEFAULT-VALUE}).")
     double warmup;
 
-    @Option(names = "--against", paramLabel = "SYSTEM", description = "Also run on this system: rabbitmq.")
-    String against;
+    @Option(names = "--against", paramLabel = "A,B", split = ",",
+            description = "Also run on these systems: rabbitmq (driven by RabbitMQ PerfTest), nats (jnats; "
+                    + "JetStream for the durable scenarios).")
+    List<String> against = List.of();
+
+    @Option(names = "--nats", paramLabel = "URL", defaultValue = BenchOptions.DEFAULT_NATS,
+            description = "NATS server to run against (default: ${DEFAULT-VALUE}).")
+    String nats;
+
+    @Option(names = "--client-procs", paramLabel = "N", defaultValue = "" + BenchOptions.DEFAULT_CLIENT_PROCS,
+            description = "Client processes for the Relais and NATS producers and consumers; with 2 or more, "
+                    + "consumers and producers never share one; 0 runs them in this JVM (default: ${DEFAULT-VALUE}).")
+    int clientProcs;
+
+    @Option(names = "--rates", paramLabel = "R1,R2,...", split = ",", defaultValue = "5000,10000,20000,40000,80000,"
+            + "160000,320000,640000,1280000",
+            description = "The rising rates of max-rate, messages/s, one step of --duration each "
+                    + "(default: ${DEFAULT-VALUE}).")
+    List<Long> rates;
 
     @Option(names = "--amqp", paramLabel = "URI", defaultValue = BenchOptions.DEFAULT_AMQP,
             description = "RabbitMQ to run against (default: ${DEFAULT-VALUE}).")
@@ -49,18 +66,15 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (against != null && !against.equals("rabbitmq")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--against must be rabbitmq, not '"
-                    + against + "'");
-        }
-        if (duration <= 0 || warmup < 0 || connections <= 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--duration and --connections must be positive, --warmup not negative");
+        if (duration <= 0 || warmup < 0 || connections <= 0 || clientProcs < 0
+                || rates.stream().anyMatch(r -> r <= 0)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--duration, --connections and --rates "
+                    + "must be positive, --warmup and --client-procs not negative");
         }
         String command = "relais bench " + String.join(" ", Arrays.asList(spec.commandLine().getParseResult()
                 .originalArgs().toArray(String[]::new)));
-        BenchOptions options = new BenchOptions(scenarios, duration, warmup, against != null, amqp, out, connections,
-                command);
+        BenchOptions options = new BenchOptions(scenarios, duration, warmup, List.copyOf(against), amqp, nats, out,
+                connections, clientProcs, List.copyOf(rates), command);
         BenchRunner runner;
         try {
             runner = new BenchRunner(options, System.out);

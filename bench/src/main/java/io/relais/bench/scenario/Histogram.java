@@ -65,6 +65,29 @@ final class Histogram {
         return lowerBound(counts.length() - 1);
     }
 
+    /** The non-empty buckets as {@code index:count} pairs separated by commas ({@code -} when empty). */
+    String encode() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < counts.length(); i++) {
+            long c = counts.get(i);
+            if (c > 0) {
+                sb.append(sb.length() == 0 ? "" : ",").append(i).append(':').append(c);
+            }
+        }
+        return sb.length() == 0 ? "-" : sb.toString();
+    }
+
+    /** Adds the counts of a histogram written by {@link #encode} (of another process). */
+    void add(String encoded) {
+        if (encoded.equals("-")) {
+            return;
+        }
+        for (String pair : encoded.split(",")) {
+            int colon = pair.indexOf(':');
+            counts.addAndGet(Integer.parseInt(pair.substring(0, colon)), Long.parseLong(pair.substring(colon + 1)));
+        }
+    }
+
     void reset() {
         for (int i = 0; i < counts.length(); i++) {
             counts.set(i, 0);

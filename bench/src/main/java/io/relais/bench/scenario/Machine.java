@@ -9,11 +9,11 @@ import java.util.Optional;
 
 /**
  * The machine a run happened on, for the report: CPU model and count, memory, OS, Java, and the RabbitMQ
- * version when it took part. Immutable; thread-safe.
+ * and NATS versions when they took part. Immutable; thread-safe.
  */
-record Machine(String cpu, int cores, long memoryMiB, String os, String java, String rabbitmq) {
+record Machine(String cpu, int cores, long memoryMiB, String os, String java, String rabbitmq, String nats) {
 
-    static Machine here(String rabbitmqVersion) {
+    static Machine here(String rabbitmqVersion, String natsVersion) {
         String cpu = "unknown";
         try {
             Optional<String> model = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
@@ -30,11 +30,12 @@ record Machine(String cpu, int cores, long memoryMiB, String os, String java, St
         }
         return new Machine(cpu, Runtime.getRuntime().availableProcessors(), memory,
                 System.getProperty("os.name") + " " + System.getProperty("os.version"),
-                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), rabbitmqVersion);
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), rabbitmqVersion,
+                natsVersion);
     }
 
     String describe() {
         return cores + " cores (" + cpu + "), " + memoryMiB + " MiB, " + os + ", " + java
-                + (rabbitmq == null ? "" : ", RabbitMQ " + rabbitmq);
+                + (rabbitmq == null ? "" : ", RabbitMQ " + rabbitmq) + (nats == null ? "" : ", nats-server " + nats);
     }
 }

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.util.function.Consumer;
 
 /**
- * What a scenario needs from a broker, implemented once for Relais and once for RabbitMQ with the same
+ * What a scenario needs from a broker, implemented for Relais and for NATS with the same
  * semantics: queues reached by name, topic exchanges with pattern bindings, publishers with or without
  * confirms, consumers with automatic or manual acknowledgement. Every sender and receiver has its own
  * connection. Implementations are thread-safe; senders are used by one thread each.
@@ -33,6 +33,17 @@ interface MessagingSystem extends AutoCloseable {
      * of its own, with automatic acknowledgement.
      */
     AutoCloseable subscribe(String exchange, String pattern, Consumer<byte[]> onMessage) throws Exception;
+
+    /**
+     * The messages the system holds for consumers right now, summed over what this scenario declared:
+     * ready and unacknowledged messages in queues or stream consumers.
+     */
+    long backlog() throws Exception;
+
+    /** Messages held in this process's clients instead of the server (core NATS subscribers); usually 0. */
+    default long clientBacklog() {
+        return 0;
+    }
 
     /** Deletes what was declared and closes every connection. */
     @Override

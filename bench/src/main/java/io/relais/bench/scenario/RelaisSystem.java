@@ -7,6 +7,7 @@ import io.relais.client.QueueDeclaration;
 import io.relais.client.ReconnectPolicy;
 import io.relais.client.RelaisClient;
 import io.relais.client.SubscribeOptions;
+import io.relais.protocol.frame.QueueInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +22,8 @@ import java.util.function.Consumer;
  * scenario does not start a thread per connection. Thread-safe.
  */
 final class RelaisSystem implements MessagingSystem {
+    /** How long the backlog probe waits for the broker's answer. */
+    private static final long PROBE_TIMEOUT_S = 30;
     private final String server;
     private final RelaisClient admin;
     private final ExecutorService handlers = Executors.newFixedThreadPool(2, r -> {
@@ -124,6 +127,16 @@ final class RelaisSystem implements MessagingSystem {
         c.bind(queue, exchange, pattern).join();
         c.subscribeQueue(queue, SubscribeOptions.defaults(), d -> onMessage.accept(d.payload())).join();
         return c;
+    }
+
+    @Override
+    public long backlog() throws Exception {
+        long n = 0;
+        // The runner's broker holds only the current scenario's queues.
+        for (QueueInfo q : admin.listQueues().get(PROBE_TIMEOUT_S, TimeUnit.SECONDS)) {
+            n += q.messages() + q.unacked();
+        }
+        return n;
     }
 
     @Override

@@ -17,35 +17,49 @@ import org.knowm.xchart.style.Styler;
 
 /**
  * Presents a run: a table on standard output, {@code results.json} (one object per scenario and system) and
- * {@code chart.png} (throughput and latency percentiles, both systems side by side). Stateless.
+ * {@code chart.png} (throughput and latency percentiles, every system side by side). Stateless.
  */
 final class Report {
     private Report() {
     }
 
     static void printTable(List<Result> results, PrintStream out) {
-        out.printf(Locale.ROOT, "%-12s %-9s %14s %14s %9s %9s %9s %11s %11s%n", "SCENARIO", "SYSTEM", "SENT/S",
-                "RECEIVED/S", "P50 us", "P99 us", "P99.9 us", "CONF P50", "CONF P99");
+        out.printf(Locale.ROOT, "%-12s %-13s %12s %12s %9s %9s %9s %9s %9s %11s %-8s%n", "SCENARIO", "SYSTEM",
+                "SENT/S", "RECEIVED/S", "P50 us", "P99 us", "P99.9 us", "CONF P50", "CONF P99", "BACKLOG +", "STATE");
         for (Result r : results) {
             if (r.error() != null) {
-                out.printf(Locale.ROOT, "%-12s %-9s FAILED: %s%n", r.scenario(), r.system(), r.error());
+                out.printf(Locale.ROOT, "%-12s %-13s FAILED: %s%n", r.scenario(), r.system(), r.error());
                 continue;
             }
-            out.printf(Locale.ROOT, "%-12s %-9s %,14.0f %,14.0f %9s %9s %9s %11s %11s%n", r.scenario(), r.system(),
-                    r.sentPerS(), r.receivedPerS(), us(r.p50Us()), us(r.p99Us()), us(r.p999Us()),
-                    us(r.confirmP50Us()), us(r.confirmP99Us()));
+            out.printf(Locale.ROOT, "%-12s %-13s %,12.0f %,12.0f %9s %9s %9s %9s %9s %,11d %-8s%n", r.scenario(),
+                    r.system(), r.sentPerS(), r.receivedPerS(), us(r.p50Us()), us(r.p99Us()), us(r.p999Us()),
+                    us(r.confirmP50Us()), us(r.confirmP99Us()), r.backlogGrowth(), r.steady() ? "steady" : "unsteady");
+            if (r.maxRatePerS() >= 0) {
+                out.printf(Locale.ROOT, "%-12s %-13s max rate sustained: %,d/s (steps:", "", r.system(),
+                        r.maxRatePerS());
+                for (RateStep step : r.steps()) {
+                    out.printf(Locale.ROOT, " %,d%s", step.targetPerS(), step.sustained() ? " ok" : " failed");
+                }
+                out.println(")");
+            }
         }
         Set<String> scenarios = new LinkedHashSet<>();
         results.forEach(r -> scenarios.add(r.scenario()));
         for (String s : scenarios) {
             Result relais = find(results, s, "relais");
-            Result rabbit = find(results, s, "rabbitmq");
-            if (relais != null && rabbit != null && rabbit.receivedPerS() > 0 && relais.error() == null) {
-                out.printf(Locale.ROOT, "%-12s relais/rabbitmq received/s: %.2fx%s%n", s,
-                        relais.receivedPerS() / rabbit.receivedPerS(), relais.p50Us() > 0 && rabbit.p50Us() > 0
+            if (relais == null || relais.error() != null) {
+                continue;
+            }
+            for (Result other : results) {
+                if (!other.scenario().equals(s) || other == relais || other.error() != null
+                        || other.receivedPerS() <= 0) {
+                    continue;
+                }
+                out.printf(Locale.ROOT, "%-12s relais/%s received/s: %.2fx%s%s%n", s, other.system(),
+                        relais.receivedPerS() / other.receivedPerS(), relais.p50Us() > 0 && other.p50Us() > 0
                                 ? String.format(Locale.ROOT, ", p50 latency: %.2fx, p99: %.2fx",
-                                (double) relais.p50Us() / rabbit.p50Us(), (double) relais.p99Us() / rabbit.p99Us())
-                                : "");
+                                (double) relais.p50Us() / other.p50Us(), (double) relais.p99Us() / other.p99Us())
+                                : "", relais.steady() && other.steady() ? "" : " (not both steady: not a throughput)");
             }
         }
     }
@@ -75,6 +89,19 @@ final class Report {
             sb.append(String.format(Locale.ROOT, "\"p50_us\": %d, \"p99_us\": %d, \"p999_us\": %d, "
                     + "\"confirm_p50_us\": %d, \"confirm_p99_us\": %d, ", r.p50Us(), r.p99Us(), r.p999Us(),
                     r.confirmP50Us(), r.confirmP99Us()));
+            sb.append("\"steady\": ").append(r.steady()).append(", \"backlog_growth\": ").append(r.backlogGrowth())
+                    .append(", ");
+            if (r.maxRatePerS() >= 0) {
+                sb.append("\"max_rate_per_s\": ").append(r.maxRatePerS()).append(", \"steps\": [");
+                for (int k = 0; k < r.steps().size(); k++) {
+                    RateStep st = r.steps().get(k);
+                    sb.append(String.format(Locale.ROOT, "%s{\"target_per_s\": %d, \"sent_per_s\": %.1f, "
+                            + "\"received_per_s\": %.1f, \"p99_us\": %d, \"backlog_growth\": %d, \"steady\": %b, "
+                            + "\"sustained\": %b}", k == 0 ? "" : ", ", st.targetPerS(), st.sentPerS(),
+                            st.receivedPerS(), st.p99Us(), st.backlogGrowth(), st.steady(), st.sustained()));
+                }
+                sb.append("], ");
+            }
             field(sb, "error", r.error()).append(", ");
             field(sb, "date", Instant.now().toString()).append(", ");
             field(sb, "command", command).append(", ");
@@ -84,7 +111,8 @@ final class Report {
             sb.append("\"memory_mib\": ").append(machine.memoryMiB()).append(", ");
             field(sb, "os", machine.os()).append(", ");
             field(sb, "java", machine.java()).append(", ");
-            field(sb, "rabbitmq", machine.rabbitmq());
+            field(sb, "rabbitmq", machine.rabbitmq()).append(", ");
+            field(sb, "nats", machine.nats());
             sb.append("}}").append(i + 1 < results.size() ? ",\n" : "\n");
         }
         sb.append("]\n");

@@ -1,18 +1,15 @@
 package io.relais.bench.scenario;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * The scenarios, each with identical semantics on both systems (see {@code bench/README.md}): what is
+ * The scenarios, each with identical semantics on every system (see {@code bench/README.md}): what is
  * declared, how many producers and consumers, message size, persistence, confirms, acknowledgements and
- * rate. Each warms up, then measures. Stateless constants; {@link #run} is called from one thread.
+ * rate. Each warms up, then measures; every measurement also records how the backlog moved, which decides
+ * whether it was steady ({@link Steadiness}). Stateless constants; {@link #run} is called from one thread.
  */
 enum Scenario {
     /** Non-persistent, 1 producer, 1 consumer, 100 bytes, as fast as it goes, automatic ack. */
@@ -20,8 +17,8 @@ enum Scenario {
         @Override
         void setUp(Run run) throws Exception {
             run.system.declareQueue("transient", false);
-            run.consumer("transient", 0);
-            run.flatOut(run.system.senderToQueue("transient", 0, run.stats), 100, false);
+            run.role("consume,transient,0");
+            run.role("flat," + toQueue("transient", 0) + ",100,false");
         }
     },
     /** Persistent to a durable queue, up to 1,000 unconfirmed, manual acks with prefetch 500, 100 bytes. */
@@ -50,11 +47,15 @@ enum Scenario {
         @Override
         void setUp(Run run) throws Exception {
             run.system.declareTopicExchange("fanout");
-            String[] patterns = {"fan.#", "fan.*", "#", "*.eu", "fan.eu", "#.eu", "*.*", "fan.#.eu", "#.#", "*.#"};
-            for (String p : patterns) {
-                run.closeLater(run.system.subscribe("fanout", p, body -> run.stats.received(Payloads.sentNanos(body))));
+            for (String p : FANOUT_PATTERNS) {
+                run.role("subscribe,fanout," + p);
             }
-            run.flatOut(run.system.senderToExchange("fanout", "fan.eu", run.stats), 100, false);
+            run.role("flat,x:fanout:" + FANOUT_KEY + ",100,false");
+        }
+
+        @Override
+        int deliveriesPerMessage() {
+            return FANOUT_PATTERNS.size();
         }
     },
     /** {@link #DURABLE} paced at 5,000 messages per second: end-to-end and confirm latency. */
@@ -62,8 +63,8 @@ enum Scenario {
         @Override
         void setUp(Run run) throws Exception {
             run.system.declareQueue("latency", true);
-            run.consumer("latency", 500);
-            run.paced(run.system.senderToQueue("latency", 1000, run.stats), 100, true, 5000);
+            run.role("consume,latency,500");
+            run.role("paced," + toQueue("latency", 1000) + ",100,true," + LATENCY_RATE);
         }
     },
     /** Many connections (1,000 by default) each publishing one 100-byte message a second; one consumer. */
@@ -71,36 +72,61 @@ enum Scenario {
         @Override
         void setUp(Run run) throws Exception {
             run.system.declareQueue("connections", false);
-            run.consumer("connections", 0);
-            List<MessagingSystem.Sender> senders = new ArrayList<>();
-            for (int i = 0; i < run.connections; i++) {
-                try {
-                    senders.add(run.system.senderToQueue("connections", 0, run.stats));
-                } catch (Exception e) {
-                    senders.forEach(run::closeLater);
-                    throw new IllegalStateException("opened only " + i + " of " + run.connections
-                            + " connections; the next failed with " + e, e);
+            run.role("consume,connections,0");
+            run.role("conns,connections," + run.options.connections());
+        }
+    },
+    /**
+     * {@link #DURABLE} at rising fixed rates ({@link BenchOptions#rates()}), a step of {@code --duration}
+     * each, until a step is not sustained ({@link RateStep}); reports the highest rate sustained.
+     */
+    MAX_RATE("max-rate") {
+        @Override
+        void setUp(Run run) throws Exception {
+            run.system.declareQueue("max-rate", true);
+            run.role("consume,max-rate,500");
+            run.role("paced," + toQueue("max-rate", 1000) + ",100,true," + run.options.rates().get(0));
+        }
+
+        @Override
+        Result measure(Run run) throws Exception {
+            List<RateStep> steps = new ArrayList<>();
+            boolean first = true;
+            for (long rate : run.options.rates()) {
+                run.rate(rate);
+                // The first step warms up; later ones settle for a second at their new rate.
+                sleep(first ? run.options.warmupSeconds() : Math.min(1.0, run.options.warmupSeconds()));
+                first = false;
+                long before = run.resetAndBacklog();
+                long start = System.nanoTime();
+                sleep(run.options.seconds());
+                Stats stats = run.collect();
+                long growth = run.backlogAtEnd() - before;
+                double elapsed = (System.nanoTime() - start) / 1e9;
+                long sent = stats.sent.sum();
+                RateStep step = RateStep.of(rate, sent / elapsed, stats.received.sum() / elapsed,
+                        stats.latency.percentile(0.99), growth, Steadiness.steady(growth, stats.received.sum(), sent));
+                steps.add(step);
+                run.progress(String.format(Locale.ROOT, "  %,d/s: received %,.0f/s, p99 %,d us, backlog %+,d: %s",
+                        rate, step.receivedPerS(), step.p99Us(), growth, step.sustained() ? "sustained" : "not"));
+                if (!step.sustained()) {
+                    break;
                 }
             }
-            ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
-                Thread t = new Thread(r, "bench-connections");
-                t.setDaemon(true);
-                return t;
-            });
-            for (int i = 0; i < senders.size(); i++) {
-                MessagingSystem.Sender s = senders.get(i);
-                run.closeLater(s);
-                timer.scheduleAtFixedRate(() -> {
-                    try {
-                        s.send(Payloads.stamped(100), false);
-                    } catch (Exception e) {
-                        run.failure(e);
-                    }
-                }, i * 1000L / senders.size(), 1000, TimeUnit.MILLISECONDS);
-            }
-            run.closeLater(timer::shutdownNow);
+            return Result.maxRate(id(), run.system.name(), steps);
         }
     };
+
+    /** The fanout scenario's binding patterns, all matching {@link #FANOUT_KEY}. */
+    static final List<String> FANOUT_PATTERNS = List.of("fan.#", "fan.*", "#", "*.eu", "fan.eu", "#.eu", "*.*",
+            "fan.#.eu", "#.#", "*.#");
+    /** The routing key of the fanout scenario's messages. */
+    static final String FANOUT_KEY = "fan.eu";
+    /** The latency scenario's rate, messages per second. */
+    static final int LATENCY_RATE = 5000;
+    /** The default steps of the max-rate scenario. */
+    static final List<Long> DEFAULT_RATES = List.of(5_000L, 10_000L, 20_000L, 40_000L, 80_000L, 160_000L,
+            320_000L, 640_000L, 1_280_000L);
 
     private final String id;
 
@@ -113,13 +139,22 @@ enum Scenario {
         return id;
     }
 
-    /** Declares, starts consumers and producers; they run until the {@link Run} closes them. */
+    /** Declares and names the roles of its producers and consumers ({@link Clients}). */
     abstract void setUp(Run run) throws Exception;
+
+    /** How many deliveries one message should make (the queues it reaches). */
+    int deliveriesPerMessage() {
+        return 1;
+    }
+
+    static String toQueue(String queue, int maxUnconfirmed) {
+        return "q:" + queue + ":" + maxUnconfirmed;
+    }
 
     static void durable(Run run, String queue, int size) throws Exception {
         run.system.declareQueue(queue, true);
-        run.consumer(queue, 500);
-        run.flatOut(run.system.senderToQueue(queue, 1000, run.stats), size, true);
+        run.role("consume," + queue + ",500");
+        run.role("flat," + toQueue(queue, 1000) + "," + size + ",true");
     }
 
     /** The scenario named {@code id}. */
@@ -140,121 +175,159 @@ enum Scenario {
         return String.join(", ", ids);
     }
 
-    /** Runs this scenario on {@code system}: set up, warm up, measure, tear down. */
-    Result run(MessagingSystem system, double warmupSeconds, double seconds, int connections) {
-        Run run = new Run(system, connections);
+    /**
+     * Runs this scenario on {@code system}: set up, start the clients (in this process or in client processes
+     * that reach the system at {@code server}), warm up, measure, tear down.
+     */
+    Result run(MessagingSystem system, String server, BenchOptions options, Progress progress) {
+        Run run = new Run(system, server, options, options.clientProcs(), progress);
         try {
             setUp(run);
-            sleep(warmupSeconds);
-            run.stats.reset();
-            long start = System.nanoTime();
-            sleep(seconds);
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            Result result = Result.of(id, system.name(), run.stats, elapsed);
+            run.launch();
+            Result result = measure(run);
+            Exception failure = run.failure();
             run.stop();
-            if (run.failure != null) {
-                return Result.failed(id, system.name(), run.failure);
-            }
-            return result;
+            return failure != null ? Result.failed(id, system.name(), failure) : result;
         } catch (Exception e) {
             run.stop();
             return Result.failed(id, system.name(), e);
         }
     }
 
-    private static void sleep(double seconds) throws InterruptedException {
+    /** Warms up, then measures once. */
+    Result measure(Run run) throws Exception {
+        sleep(run.options.warmupSeconds());
+        long before = run.resetAndBacklog();
+        long start = System.nanoTime();
+        sleep(run.options.seconds());
+        Stats stats = run.collect();
+        long growth = run.backlogAtEnd() - before;
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        return Result.of(id, run.system.name(), stats, elapsed, growth, deliveriesPerMessage());
+    }
+
+    static void sleep(double seconds) throws InterruptedException {
         Thread.sleep((long) (seconds * 1000));
     }
 
-    /** The moving parts of one run: stats, producer threads, things to close. Thread-safe where it matters. */
+    /** Where a scenario says how it is going. */
+    interface Progress {
+        void line(String text);
+    }
+
+    /**
+     * The moving parts of one run: its roles, started in this process ({@code clientProcs} 0) or spread over
+     * client processes, consumers and producers never in the same one when there are two or more; the stats
+     * and backlog gathered from all of them. Used by one thread.
+     */
     static final class Run {
         final MessagingSystem system;
-        final int connections;
-        final Stats stats = new Stats();
-        private final AtomicBoolean stopping = new AtomicBoolean();
-        private final List<Thread> producers = new ArrayList<>();
-        private final List<AutoCloseable> resources = new ArrayList<>();
-        private volatile Exception failure;
+        final BenchOptions options;
+        private final String server;
+        private final int clientProcs;
+        private final Progress progress;
+        private final Stats local = new Stats();
+        private final Clients clients;
+        private final List<String> consumerRoles = new ArrayList<>();
+        private final List<String> producerRoles = new ArrayList<>();
+        private final List<ClientProcess> children = new ArrayList<>();
+        private long childBacklog;
 
-        Run(MessagingSystem system, int connections) {
+        Run(MessagingSystem system, String server, BenchOptions options, int clientProcs, Progress progress) {
             this.system = system;
-            this.connections = connections;
+            this.server = server;
+            this.options = options;
+            this.clientProcs = clientProcs;
+            this.progress = progress;
+            this.clients = new Clients(system, local);
         }
 
-        void closeLater(AutoCloseable c) {
-            resources.add(c);
+        void progress(String line) {
+            progress.line(line);
         }
 
-        void failure(Exception e) {
-            if (!stopping.get() && failure == null) {
-                failure = e;
+        /** Adds a producer or consumer ({@link Clients} role). */
+        void role(String role) throws Exception {
+            if (clientProcs == 0) {
+                clients.start(role);
+            } else if (Clients.isConsumer(role)) {
+                consumerRoles.add(role);
+            } else {
+                producerRoles.add(role);
             }
         }
 
-        void consumer(String queue, int prefetch) throws Exception {
-            closeLater(system.consume(queue, prefetch, body -> stats.received(Payloads.sentNanos(body))));
+        /** Starts the client processes: consumers first, so that nothing is sent before they listen. */
+        void launch() throws IOException {
+            if (clientProcs == 0) {
+                return;
+            }
+            if (clientProcs == 1) {
+                List<String> all = new ArrayList<>(consumerRoles);
+                all.addAll(producerRoles);
+                children.add(ClientProcess.start(system.name(), server, all));
+                return;
+            }
+            int consumerProcs = Math.max(1, clientProcs / 2);
+            spread(consumerRoles, consumerProcs);
+            spread(producerRoles, clientProcs - consumerProcs);
         }
 
-        /** One producer sending as fast as the system takes it. */
-        void flatOut(MessagingSystem.Sender sender, int size, boolean persistent) {
-            closeLater(sender);
-            start(() -> {
-                while (!stopping.get()) {
-                    sender.send(Payloads.stamped(size), persistent);
-                }
-            });
+        private void spread(List<String> roles, int procs) throws IOException {
+            List<List<String>> parts = new ArrayList<>();
+            for (int i = 0; i < Math.min(procs, roles.size()); i++) {
+                parts.add(new ArrayList<>());
+            }
+            for (int i = 0; i < roles.size(); i++) {
+                parts.get(i % parts.size()).add(roles.get(i));
+            }
+            for (List<String> part : parts) {
+                children.add(ClientProcess.start(system.name(), server, part));
+            }
         }
 
-        /** One producer sending {@code perSecond} messages a second, on schedule. */
-        void paced(MessagingSystem.Sender sender, int size, boolean persistent, int perSecond) {
-            closeLater(sender);
-            long interval = 1_000_000_000L / perSecond;
-            start(() -> {
-                long next = System.nanoTime();
-                while (!stopping.get()) {
-                    long wait = next - System.nanoTime();
-                    if (wait > 0) {
-                        LockSupport.parkNanos(wait);
-                    }
-                    sender.send(Payloads.stamped(size), persistent);
-                    next += interval;
-                }
-            });
+        void rate(long perSecond) throws IOException {
+            clients.rate(perSecond);
+            for (ClientProcess c : children) {
+                c.rate(perSecond);
+            }
         }
 
-        private interface Loop {
-            void run() throws Exception;
+        /** Zeroes every count and returns the backlog now. */
+        long resetAndBacklog() throws Exception {
+            local.reset();
+            long n = system.backlog() + system.clientBacklog();
+            for (ClientProcess c : children) {
+                n += c.reset();
+            }
+            return n;
         }
 
-        private void start(Loop loop) {
-            Thread t = new Thread(() -> {
-                try {
-                    loop.run();
-                } catch (Exception e) {
-                    failure(e);
-                }
-            }, "bench-producer");
-            t.setDaemon(true);
-            producers.add(t);
-            t.start();
+        /** The counts of this process and every client process, added up. */
+        Stats collect() throws IOException {
+            Stats all = new Stats();
+            all.add(local.encode().split(" "), 0);
+            childBacklog = 0;
+            for (ClientProcess c : children) {
+                childBacklog += c.report(all);
+            }
+            return all;
+        }
+
+        /** The backlog after {@link #collect}. */
+        long backlogAtEnd() throws Exception {
+            return system.backlog() + system.clientBacklog() + childBacklog;
+        }
+
+        Exception failure() {
+            return clients.failure();
         }
 
         void stop() {
-            stopping.set(true);
-            for (Thread t : producers) {
-                try {
-                    t.join(10_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            for (ClientProcess c : children) {
+                c.close();
             }
-            for (int i = resources.size() - 1; i >= 0; i--) {
-                try {
-                    resources.get(i).close();
-                } catch (Exception ignored) {
-                    // Tearing down after the measurement.
-                }
-            }
+            clients.close();
         }
     }
 }

@@ -4,7 +4,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What one scenario run counts: messages sent and received, end-to-end latency (from the send timestamp in
- * the payload to the consumer) and confirm latency. Reset after the warm-up. Thread-safe.
+ * the payload to the consumer) and confirm latency. Reset after the warm-up. A client process
+ * ({@link ClientMain}) sends its own as one line ({@link #encode}); the runner adds them up ({@link #add}).
+ * Thread-safe.
  */
 final class Stats {
     final LongAdder sent = new LongAdder();
@@ -33,5 +35,18 @@ final class Stats {
         received.reset();
         latency.reset();
         confirmLatency.reset();
+    }
+
+    /** One line, no spaces inside a field: {@code sent received latency confirmLatency}. */
+    String encode() {
+        return sent.sum() + " " + received.sum() + " " + latency.encode() + " " + confirmLatency.encode();
+    }
+
+    /** Adds what {@link #encode} wrote, in the fields {@code fields[from..from+3]}. */
+    void add(String[] fields, int from) {
+        sent.add(Long.parseLong(fields[from]));
+        received.add(Long.parseLong(fields[from + 1]));
+        latency.add(fields[from + 2]);
+        confirmLatency.add(fields[from + 3]);
     }
 }
