@@ -3,6 +3,7 @@ package io.relais.bench.scenario;
 import com.rabbitmq.client.ConnectionFactory;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,9 +61,11 @@ public final class BenchRunner {
         List<Result> results = new ArrayList<>();
         Scenario.Progress progress = out::println;
         // One broker for the whole run, so that its JIT warm-up is paid once, not once per scenario.
-        try (BrokerProcess broker = BrokerProcess.start(brokerFlags())) {
+        Files.createDirectories(options.out());
+        Path brokerLog = options.out().resolve("broker.log");
+        try (BrokerProcess broker = BrokerProcess.start(brokerFlags(), brokerLog)) {
             String relaisServer = "127.0.0.1:" + broker.port();
-            out.printf("relais broker pid %d, port %d%n", broker.pid(), broker.port());
+            out.printf("relais broker pid %d, port %d, log %s%n", broker.pid(), broker.port(), brokerLog);
             for (Scenario s : scenarios) {
                 out.printf("%s on relais...%n", s.id());
                 try (RelaisSystem relais = new RelaisSystem(relaisServer)) {

@@ -1,6 +1,7 @@
 package io.relais.bench.scenario;
 
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
@@ -16,9 +17,11 @@ import java.util.stream.Stream;
 /**
  * A Relais broker in its own JVM for the benchmarks: default configuration, fresh data directory, the same
  * JVM flags as this process (the Chronicle and Netty ones the launcher and surefire pass) plus any given.
- * Not thread-safe; one owner.
+ * Its output goes to a log file (at most {@value #MAX_LOG_BYTES} bytes), so that a connection the broker
+ * closed during a run can be explained. Not thread-safe; one owner.
  */
 final class BrokerProcess implements AutoCloseable {
+    static final long MAX_LOG_BYTES = 16L << 20;
     private final Process process;
     private final Path dataDir;
     private final int port;
@@ -29,8 +32,8 @@ final class BrokerProcess implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts one and waits (at most 60 s) until it listens. */
-    static BrokerProcess start(List<String> extraJvmFlags) throws IOException, InterruptedException {
+    /** Starts one, its output going to {@code log}, and waits (at most 60 s) until it listens. */
+    static BrokerProcess start(List<String> extraJvmFlags, Path log) throws IOException, InterruptedException {
         Path dataDir = Files.createTempDirectory("relais-bench-");
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -52,7 +55,9 @@ final class BrokerProcess implements AutoCloseable {
         while ((line = out.readLine()) != null && System.nanoTime() < deadline) {
             if (line.startsWith("listening on ")) {
                 int port = Integer.parseInt(line.substring("listening on ".length()).trim());
-                Thread drain = new Thread(() -> drain(out), "bench-broker-output");
+                BufferedWriter writer = Files.newBufferedWriter(log, StandardCharsets.UTF_8);
+                writer.write(seen.toString());
+                Thread drain = new Thread(() -> drain(out, writer), "bench-broker-output");
                 drain.setDaemon(true);
                 drain.start();
                 return new BrokerProcess(p, dataDir, port);
@@ -63,13 +68,24 @@ final class BrokerProcess implements AutoCloseable {
         throw new IOException("the Relais broker did not start; its output:\n" + seen);
     }
 
-    private static void drain(BufferedReader out) {
-        try {
-            while (out.readLine() != null) {
-                // Discard: the broker's log is not part of the report.
+    private static void drain(BufferedReader out, BufferedWriter log) {
+        long written = 0;
+        try (log) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                if (written < MAX_LOG_BYTES) {
+                    log.write(line);
+                    log.newLine();
+                    log.flush();
+                    written += line.length() + 1;
+                    if (written >= MAX_LOG_BYTES) {
+                        log.write("[bench: the rest of the broker's output is not kept]");
+                        log.newLine();
+                    }
+                }
             }
         } catch (IOException ignored) {
-            // The process ended.
+            // The process ended, or the log cannot be written: the broker's output is not part of the figures.
         }
     }
 
