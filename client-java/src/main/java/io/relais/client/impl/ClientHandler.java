@@ -7,7 +7,6 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.relais.client.Message;
 import io.relais.client.RelaisException;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.ProtocolVersion;
@@ -373,13 +372,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         session.request(ctx, call, future, onFailure);
     }
 
-    /** Writes a PUBLISH; with {@code confirm} it gets the next seq and completes on CONFIRM. */
-    void publish(Message m, CompletableFuture<Void> future, boolean confirm) {
+    /** Writes a PUBLISH; with a confirm it gets the next seq and is settled on CONFIRM. */
+    void publish(OutgoingPublish p) {
         if (state != State.OPEN) {
-            future.completeExceptionally(notOpen());
+            p.failed(notOpen());
             return;
         }
-        session.publish(ctx, m, future, confirm);
+        session.publish(ctx, p);
     }
 
     /** Registers a subscription before its SUBSCRIBE goes out, so that no delivery can miss it. */
@@ -396,12 +395,24 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return state == State.OPEN;
     }
 
-    /** Sends an ACK/NACK/REJECT if the connection is open; dropped otherwise (the broker requeues). */
-    void sendIfOpen(Frame frame) {
+    /** Sends (or coalesces) an ACK/NACK/REJECT if the connection is open; dropped otherwise (the broker requeues). */
+    void settle(IncomingDelivery delivery) {
         if (state == State.OPEN) {
-            ctx.writeAndFlush(frame);
+            session.settle(ctx, delivery);
         } else {
-            LOG.debug("{} not sent: connection is {}", frame.type(), state);
+            LOG.debug("{} of tag {} not sent: connection is {}", delivery.settlement(), delivery.tag(), state);
+        }
+    }
+
+    /** End of a mailbox drain: coalesced acknowledgements go out, and what was written is flushed. */
+    void drained() {
+        if (state == State.OPEN) {
+            session.flushSettlements(ctx);
+        } else {
+            session.discardSettlements();
+        }
+        if (ctx != null) {
+            ctx.flush();
         }
     }
 
