@@ -170,6 +170,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         closedByClient = true;
         switch (state) {
             case OPEN -> {
+                session.flushSettlements(ctx); // acknowledgements made before the close still go out
                 state = State.CLOSING;
                 connection.markNotOpen();
                 ctx.writeAndFlush(new Close(0, CLIENT_CLOSE_REASON));

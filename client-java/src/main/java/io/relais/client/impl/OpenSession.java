@@ -55,6 +55,7 @@ final class OpenSession {
 
     /** Sends a request and completes {@code future} with its answer, as {@code call} reads it. */
     <T> void request(ChannelHandlerContext ctx, BrokerCall<T> call, CompletableFuture<T> future, Runnable onFailure) {
+        acks.flush(ctx); // acknowledgements made before this request go out before it
         PendingRequests.Pending<T> p = new PendingRequests.Pending<>(call.description(),
                 System.nanoTime() + requestTimeoutNanos, call.reader(), future, onFailure);
         long id = requests.add(p);
@@ -75,6 +76,7 @@ final class OpenSession {
 
     /** Writes a PUBLISH; with a confirm it gets the next seq and is settled on CONFIRM. */
     void publish(ChannelHandlerContext ctx, OutgoingPublish p) {
+        acks.flush(ctx); // acknowledgements made before this publish go out before it
         Message m = p.message;
         long seq = p.confirmed ? unconfirmed.add(p, System.nanoTime() + requestTimeoutNanos) : 0;
         int flags = (m.persistent() ? Publish.PERSISTENT : 0) | (m.mandatory() ? Publish.MANDATORY : 0);
