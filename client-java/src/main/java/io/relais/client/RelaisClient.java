@@ -106,6 +106,18 @@ public interface RelaisClient extends AutoCloseable {
     CompletableFuture<Void> publish(Message message);
 
     /**
+     * Publishes without confirm and without a future: {@link #publish(Message)} for callers that ignore its
+     * future, so nothing is allocated to report an outcome. Backpressure, the reconnect buffer and the error
+     * listeners work as for {@code publish}; a message that cannot be written because the connection is lost first
+     * is dropped (logged at DEBUG), which is what an ignored future of {@code publish} would have said.
+     *
+     * @throws RelaisException when the publish is refused at once: the client is closed (or disconnected, with
+     *     {@link DisconnectedPublishes#FAIL}), the message is larger than the broker accepts, or there was no room
+     *     in the send buffer within the request timeout
+     */
+    void publishAndForget(Message message);
+
+    /**
      * Publishes and waits for the broker's confirm. Blocks the caller while {@link Builder#maxUnconfirmed(int)}
      * confirms are outstanding, for at most the request timeout (then the future fails); never blocks when
      * called on a network thread (fails at once instead).

@@ -193,6 +193,14 @@ public final class ClientFacade implements RelaisClient {
     }
 
     @Override
+    public void publishAndForget(Message message) {
+        RelaisException refused = supervisor.publish(new OutgoingPublish(Objects.requireNonNull(message, "message")));
+        if (refused != null) {
+            throw refused;
+        }
+    }
+
+    @Override
     public Publisher publisher(ConfirmListener listener) {
         return new ClientPublisher(supervisor, listener);
     }

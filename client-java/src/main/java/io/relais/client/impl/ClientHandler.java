@@ -375,7 +375,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /** Writes a PUBLISH; with a confirm it gets the next seq and is settled on CONFIRM. */
     void publish(OutgoingPublish p) {
-        if (state != State.OPEN) {
+        if (!writable()) {
             p.failed(notOpen());
             return;
         }
@@ -391,6 +391,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         session.removeSubscription(sub);
     }
 
+    /**
+     * Open, and the channel not closed under us (its channelInactive may still be on its way): frames written with
+     * the void promise are then never written to a closed channel, which would report a failure of its own.
+     */
+    private boolean writable() {
+        return state == State.OPEN && ctx.channel().isActive();
+    }
+
     /** True when frames may be sent. */
     boolean isOpen() {
         return state == State.OPEN;
@@ -398,7 +406,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /** Sends (or coalesces) an ACK/NACK/REJECT if the connection is open; dropped otherwise (the broker requeues). */
     void settle(IncomingDelivery delivery) {
-        if (state == State.OPEN) {
+        if (writable()) {
             session.settle(ctx, delivery);
         } else {
             LOG.debug("{} of tag {} not sent: connection is {}", delivery.settlement(), delivery.tag(), state);
@@ -407,7 +415,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /** End of a mailbox drain: coalesced acknowledgements go out, and what was written is flushed. */
     void drained() {
-        if (state == State.OPEN) {
+        if (writable()) {
             session.flushSettlements(ctx);
         } else {
             session.discardSettlements();

@@ -9,7 +9,7 @@ import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Nack;
 import io.relais.protocol.frame.Reject;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 final class IncomingDelivery extends LoopTask implements Delivery, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(IncomingDelivery.class);
+    private static final AtomicIntegerFieldUpdater<IncomingDelivery> SETTLED =
+            AtomicIntegerFieldUpdater.newUpdater(IncomingDelivery.class, "settled");
 
     /** How the application settled it. */
     enum Settlement { ACK, NACK, NACK_REQUEUE, REJECT, REJECT_REQUEUE }
@@ -40,7 +42,8 @@ final class IncomingDelivery extends LoopTask implements Delivery, Runnable {
     private final Properties properties;
     private final byte[] payload;
     private final boolean batchAcks;
-    private final AtomicBoolean settled = new AtomicBoolean();
+    /** 0 until settled, then 1; set through {@link #SETTLED}. */
+    private volatile int settled;
     private Settlement settlement;
 
     IncomingDelivery(Connection connection, ActiveSubscription subscription, Deliver frame, byte[] payload) {
@@ -171,7 +174,7 @@ final class IncomingDelivery extends LoopTask implements Delivery, Runnable {
      * back with the rest of its subscription (consumer timeout), where settling it would only draw ERROR 1009.
      */
     private boolean settle() {
-        return manualAck && settled.compareAndSet(false, true) && !subscription.requeuedByBroker();
+        return manualAck && SETTLED.compareAndSet(this, 0, 1) && !subscription.requeuedByBroker();
     }
 
     @Override

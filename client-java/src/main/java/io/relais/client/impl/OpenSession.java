@@ -82,8 +82,12 @@ final class OpenSession {
         int flags = (m.persistent() ? Publish.PERSISTENT : 0) | (m.mandatory() ? Publish.MANDATORY : 0);
         Publish frame = new Publish(seq, m.exchange(), m.routingKey(), flags, m.properties(),
                 Unpooled.wrappedBuffer(m.payload()));
-        p.written(this);
-        ctx.writeAndFlush(frame).addListener(p);
+        if (p.awaitsWrite()) {
+            p.written(this);
+            ctx.writeAndFlush(frame).addListener(p);
+        } else {
+            ctx.writeAndFlush(frame, ctx.voidPromise());
+        }
     }
 
     /** The write of a PUBLISH failed; on the event loop. */

@@ -6,18 +6,22 @@ import io.relais.client.Message;
 import io.relais.client.NoRouteException;
 import io.relais.client.RelaisException;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One publish on its way, from the application's call to its outcome: the task that carries it to the event
  * loop, the listener of its write, and (with a confirm) its entry in the {@link UnconfirmedPublishes} table, all
- * in this one object. The outcome goes to a future (the {@code publish}/{@code publishConfirmed} calls) or to a
- * {@link ClientPublisher}'s listener, which needs no future at all.
+ * in this one object. The outcome goes to a future (the {@code publish}/{@code publishConfirmed} calls), to a
+ * {@link ClientPublisher}'s listener, or nowhere ({@code publishAndForget}); the last two need no future at all.
  *
  * <p>Created on the publishing thread and handed over once, to a {@link Connection} or to the
  * {@link DisconnectedPublishBuffer}; from then on its mutable fields are only touched on the event loop of the
  * connection it was sent on, except the window release, which happens once.
  */
 final class OutgoingPublish extends LoopTask implements ChannelFutureListener {
+    private static final Logger LOG = LoggerFactory.getLogger(OutgoingPublish.class);
+
     final Message message;
     final boolean confirmed;
     /** Where the outcome goes, for a publish made through a future-returning call; else null. */
@@ -40,6 +44,14 @@ final class OutgoingPublish extends LoopTask implements ChannelFutureListener {
         this.message = message;
         this.confirmed = confirmed;
         this.future = future;
+        this.publisher = null;
+    }
+
+    /** A publish without confirm whose outcome nobody waits for ({@code publishAndForget}). */
+    OutgoingPublish(Message message) {
+        this.message = message;
+        this.confirmed = false;
+        this.future = null;
         this.publisher = null;
     }
 
@@ -66,6 +78,14 @@ final class OutgoingPublish extends LoopTask implements ChannelFutureListener {
     void refused(RelaisException cause) {
         connection.publishRefused(this);
         failed(cause);
+    }
+
+    /**
+     * True when the outcome of its write matters by itself (a future waits for it); otherwise it is written with
+     * the channel's void promise, and a failed write, which ends the connection, reaches it through the table.
+     */
+    boolean awaitsWrite() {
+        return future != null;
     }
 
     /** Written on {@code session}'s connection; the write's outcome comes to {@link #operationComplete}. */
@@ -109,8 +129,11 @@ final class OutgoingPublish extends LoopTask implements ChannelFutureListener {
         releaseWindow();
         if (future != null) {
             future.completeExceptionally(cause);
-        } else {
+        } else if (publisher != null) {
             publisher.nacked(publisherSeq, cause, false);
+        } else {
+            LOG.debug("publish to '{}' with routing key '{}' not sent: {}", message.exchange(), message.routingKey(),
+                    cause.getMessage());
         }
     }
 }

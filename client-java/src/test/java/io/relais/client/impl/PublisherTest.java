@@ -214,6 +214,20 @@ class PublisherTest {
     }
 
     @Test
+    void shouldSendWithoutConfirmAndRefuseAtOnceWhenClosedWhenPublishingAndForgetting() throws Exception {
+        connect(server().clientBuilder());
+
+        client.publishAndForget(Message.builder("k").exchange("x").payload("fire").build());
+
+        Publish p = server.take(Publish.class);
+        assertThat(p.seq()).isZero();
+        assertThat(p.exchange()).isEqualTo("x");
+        client.close();
+        assertThatThrownBy(() -> client.publishAndForget(message(1))).isInstanceOf(RelaisException.class)
+                .hasMessageContaining("closed");
+    }
+
+    @Test
     void shouldFailAtOnceWhenTheClientIsClosed() throws Exception {
         connect(server().clientBuilder());
         Publisher publisher = client.publisher(listener);
