@@ -396,7 +396,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
      * the void promise are then never written to a closed channel, which would report a failure of its own.
      */
     private boolean writable() {
-        return state == State.OPEN && ctx.channel().isActive();
+        return state == State.OPEN && ctx != null && ctx.channel().isActive();
     }
 
     /** True when frames may be sent. */
@@ -417,11 +417,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     void drained() {
         if (writable()) {
             session.flushSettlements(ctx);
+            ctx.flush();
         } else {
             session.discardSettlements();
-        }
-        if (ctx != null) {
-            ctx.flush();
         }
     }
 

@@ -23,6 +23,7 @@ final class DeliveryDispatcher {
     private final int maxPending;
     private final int resumeAt;
     private final AtomicInteger pending = new AtomicInteger();
+    private final Runnable resumeReads = this::resumeReads;
     private Channel channel;
 
     DeliveryDispatcher(Executor executor, int maxPending) {
@@ -64,8 +65,6 @@ final class DeliveryDispatcher {
             channel.eventLoop().execute(resumeReads);
         }
     }
-
-    private final Runnable resumeReads = this::resumeReads;
 
     private void resumeReads() {
         if (!channel.config().isAutoRead()) {

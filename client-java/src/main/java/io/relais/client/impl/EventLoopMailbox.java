@@ -15,14 +15,16 @@ import java.util.function.Consumer;
  * acknowledgement allocates nothing; at the end of every drain the {@code drained} action runs once (the
  * connection flushes its coalesced acknowledgements there).
  *
- * <p>Thread-safe: any thread may submit; tasks run on the event loop in the order they were queued.
+ * <p>Thread-safe: any thread may submit (lock-free); tasks run on the event loop in the order they were queued.
+ * Taking tasks happens under this object's monitor, held by the loop for a whole drain (uncontended but for a loop
+ * that shuts down while tasks are refused).
  */
 final class EventLoopMailbox {
     private final EventLoop loop;
     private final Runnable drained;
     /** The last task queued; producers swap themselves in. */
     private final AtomicReference<LoopTask> tail;
-    /** The last task taken (or the initial stub); read and written by the event loop only. */
+    /** The last task taken (or the initial stub); taken under this object's monitor. */
     private LoopTask head;
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Runnable drain = this::drain;
@@ -78,15 +80,25 @@ final class EventLoopMailbox {
         }
     }
 
-    /** The loop is gone: nothing will drain the queue again, so every queued task (and later ones) is refused. */
+    /**
+     * The loop refused the drain (it is shutting down): every queued task, and any queued while this runs, is
+     * refused. A drain the loop still runs may be polling at the same time, hence the monitor, which a drain
+     * takes once per drain, not per task.
+     */
     private void refuseAll(RelaisException failure) {
-        synchronized (this) {
-            LoopTask t;
-            while ((t = poll()) != null) {
-                t.refused(failure);
+        do {
+            synchronized (this) {
+                LoopTask t;
+                while ((t = poll()) != null) {
+                    t.refused(failure);
+                }
             }
-        }
-        scheduled.set(false);
+            scheduled.set(false);
+        } while (queued() && scheduled.compareAndSet(false, true));
+    }
+
+    private synchronized boolean queued() {
+        return head.next != null;
     }
 
     private LoopTask poll() {
@@ -100,12 +112,14 @@ final class EventLoopMailbox {
     }
 
     private void drain() {
-        scheduled.set(false);
-        LoopTask t;
         boolean ran = false;
-        while ((t = poll()) != null) {
-            ran = true;
-            t.runOnLoop();
+        synchronized (this) {
+            scheduled.set(false);
+            LoopTask t;
+            while ((t = poll()) != null) {
+                ran = true;
+                t.runOnLoop();
+            }
         }
         if (ran) {
             drained.run();
