@@ -44,7 +44,7 @@ import java.util.function.Consumer;
  * fine.
  *
  * <p><b>Flow control.</b> At most {@link Builder#maxUnconfirmed(int)} confirmed publishes are outstanding;
- * beyond that {@link #publishConfirmed(Message)} blocks its caller. When more than
+ * beyond that {@link #publishConfirmed(Message)} and {@link Publisher#publish(Message)} block their caller. When more than
  * {@link Builder#maxPendingDeliveries(int)} deliveries wait for the handler executor the client stops
  * reading from the socket, so the broker keeps further messages in its queues.
  */
@@ -106,6 +106,18 @@ public interface RelaisClient extends AutoCloseable {
     CompletableFuture<Void> publish(Message message);
 
     /**
+     * Publishes without confirm and without a future: {@link #publish(Message)} for callers that ignore its
+     * future, so nothing is allocated to report an outcome. Backpressure, the reconnect buffer and the error
+     * listeners work as for {@code publish}; a message that cannot be written because the connection is lost first
+     * is dropped (logged at DEBUG), which is what an ignored future of {@code publish} would have said.
+     *
+     * @throws RelaisException when the publish is refused at once: the client is closed (or disconnected, with
+     *     {@link DisconnectedPublishes#FAIL}), the message is larger than the broker accepts, or there was no room
+     *     in the send buffer within the request timeout
+     */
+    void publishAndForget(Message message);
+
+    /**
      * Publishes and waits for the broker's confirm. Blocks the caller while {@link Builder#maxUnconfirmed(int)}
      * confirms are outstanding, for at most the request timeout (then the future fails); never blocks when
      * called on a network thread (fails at once instead).
@@ -115,6 +127,22 @@ public interface RelaisClient extends AutoCloseable {
      *     broker refuses it, with {@link NoRouteException} when it was mandatory and matched no queue
      */
     CompletableFuture<Void> publishConfirmed(Message message);
+
+    /**
+     * A publisher with confirms whose outcomes go to {@code listener} by sequence number, with no future per
+     * message: the fast path for high publish rates, in the manner of RabbitMQ's {@code ConfirmListener} and
+     * NATS's asynchronous publish. {@link Publisher#publish(Message)} returns the message's number at once;
+     * the listener is called on the network thread with {@link ConfirmListener#confirmed confirmed(seq,
+     * multiple)} or {@link ConfirmListener#nacked nacked(seq, cause, multiple)}, exactly once for every publish
+     * (directly or through a later {@code multiple}).
+     *
+     * <p>It shares the client's window of {@link Builder#maxUnconfirmed(int)} unconfirmed publishes with
+     * {@link #publishConfirmed(Message)} and blocks (or fails) the same way when it is full; publishes made while
+     * reconnecting are kept as {@link Builder#whileDisconnected} says, and those that were waiting for a confirm
+     * when a connection was lost are reported to {@code nacked} with the cause, never sent again. Publishers are
+     * cheap; a client may have any number, each with its own numbering.
+     */
+    Publisher publisher(ConfirmListener listener);
 
     /**
      * Subscribes to the messages published to {@code exchange} ("" for the default exchange) whose routing key

@@ -22,17 +22,20 @@ final class ActiveSubscription implements Subscription {
     private final long sid;
     private final MessageHandler handler;
     private final boolean manualAck;
+    private final boolean batchAcks;
     private final AtomicReference<CompletableFuture<Void>> cancel = new AtomicReference<>();
     private volatile String queue = "";
     private volatile boolean ended;
     private volatile boolean requeuedByBroker;
     private final CompletableFuture<RelaisException> brokerCancel = new CompletableFuture<>();
 
-    ActiveSubscription(Connection connection, long sid, MessageHandler handler, boolean manualAck) {
+    ActiveSubscription(Connection connection, long sid, MessageHandler handler, boolean manualAck,
+            boolean batchAcks) {
         this.connection = connection;
         this.sid = sid;
         this.handler = handler;
         this.manualAck = manualAck;
+        this.batchAcks = batchAcks;
     }
 
     @Override
@@ -51,6 +54,11 @@ final class ActiveSubscription implements Subscription {
 
     boolean manualAck() {
         return manualAck;
+    }
+
+    /** True when its acknowledgements may be coalesced into ACKs with {@code multiple}. */
+    boolean batchAcks() {
+        return batchAcks;
     }
 
     /** True once cancelled by the client, by the broker, or by the connection closing. */

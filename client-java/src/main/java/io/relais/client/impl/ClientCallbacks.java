@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where the application's code runs for one client: the handler executor (the application's, or one daemon
- * thread this client owns), and the error and connection-event listeners, which run on it. Every connection of
+ * thread this client owns, fed in batches through a {@link SerialExecutor}), and the error and connection-event
+ * listeners, which run on it. Every connection of
  * the client shares it, so that ordering holds across reconnects.
  *
  * <p>Thread-safe: listeners may be added and notifications sent from any thread.
@@ -44,7 +45,7 @@ final class ClientCallbacks {
             this.ownedThreadPrefix = HANDLER_THREAD_PREFIX + CLIENT_NUMBERS.incrementAndGet();
             this.owned = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                     new DefaultThreadFactory(ownedThreadPrefix, true));
-            this.executor = owned;
+            this.executor = new SerialExecutor(owned); // deliveries reach the thread in batches, in order
         }
     }
 

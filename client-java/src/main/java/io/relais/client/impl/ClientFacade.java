@@ -1,12 +1,14 @@
 package io.relais.client.impl;
 
 import io.netty.channel.EventLoopGroup;
+import io.relais.client.ConfirmListener;
 import io.relais.client.ConnectionEvent;
 import io.relais.client.DeclaredQueue;
 import io.relais.client.Delivery;
 import io.relais.client.ExchangeType;
 import io.relais.client.Message;
 import io.relais.client.MessageHandler;
+import io.relais.client.Publisher;
 import io.relais.client.QueueDeclaration;
 import io.relais.client.RelaisClient;
 import io.relais.client.RelaisException;
@@ -188,6 +190,19 @@ public final class ClientFacade implements RelaisClient {
     @Override
     public CompletableFuture<Void> publishConfirmed(Message message) {
         return supervisor.publish(Objects.requireNonNull(message, "message"), true);
+    }
+
+    @Override
+    public void publishAndForget(Message message) {
+        RelaisException refused = supervisor.publish(new OutgoingPublish(Objects.requireNonNull(message, "message")));
+        if (refused != null) {
+            throw refused;
+        }
+    }
+
+    @Override
+    public Publisher publisher(ConfirmListener listener) {
+        return new ClientPublisher(supervisor, listener);
     }
 
     @Override

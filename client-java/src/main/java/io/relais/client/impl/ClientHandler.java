@@ -7,7 +7,6 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.relais.client.Message;
 import io.relais.client.RelaisException;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.ProtocolVersion;
@@ -171,6 +170,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         closedByClient = true;
         switch (state) {
             case OPEN -> {
+                session.flushSettlements(ctx); // acknowledgements made before the close still go out
                 state = State.CLOSING;
                 connection.markNotOpen();
                 ctx.writeAndFlush(new Close(0, CLIENT_CLOSE_REASON));
@@ -373,13 +373,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         session.request(ctx, call, future, onFailure);
     }
 
-    /** Writes a PUBLISH; with {@code confirm} it gets the next seq and completes on CONFIRM. */
-    void publish(Message m, CompletableFuture<Void> future, boolean confirm) {
-        if (state != State.OPEN) {
-            future.completeExceptionally(notOpen());
+    /** Writes a PUBLISH; with a confirm it gets the next seq and is settled on CONFIRM. */
+    void publish(OutgoingPublish p) {
+        if (!writable()) {
+            p.failed(notOpen());
             return;
         }
-        session.publish(ctx, m, future, confirm);
+        session.publish(ctx, p);
     }
 
     /** Registers a subscription before its SUBSCRIBE goes out, so that no delivery can miss it. */
@@ -391,17 +391,35 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         session.removeSubscription(sub);
     }
 
+    /**
+     * Open, and the channel not closed under us (its channelInactive may still be on its way): frames written with
+     * the void promise are then never written to a closed channel, which would report a failure of its own.
+     */
+    private boolean writable() {
+        return state == State.OPEN && ctx != null && ctx.channel().isActive();
+    }
+
     /** True when frames may be sent. */
     boolean isOpen() {
         return state == State.OPEN;
     }
 
-    /** Sends an ACK/NACK/REJECT if the connection is open; dropped otherwise (the broker requeues). */
-    void sendIfOpen(Frame frame) {
-        if (state == State.OPEN) {
-            ctx.writeAndFlush(frame);
+    /** Sends (or coalesces) an ACK/NACK/REJECT if the connection is open; dropped otherwise (the broker requeues). */
+    void settle(IncomingDelivery delivery) {
+        if (writable()) {
+            session.settle(ctx, delivery);
         } else {
-            LOG.debug("{} not sent: connection is {}", frame.type(), state);
+            LOG.debug("{} of tag {} not sent: connection is {}", delivery.settlement(), delivery.tag(), state);
+        }
+    }
+
+    /** End of a mailbox drain: coalesced acknowledgements go out, and what was written is flushed. */
+    void drained() {
+        if (writable()) {
+            session.flushSettlements(ctx);
+            ctx.flush();
+        } else {
+            session.discardSettlements();
         }
     }
 

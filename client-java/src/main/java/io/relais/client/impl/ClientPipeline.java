@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
  * and write-buffer water marks at half and all of {@code maxBufferedBytes}. The pipeline:
  *
  * <pre>
- *   [idle]   IdleStateHandler: writer idle = heartbeat -> HEARTBEAT, reader idle = 2 x heartbeat -> dead
- *            (added once READY negotiated a non-zero heartbeat)
+ *   [idle]   IdleStateHandler: reader idle = 2 x heartbeat -> dead
+ *   [writeIdle] WriteIdleTimer: writer idle = heartbeat -> HEARTBEAT (no allocation per write)
+ *            (both added once READY negotiated a non-zero heartbeat)
  *   decoder  FrameDecoder(client side): bytes -> Frame / DecodeFailure
  *   flush    FlushConsolidationHandler: one socket flush per read batch or event-loop task batch
  *   encoder  FrameEncoder: Frame -> bytes
@@ -30,6 +31,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClientPipeline {
     static final String IDLE = "idle";
+    static final String WRITE_IDLE = "writeIdle";
     static final String DECODER = "decoder";
     static final String FLUSH = "flush";
     static final String ENCODER = "encoder";
@@ -77,8 +79,8 @@ final class ClientPipeline {
         pipeline.get(FrameDecoder.class).maxFrameSize((int) Math.min(Integer.MAX_VALUE,
                 (long) maxFrameSize + SERVER_FRAME_ALLOWANCE));
         if (heartbeatMillis > 0) {
-            pipeline.addFirst(IDLE, new IdleStateHandler(2 * heartbeatMillis, heartbeatMillis, 0,
-                    TimeUnit.MILLISECONDS));
+            pipeline.addFirst(WRITE_IDLE, new WriteIdleTimer(heartbeatMillis));
+            pipeline.addFirst(IDLE, new IdleStateHandler(2 * heartbeatMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
     }
 }

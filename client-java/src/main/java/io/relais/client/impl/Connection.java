@@ -12,7 +12,6 @@ import io.relais.client.Subscription;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.ProtocolVersion;
 import io.relais.protocol.frame.Cancel;
-import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Ok;
 import io.relais.protocol.frame.Subscribe;
 import io.relais.protocol.frame.SubscribeOk;
@@ -107,7 +106,7 @@ final class Connection {
             connected.completeExceptionally(failure);
             return connected;
         }
-        this.mailbox = new EventLoopMailbox(connect.channel().eventLoop());
+        this.mailbox = new EventLoopMailbox(connect.channel().eventLoop(), handler::drained);
         this.channel = connect.channel();
         connect.addListener(f -> {
             if (!f.isSuccess()) {
@@ -204,47 +203,66 @@ final class Connection {
      */
     CompletableFuture<Void> publish(Message message, boolean confirmed) {
         CompletableFuture<Void> f = new CompletableFuture<>();
-        if (!checkPublishable(message, f)) {
-            return f;
+        RelaisException refused = publish(new OutgoingPublish(message, confirmed, f));
+        if (refused != null) {
+            f.completeExceptionally(refused);
         }
-        if (confirmed) {
-            RelaisException refused = gate.acquireConfirmWindow(inEventLoop());
-            if (refused != null) {
-                f.completeExceptionally(refused);
-                return f;
-            }
-            f.whenComplete((v, e) -> gate.releaseConfirmWindow());
-        }
-        RelaisException full = gate.awaitRoom(channel, this::isOpen);
-        if (full != null) {
-            f.completeExceptionally(full);
-            return f;
-        }
-        int size = message.payload().length;
-        gate.queued(size);
-        mailbox.run(() -> {
-            gate.dequeued(size);
-            handler.publish(message, f, confirmed);
-        }, e -> {
-            gate.dequeued(size);
-            f.completeExceptionally(e);
-        });
         return f;
     }
 
-    private boolean checkPublishable(Message message, CompletableFuture<Void> f) {
+    /**
+     * Hands a publish to the event loop, after waiting here (not there) for room in the window and the socket
+     * (see {@link PublishGate}); its outcome goes where the publish says.
+     *
+     * @return null once handed over, or why it was refused at once (then it holds no place in the window and
+     *     nothing has been reported for it)
+     */
+    RelaisException publish(OutgoingPublish p) {
+        RelaisException refused = checkPublishable(p.message);
+        if (refused != null) {
+            return refused;
+        }
+        if (p.confirmed) {
+            refused = gate.acquireConfirmWindow(inEventLoop());
+            if (refused != null) {
+                return refused;
+            }
+        }
+        RelaisException full = gate.awaitRoom(channel, this::isOpen);
+        if (full != null) {
+            if (p.confirmed) {
+                gate.releaseConfirmWindow();
+            }
+            return full;
+        }
+        p.handedTo(this, p.confirmed ? gate : null);
+        gate.queued(p.message.payload().length);
+        mailbox.submit(p);
+        return null;
+    }
+
+    /** On the event loop: a publish handed over by {@link #publish(OutgoingPublish)} is to be written. */
+    void publishArrived(OutgoingPublish p) {
+        gate.dequeued(p.message.payload().length);
+        handler.publish(p);
+    }
+
+    /** The event loop refused a publish handed over; it is failed by the caller. */
+    void publishRefused(OutgoingPublish p) {
+        gate.dequeued(p.message.payload().length);
+    }
+
+    private RelaisException checkPublishable(Message message) {
         Objects.requireNonNull(message, "message");
         if (!open) {
-            f.completeExceptionally(new RelaisException(null, "connection closed"));
-            return false;
+            return new RelaisException(null, "connection closed");
         }
         int limit = maxFrameSize - PUBLISH_OVERHEAD_ALLOWANCE;
         if (message.payload().length > limit) {
-            f.completeExceptionally(new RelaisException(ErrorCode.FRAME_TOO_LARGE, "message of "
-                    + message.payload().length + " bytes is larger than the broker accepts (" + limit + " bytes)"));
-            return false;
+            return new RelaisException(ErrorCode.FRAME_TOO_LARGE, "message of "
+                    + message.payload().length + " bytes is larger than the broker accepts (" + limit + " bytes)");
         }
-        return true;
+        return null;
     }
 
     /**
@@ -255,7 +273,7 @@ final class Connection {
     CompletableFuture<Subscription> subscribe(String queue, String exchange, String pattern, SubscribeOptions options,
             MessageHandler messageHandler) {
         ActiveSubscription sub = new ActiveSubscription(this, lastSid.incrementAndGet(), messageHandler,
-                options.manualAck());
+                options.manualAck(), options.batchAcks());
         String description = queue.isEmpty()
                 ? "SUBSCRIBE to '" + exchange + "' with '" + pattern + "'" : "SUBSCRIBE to queue '" + queue + "'";
         BrokerCall<Subscription> call = new BrokerCall<>(description,
@@ -285,9 +303,26 @@ final class Connection {
         return f;
     }
 
-    /** ACK/NACK/REJECT from a delivery, any thread; dropped if the connection is not open (the broker requeues). */
-    void sendSettlement(Frame frame) {
-        mailbox.run(() -> handler.sendIfOpen(frame), e -> LOG.debug("{} not sent: {}", frame.type(), e.getMessage()));
+    /**
+     * ACK/NACK/REJECT from a delivery, any thread; dropped if the connection is not open (the broker requeues).
+     * Settlements that reach the event loop in one drain are coalesced there ({@link AckCoalescer}).
+     */
+    void sendSettlement(IncomingDelivery delivery) {
+        mailbox.submit(delivery);
+    }
+
+    /** On the event loop: a settlement handed over by {@link #sendSettlement}. */
+    void settlementArrived(IncomingDelivery delivery) {
+        handler.settle(delivery);
+    }
+
+    /** On the handler executor: runs {@code sub}'s handler for a delivery the dispatcher handed over. */
+    void handle(ActiveSubscription sub, IncomingDelivery delivery) {
+        try {
+            sub.handle(delivery);
+        } finally {
+            dispatcher.handled();
+        }
     }
 
     /**

@@ -99,32 +99,37 @@ final class ConnectionSupervisor {
 
     /** Publishes on the current connection, or keeps the publish for the next one while reconnecting. */
     CompletableFuture<Void> publish(Message message, boolean confirmed) {
-        if (!reconnecting) {
-            Connection c = current;
-            if (c != null && c.isOpen()) {
-                return c.publish(message, confirmed);
-            }
-        }
         CompletableFuture<Void> f = new CompletableFuture<>();
-        Connection now = null;
-        RelaisException refused;
-        synchronized (lock) {
-            if (closed || closing || (!reconnecting && !current.isOpen() && !reconnects)) {
-                refused = new RelaisException(null, "connection closed");
-            } else if (!reconnecting && current.isOpen()) {
-                now = current;
-                refused = null;
-            } else {
-                refused = buffer.offer(message, confirmed, f);
-            }
-        }
-        if (now != null) {
-            return now.publish(message, confirmed);
-        }
+        RelaisException refused = publish(new OutgoingPublish(message, confirmed, f));
         if (refused != null) {
             f.completeExceptionally(refused);
         }
         return f;
+    }
+
+    /**
+     * Publishes on the current connection, or keeps the publish for the next one while reconnecting.
+     *
+     * @return null once handed over (its outcome is reported where it says), or why it was refused at once
+     */
+    RelaisException publish(OutgoingPublish p) {
+        if (!reconnecting) {
+            Connection c = current;
+            if (c != null && c.isOpen()) {
+                return c.publish(p);
+            }
+        }
+        Connection now;
+        synchronized (lock) {
+            if (closed || closing || (!reconnecting && !current.isOpen() && !reconnects)) {
+                return new RelaisException(null, "connection closed");
+            } else if (!reconnecting && current.isOpen()) {
+                now = current;
+            } else {
+                return buffer.offer(p);
+            }
+        }
+        return now.publish(p);
     }
 
     // ---------------------------------------------------------------- losing and regaining the connection
@@ -212,7 +217,7 @@ final class ConnectionSupervisor {
 
     /** Ends the client: fails what waits for a reconnect, fires CLOSED, completes {@link #closedFuture()}. */
     private void closeForGood(RelaisException cause) {
-        List<CompletableFuture<Void>> dropped;
+        List<OutgoingPublish> dropped;
         synchronized (lock) {
             if (closed) {
                 return;
@@ -221,8 +226,8 @@ final class ConnectionSupervisor {
             reconnecting = false;
             dropped = buffer.clear();
         }
-        for (CompletableFuture<Void> f : dropped) {
-            f.completeExceptionally(new RelaisException(null, cause == null ? "connection closed"
+        for (OutgoingPublish p : dropped) {
+            p.failed(new RelaisException(null, cause == null ? "connection closed"
                     : "client closed before it could reconnect", cause));
         }
         if (cause != null) {

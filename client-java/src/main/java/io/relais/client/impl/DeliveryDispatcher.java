@@ -23,6 +23,7 @@ final class DeliveryDispatcher {
     private final int maxPending;
     private final int resumeAt;
     private final AtomicInteger pending = new AtomicInteger();
+    private final Runnable resumeReads = this::resumeReads;
     private Channel channel;
 
     DeliveryDispatcher(Executor executor, int maxPending) {
@@ -40,7 +41,10 @@ final class DeliveryDispatcher {
         return pending.get();
     }
 
-    /** Runs a delivery task on the executor; on the event loop only. */
+    /**
+     * Runs a delivery task on the executor; on the event loop only. The task is the delivery itself (one
+     * executor hand-off per delivery, no wrapper): it calls {@link #handled()} when done.
+     */
     void dispatch(Runnable task) {
         int n = pending.incrementAndGet();
         if (n > maxPending && channel.config().isAutoRead()) {
@@ -48,18 +52,17 @@ final class DeliveryDispatcher {
             channel.config().setAutoRead(false);
         }
         try {
-            executor.execute(() -> {
-                try {
-                    task.run();
-                } finally {
-                    if (pending.decrementAndGet() == resumeAt) {
-                        channel.eventLoop().execute(this::resumeReads);
-                    }
-                }
-            });
+            executor.execute(task);
         } catch (RejectedExecutionException e) {
             pending.decrementAndGet();
             LOG.warn("handler executor refused a delivery; it is dropped", e);
+        }
+    }
+
+    /** A dispatched task has run; on the handler executor. */
+    void handled() {
+        if (pending.decrementAndGet() == resumeAt) {
+            channel.eventLoop().execute(resumeReads);
         }
     }
 

@@ -1,11 +1,9 @@
 package io.relais.client.impl;
 
 import io.relais.client.DisconnectedPublishes;
-import io.relais.client.Message;
 import io.relais.client.RelaisException;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The publishes made while the client is between connections, kept in order up to a bound and sent once it
@@ -15,14 +13,10 @@ import java.util.concurrent.CompletableFuture;
  * to buffer and deciding the client is connected again never interleave.
  */
 final class DisconnectedPublishBuffer {
-    /** One publish waiting for the next connection. */
-    private record BufferedPublish(Message message, boolean confirmed, CompletableFuture<Void> future) {
-    }
-
     private final DisconnectedPublishes mode;
     private final int capacity;
     private final String address;
-    private final ArrayDeque<BufferedPublish> publishes = new ArrayDeque<>();
+    private final ArrayDeque<OutgoingPublish> publishes = new ArrayDeque<>();
 
     /** @param address the broker's address, for messages */
     DisconnectedPublishBuffer(DisconnectedPublishes mode, int capacity, String address) {
@@ -34,9 +28,9 @@ final class DisconnectedPublishBuffer {
     /**
      * Keeps a publish for the next connection.
      *
-     * @return null if it was kept, or why it was refused (the caller fails its future with it)
+     * @return null if it was kept, or why it was refused (the caller reports it)
      */
-    RelaisException offer(Message message, boolean confirmed, CompletableFuture<Void> future) {
+    RelaisException offer(OutgoingPublish publish) {
         if (mode == DisconnectedPublishes.FAIL) {
             return new RelaisException(null, "not connected: reconnecting to " + address);
         }
@@ -44,30 +38,26 @@ final class DisconnectedPublishBuffer {
             return new RelaisException(null, "not connected, and " + capacity
                     + " publishes already wait for the reconnect");
         }
-        publishes.add(new BufferedPublish(message, confirmed, future));
+        publishes.add(publish);
         return null;
     }
 
-    /** Sends every kept publish, in order, on {@code connection}; each completes its future with the outcome. */
+    /** Sends every kept publish, in order, on {@code connection}; each reports its outcome where it says. */
     void sendTo(Connection connection) {
-        BufferedPublish b;
-        while ((b = publishes.poll()) != null) {
-            CompletableFuture<Void> target = b.future();
-            connection.publish(b.message(), b.confirmed()).whenComplete((x, e) -> {
-                if (e != null) {
-                    target.completeExceptionally(e);
-                } else {
-                    target.complete(null);
-                }
-            });
+        OutgoingPublish p;
+        while ((p = publishes.poll()) != null) {
+            RelaisException refused = connection.publish(p);
+            if (refused != null) {
+                p.failed(refused);
+            }
         }
     }
 
-    /** Empties the buffer; the caller fails the returned futures, outside its lock. */
-    List<CompletableFuture<Void>> clear() {
-        List<CompletableFuture<Void>> futures = publishes.stream().map(BufferedPublish::future).toList();
+    /** Empties the buffer; the caller fails the returned publishes, outside its lock. */
+    List<OutgoingPublish> clear() {
+        List<OutgoingPublish> all = List.copyOf(publishes);
         publishes.clear();
-        return futures;
+        return all;
     }
 
     int size() {

@@ -40,6 +40,7 @@ final class OpenSession {
     private final String requestTimeoutText;
     private final PendingRequests requests = new PendingRequests();
     private final UnconfirmedPublishes unconfirmed = new UnconfirmedPublishes();
+    private final AckCoalescer acks = new AckCoalescer();
     private final Map<Long, ActiveSubscription> subscriptions = new HashMap<>();
 
     OpenSession(ClientHandler handler, Connection connection, DeliveryDispatcher dispatcher, ClientConfig config) {
@@ -54,6 +55,7 @@ final class OpenSession {
 
     /** Sends a request and completes {@code future} with its answer, as {@code call} reads it. */
     <T> void request(ChannelHandlerContext ctx, BrokerCall<T> call, CompletableFuture<T> future, Runnable onFailure) {
+        acks.flush(ctx); // acknowledgements made before this request go out before it
         PendingRequests.Pending<T> p = new PendingRequests.Pending<>(call.description(),
                 System.nanoTime() + requestTimeoutNanos, call.reader(), future, onFailure);
         long id = requests.add(p);
@@ -72,24 +74,53 @@ final class OpenSession {
         });
     }
 
-    /** Writes a PUBLISH; with {@code confirm} it gets the next seq and completes on CONFIRM. */
-    void publish(ChannelHandlerContext ctx, Message m, CompletableFuture<Void> future, boolean confirm) {
-        long seq = confirm ? unconfirmed.add(future, System.nanoTime() + requestTimeoutNanos) : 0;
+    /** Writes a PUBLISH; with a confirm it gets the next seq and is settled on CONFIRM. */
+    void publish(ChannelHandlerContext ctx, OutgoingPublish p) {
+        acks.flush(ctx); // acknowledgements made before this publish go out before it
+        Message m = p.message;
+        long seq = p.confirmed ? unconfirmed.add(p, System.nanoTime() + requestTimeoutNanos) : 0;
         int flags = (m.persistent() ? Publish.PERSISTENT : 0) | (m.mandatory() ? Publish.MANDATORY : 0);
         Publish frame = new Publish(seq, m.exchange(), m.routingKey(), flags, m.properties(),
                 Unpooled.wrappedBuffer(m.payload()));
-        ctx.writeAndFlush(frame).addListener(w -> {
-            if (!w.isSuccess()) {
-                RelaisException e = handler.sendFailure("PUBLISH", w.cause());
-                if (confirm) {
-                    unconfirmed.fail(seq, e);
-                } else {
-                    future.completeExceptionally(e);
-                }
-            } else if (!confirm) {
-                future.complete(null);
-            }
-        });
+        if (p.awaitsWrite()) {
+            p.written(this);
+            ctx.writeAndFlush(frame).addListener(p);
+        } else {
+            ctx.writeAndFlush(frame, ctx.voidPromise());
+        }
+    }
+
+    /** The write of a PUBLISH failed; on the event loop. */
+    void publishWriteFailed(OutgoingPublish p, Throwable cause) {
+        RelaisException e = handler.sendFailure("PUBLISH", cause);
+        if (p.confirmed) {
+            unconfirmed.fail(p.wireSeq, e);
+        } else {
+            p.failed(e);
+        }
+    }
+
+    /** A settlement made by the application: coalesced when it is an ACK of a batching subscription. */
+    void settle(ChannelHandlerContext ctx, IncomingDelivery d) {
+        if (d.settlement() == IncomingDelivery.Settlement.ACK && d.batchAcks() && acks.coalescing()) {
+            acks.ack(d.tag());
+        } else {
+            acks.single(ctx, d.tag(), d.frame());
+        }
+    }
+
+    /** End of a batch of settlements: the coalesced ACKs are written (the caller flushes). */
+    void flushSettlements(ChannelHandlerContext ctx) {
+        acks.flush(ctx);
+    }
+
+    void discardSettlements() {
+        acks.discardRun();
+    }
+
+    /** The acknowledgement coalescer; for tests. */
+    AckCoalescer acks() {
+        return acks;
     }
 
     /** Registers a subscription before its SUBSCRIBE goes out, so that no delivery can miss it. */
@@ -132,11 +163,15 @@ final class OpenSession {
         ActiveSubscription sub = subscriptions.get(d.sid());
         if (sub == null) {
             LOG.warn("DELIVER for unknown subscription {} (tag {}) dropped", d.sid(), d.deliveryTag());
+            acks.delivered(d.deliveryTag(), null); // perhaps outstanding: no ACK with multiple may cover it
             return;
+        }
+        if (sub.manualAck()) {
+            acks.delivered(d.deliveryTag(), sub);
         }
         IncomingDelivery delivery = new IncomingDelivery(connection, sub, d,
                 ByteBufUtil.getBytes(d.payload()));
-        dispatcher.dispatch(() -> sub.handle(delivery));
+        dispatcher.dispatch(delivery);
     }
 
     void cancelled(Cancelled c) {
@@ -150,7 +185,11 @@ final class OpenSession {
         RelaisException reason = new RelaisException(c.code(), "subscription " + c.sid() + " on queue '"
                 + sub.queue() + "' cancelled by the server: " + c.reason());
         // 1012: the broker requeued the subscription's unacknowledged deliveries (PROTOCOL.md 7.9).
-        sub.brokerCancelled(reason, c.code() == ErrorCode.CONSUMER_TIMEOUT.code());
+        boolean requeued = c.code() == ErrorCode.CONSUMER_TIMEOUT.code();
+        sub.brokerCancelled(reason, requeued);
+        if (requeued) {
+            acks.requeued(sub);
+        }
         connection.reportError(reason);
     }
 
