@@ -1,6 +1,7 @@
 package io.relais.cli;
 
 import io.relais.client.Message;
+import io.relais.client.ConnectionEvent;
 import io.relais.client.RelaisClient;
 import io.relais.client.RelaisException;
 import io.relais.protocol.Properties;
@@ -102,8 +103,10 @@ final class PubCommand implements Callable<Integer> {
         ArrayDeque<Pending> waiting = new ArrayDeque<>();
         Outcomes outcomes = new Outcomes();
         long sent = 0;
+        FlowNotices flow = new FlowNotices();
         try (RelaisClient client = server.connect()) {
             client.onError(asyncErrors::add);
+            client.onConnectionEvent(flow::event);
             if (message != null) {
                 waiting.add(new Pending(1, send(client, message, properties, waitForConfirms)));
                 sent++;
@@ -131,6 +134,7 @@ final class PubCommand implements Callable<Integer> {
         for (RelaisException e : asyncErrors) {
             System.err.println("relais: " + CliErrors.describe(e));
         }
+        flow.summary();
         if (report != null) {
             outcomes.writeReport(report);
         }
@@ -225,5 +229,36 @@ final class PubCommand implements Callable<Integer> {
             map.put(h.substring(0, eq), h.substring(eq + 1));
         }
         return Properties.builder().contentType(contentType).headers(map.isEmpty() ? null : map).build();
+    }
+
+    /**
+     * Tells the user when the broker pauses this publisher (flow control: a congested queue or the memory
+     * alarm), at most once every few seconds, and how often it did at the end. Runs on the client's handler
+     * thread; {@link #summary} after the client closed.
+     */
+    static final class FlowNotices {
+        private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(5);
+        private int pauses;
+        private long lastNotice = System.nanoTime() - QUIET_NANOS;
+
+        synchronized void event(ConnectionEvent e) {
+            if (e.type() != ConnectionEvent.Type.BLOCKED) {
+                return;
+            }
+            pauses++;
+            long now = System.nanoTime();
+            if (now - lastNotice >= QUIET_NANOS) {
+                lastNotice = now;
+                System.err.println("relais: the broker paused this publisher (" + e.reason()
+                        + "); it goes on when the queue drains");
+            }
+        }
+
+        synchronized void summary() {
+            if (pauses > 0) {
+                System.err.println("relais: the broker paused this publisher " + pauses
+                        + (pauses == 1 ? " time" : " times") + " for flow control");
+            }
+        }
     }
 }

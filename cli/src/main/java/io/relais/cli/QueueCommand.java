@@ -40,7 +40,7 @@ final class QueueCommand {
         List<String> bindings = new ArrayList<>();
 
         @Option(names = "--arg", paramLabel = "KEY=VALUE", description = "Queue argument: max-length, "
-                + "max-length-bytes, message-ttl (numbers), overflow (drop-head|reject-publish), "
+                + "max-length-bytes, message-ttl, flow-max-delay (numbers), overflow (block|drop-head|reject-publish), "
                 + "dead-letter-exchange, dead-letter-routing-key. Repeatable.")
         List<String> arguments = new ArrayList<>();
 

@@ -9,8 +9,15 @@ package io.relais.client;
  *     {@code RESUBSCRIBED}; the lost one for {@code DISCONNECTED}), or {@code null} if there is none
  * @param cause why the connection was lost or the client closed, or {@code null}
  * @param attempt for {@code RECONNECTED}, the attempt that succeeded (1 = the first); 0 otherwise
+ * @param reason for {@code BLOCKED} and {@code UNBLOCKED}, the broker's reason (for example the congested
+ *     queue); {@code null} otherwise
  */
-public record ConnectionEvent(Type type, String connectionId, RelaisException cause, int attempt) {
+public record ConnectionEvent(Type type, String connectionId, RelaisException cause, int attempt, String reason) {
+    /** An event without a broker's reason. */
+    public ConnectionEvent(Type type, String connectionId, RelaisException cause, int attempt) {
+        this(type, connectionId, cause, attempt, null);
+    }
+
     /** The kinds of event. */
     public enum Type {
         /** The first connection is open. */
@@ -22,6 +29,14 @@ public record ConnectionEvent(Type type, String connectionId, RelaisException ca
         /** Every subscription has been made again on the new connection. */
         RESUBSCRIBED,
         /** The client is closed for good: by the application, or because the reconnect policy gave up. */
-        CLOSED
+        CLOSED,
+        /**
+         * The broker stopped reading from the connection (flow control, PROTOCOL.md 7.8): a queue the client
+         * publishes into is congested, or the broker's memory alarm is raised. Publishes wait (and their
+         * confirm and request timeouts stand still) until {@code UNBLOCKED}; deliveries still arrive.
+         */
+        BLOCKED,
+        /** The broker reads from the connection again after {@code BLOCKED}. */
+        UNBLOCKED
     }
 }

@@ -46,7 +46,12 @@ import java.util.function.Consumer;
  * <p><b>Flow control.</b> At most {@link Builder#maxUnconfirmed(int)} confirmed publishes are outstanding;
  * beyond that {@link #publishConfirmed(Message)} and {@link Publisher#publish(Message)} block their caller. When more than
  * {@link Builder#maxPendingDeliveries(int)} deliveries wait for the handler executor the client stops
- * reading from the socket, so the broker keeps further messages in its queues.
+ * reading from the socket, so the broker keeps further messages in its queues. The broker slows publishers
+ * down the same way: when a queue the client publishes into is congested (its consumers do not keep up) or
+ * its memory alarm is raised, it stops reading from the connection (PROTOCOL.md 7.8) and says so; listeners
+ * see {@link ConnectionEvent.Type#BLOCKED} and later {@link ConnectionEvent.Type#UNBLOCKED}. Meanwhile
+ * publishes wait in the socket and the window, and their confirm and request timeouts stand still, so a
+ * publisher blocked for longer than the request timeout loses nothing; deliveries keep arriving.
  */
 public interface RelaisClient extends AutoCloseable {
 

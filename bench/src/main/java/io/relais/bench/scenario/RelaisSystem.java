@@ -1,16 +1,18 @@
 package io.relais.bench.scenario;
 
 import io.relais.client.Backpressure;
+import io.relais.client.ConfirmListener;
 import io.relais.client.ExchangeType;
 import io.relais.client.Message;
+import io.relais.client.Publisher;
 import io.relais.client.QueueDeclaration;
 import io.relais.client.ReconnectPolicy;
 import io.relais.client.RelaisClient;
+import io.relais.client.RelaisException;
 import io.relais.client.SubscribeOptions;
 import io.relais.protocol.frame.QueueInfo;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -77,25 +79,54 @@ final class RelaisSystem implements MessagingSystem {
 
     @Override
     public Sender senderToQueue(String queue, int maxUnconfirmed, Stats stats) {
-        return sender(client(maxUnconfirmed), "", queue, maxUnconfirmed > 0, stats);
+        return sender(client(maxUnconfirmed), "", queue, maxUnconfirmed, stats);
     }
 
     @Override
     public Sender senderToExchange(String exchange, String routingKey, Stats stats) {
-        return sender(client(1), exchange, routingKey, false, stats);
+        return sender(client(1), exchange, routingKey, 0, stats);
     }
 
-    private static Sender sender(RelaisClient client, String exchange, String key, boolean confirms, Stats stats) {
+    /**
+     * Confirms go to a {@link ConfirmListener} by sequence number (no future per message); the send times of the
+     * unconfirmed window are kept in a ring indexed by that number, written before the publish so that the
+     * listener (on the client's network thread) always finds them. One thread sends through a sender.
+     */
+    private static Sender sender(RelaisClient client, String exchange, String key, int maxUnconfirmed, Stats stats) {
+        boolean confirms = maxUnconfirmed > 0;
+        int size = Integer.highestOneBit(Math.max(1, maxUnconfirmed) * 2 - 1) * 2;
+        long[] sentAt = new long[size];
+        int mask = size - 1;
+        long[] reported = {0}; // highest seq reported; touched by the listener only
+        Publisher publisher = !confirms ? null : client.publisher(new ConfirmListener() {
+            @Override
+            public void confirmed(long seq, boolean multiple) {
+                for (long s = multiple ? reported[0] + 1 : seq; s <= seq; s++) {
+                    stats.confirmed(sentAt[(int) (s & mask)]);
+                }
+                reported[0] = seq;
+            }
+
+            @Override
+            public void nacked(long seq, RelaisException cause, boolean multiple) {
+                reported[0] = seq; // not counted as confirmed
+            }
+        });
         return new Sender() {
+            private long next = 1;
+
             @Override
             public void send(byte[] payload, boolean persistent) {
                 Message m = Message.builder(key).exchange(exchange).payload(payload).persistent(persistent).build();
                 if (confirms) {
-                    long sentAt = Payloads.sentNanos(payload);
-                    CompletableFuture<Void> f = client.publishConfirmed(m);
-                    f.thenRun(() -> stats.confirmed(sentAt));
+                    sentAt[(int) (next & mask)] = Payloads.sentNanos(payload);
+                    try {
+                        next = publisher.publish(m) + 1;
+                    } catch (RelaisException e) {
+                        return; // refused at once (closing, window timeout): not sent, as a failed future was
+                    }
                 } else {
-                    client.publish(m);
+                    client.publishAndForget(m);
                 }
                 stats.sent();
             }

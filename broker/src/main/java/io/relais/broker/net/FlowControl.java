@@ -165,6 +165,6 @@ final class FlowControl implements QueueFlow.Waiter {
             return new Flow(true, "", "the broker's memory alarm is raised (limits.memory-high-watermark)");
         }
         MessageQueue q = blockedBy.iterator().next();
-        return new Flow(true, q.name(), "queue '" + q.name() + "' is congested: its consumers do not keep up");
+        return new Flow(true, q.name(), "queue '" + q.name() + "' is congested: " + q.flow().reason());
     }
 }

@@ -87,7 +87,12 @@ final class ClientCallbacks {
 
     /** Passes a connection event to the event listeners, on the handler executor, in order. */
     void fire(ConnectionEvent.Type type, String connectionId, RelaisException cause, int attempt) {
-        ConnectionEvent event = new ConnectionEvent(type, connectionId, cause, attempt);
+        fire(type, connectionId, cause, attempt, null);
+    }
+
+    /** {@link #fire(ConnectionEvent.Type, String, RelaisException, int)} with the broker's reason. */
+    void fire(ConnectionEvent.Type type, String connectionId, RelaisException cause, int attempt, String reason) {
+        ConnectionEvent event = new ConnectionEvent(type, connectionId, cause, attempt, reason);
         if (!eventListeners.notifyOn(executor, event)) {
             LOG.debug("connection event {} not delivered: executor shut down", event);
         }

@@ -19,6 +19,7 @@ import io.relais.protocol.frame.CloseOk;
 import io.relais.protocol.frame.Confirm;
 import io.relais.protocol.frame.Deliver;
 import io.relais.protocol.frame.ErrorFrame;
+import io.relais.protocol.frame.Flow;
 import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Heartbeat;
 import io.relais.protocol.frame.Hello;
@@ -99,7 +100,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         handshakeTimer = ctx.executor().schedule(this::handshakeTimedOut, Math.max(remaining, 0),
                 TimeUnit.NANOSECONDS);
         ctx.writeAndFlush(new Hello(ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.MAX_SUPPORTED,
-                config.clientName(), ProtocolVersion.V1_CAPABILITIES));
+                config.clientName(), ProtocolVersion.CAPABILITIES));
         ctx.fireChannelActive();
     }
 
@@ -315,6 +316,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             case RETURN -> session.returned((Return) frame);
             case DELIVER -> session.deliver((Deliver) frame);
             case CANCELLED -> session.cancelled((Cancelled) frame);
+            case FLOW -> session.flow((Flow) frame);
             case CLOSE -> onServerClose((Close) frame);
             case CLOSE_OK -> LOG.debug("CLOSE_OK without CLOSE ignored");
             default -> unexpected(frame);

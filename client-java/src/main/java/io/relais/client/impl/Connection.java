@@ -6,6 +6,7 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.relais.client.Message;
 import io.relais.client.MessageHandler;
+import io.relais.client.ConnectionEvent;
 import io.relais.client.RelaisException;
 import io.relais.client.SubscribeOptions;
 import io.relais.client.Subscription;
@@ -45,6 +46,7 @@ final class Connection {
     private final ClientCallbacks callbacks;
     private final DeliveryDispatcher dispatcher;
     private final PublishGate gate;
+    private final FlowClock flowClock = new FlowClock();
     private final ClientHandler handler;
     private final AtomicLong lastSid = new AtomicLong();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
@@ -62,7 +64,7 @@ final class Connection {
         this.config = config;
         this.callbacks = callbacks;
         this.dispatcher = new DeliveryDispatcher(callbacks.executor(), config.maxPendingDeliveries());
-        this.gate = new PublishGate(config);
+        this.gate = new PublishGate(config, flowClock);
         this.handler = new ClientHandler(this, config, dispatcher, connected,
                 System.nanoTime() + config.connectTimeout().toNanos());
     }
@@ -165,6 +167,17 @@ final class Connection {
     /** Passes an asynchronous error to the client's error listeners. */
     void reportError(RelaisException error) {
         callbacks.reportError(error);
+    }
+
+    /** The clock of this connection's deadlines, which stands still while the broker does not read. */
+    FlowClock flowClock() {
+        return flowClock;
+    }
+
+    /** FLOW: the broker stopped ({@code blocked}) or resumed reading from this connection; on the event loop. */
+    void flowChanged(boolean blocked, String reason) {
+        callbacks.fire(blocked ? ConnectionEvent.Type.BLOCKED : ConnectionEvent.Type.UNBLOCKED, connectionId, null, 0,
+                reason);
     }
 
     // ---------------------------------------------------------------- called by the client, any thread

@@ -11,6 +11,7 @@ import io.relais.protocol.frame.Answer;
 import io.relais.protocol.frame.Cancelled;
 import io.relais.protocol.frame.Confirm;
 import io.relais.protocol.frame.Deliver;
+import io.relais.protocol.frame.Flow;
 import io.relais.protocol.frame.Publish;
 import io.relais.protocol.frame.Request;
 import io.relais.protocol.frame.Return;
@@ -42,6 +43,7 @@ final class OpenSession {
     private final UnconfirmedPublishes unconfirmed = new UnconfirmedPublishes();
     private final AckCoalescer acks = new AckCoalescer();
     private final Map<Long, ActiveSubscription> subscriptions = new HashMap<>();
+    private final FlowClock clock;
 
     OpenSession(ClientHandler handler, Connection connection, DeliveryDispatcher dispatcher, ClientConfig config) {
         this.handler = handler;
@@ -49,6 +51,7 @@ final class OpenSession {
         this.dispatcher = dispatcher;
         this.requestTimeoutNanos = config.requestTimeout().toNanos();
         this.requestTimeoutText = Durations.format(config.requestTimeout());
+        this.clock = connection.flowClock();
     }
 
     // ---------------------------------------------------------------- outbound
@@ -57,7 +60,7 @@ final class OpenSession {
     <T> void request(ChannelHandlerContext ctx, BrokerCall<T> call, CompletableFuture<T> future, Runnable onFailure) {
         acks.flush(ctx); // acknowledgements made before this request go out before it
         PendingRequests.Pending<T> p = new PendingRequests.Pending<>(call.description(),
-                System.nanoTime() + requestTimeoutNanos, call.reader(), future, onFailure);
+                clock.now() + requestTimeoutNanos, call.reader(), future, onFailure);
         long id = requests.add(p);
         Request frame;
         try {
@@ -78,7 +81,7 @@ final class OpenSession {
     void publish(ChannelHandlerContext ctx, OutgoingPublish p) {
         acks.flush(ctx); // acknowledgements made before this publish go out before it
         Message m = p.message;
-        long seq = p.confirmed ? unconfirmed.add(p, System.nanoTime() + requestTimeoutNanos) : 0;
+        long seq = p.confirmed ? unconfirmed.add(p, clock.now() + requestTimeoutNanos) : 0;
         int flags = (m.persistent() ? Publish.PERSISTENT : 0) | (m.mandatory() ? Publish.MANDATORY : 0);
         Publish frame = new Publish(seq, m.exchange(), m.routingKey(), flags, m.properties(),
                 Unpooled.wrappedBuffer(m.payload()));
@@ -174,6 +177,18 @@ final class OpenSession {
         dispatcher.dispatch(delivery);
     }
 
+    /**
+     * FLOW: the broker stopped or resumed reading from this connection. Deadlines stand still meanwhile;
+     * the application hears of it as {@code BLOCKED} / {@code UNBLOCKED}.
+     */
+    void flow(Flow f) {
+        if (f.blocked() == clock.stopped()) {
+            return;
+        }
+        clock.brokerReading(!f.blocked());
+        connection.flowChanged(f.blocked(), f.reason());
+    }
+
     void cancelled(Cancelled c) {
         ActiveSubscription sub = subscriptions.remove(c.sid());
         if (sub == null) {
@@ -195,9 +210,9 @@ final class OpenSession {
 
     // ---------------------------------------------------------------- deadlines and the end
 
-    /** Fails the requests and publishes whose deadline has passed. */
+    /** Fails the requests and publishes whose deadline has passed (on the {@link FlowClock}). */
     void expireDeadlines() {
-        long now = System.nanoTime();
+        long now = clock.now();
         requests.expire(now, requestTimeoutText);
         unconfirmed.expire(now, requestTimeoutText);
     }

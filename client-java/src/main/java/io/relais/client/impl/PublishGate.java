@@ -11,7 +11,8 @@ import java.util.function.BooleanSupplier;
 /**
  * The backpressure of one connection's publishes: the window of unconfirmed publishes
  * ({@code maxUnconfirmed} permits) and the bound on bytes waiting to be written ({@code maxBufferedBytes}).
- * When either is full a publish waits (at most the request timeout) or fails at once, as the
+ * When either is full a publish waits (at most the request timeout, not counting the time during which the
+ * broker said it does not read: {@link FlowClock}) or fails at once, as the
  * {@link Backpressure} option says; a publish made on the event loop never waits.
  *
  * <p>Thread-safe: publishers on any thread wait here; the event loop wakes them through
@@ -20,6 +21,8 @@ import java.util.function.BooleanSupplier;
 final class PublishGate {
     /** Longest single wait for room, so that queued writes draining (which do not signal) are noticed. */
     private static final long ROOM_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** Longest single wait for a confirm permit, so that the broker stopping to read is noticed. */
+    private static final long PERMIT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final ClientConfig config;
     private final Semaphore unconfirmedPermits;
@@ -27,8 +30,11 @@ final class PublishGate {
     /** Payload bytes of publishes handed to the event loop and not yet written into the channel. */
     private final AtomicLong queuedBytes = new AtomicLong();
 
-    PublishGate(ClientConfig config) {
+    private final FlowClock clock;
+
+    PublishGate(ClientConfig config, FlowClock clock) {
         this.config = config;
+        this.clock = clock;
         this.unconfirmedPermits = new Semaphore(config.maxUnconfirmed());
     }
 
@@ -43,7 +49,7 @@ final class PublishGate {
             acquired = unconfirmedPermits.tryAcquire(); // never block the event loop
         } else {
             try {
-                acquired = unconfirmedPermits.tryAcquire(config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                acquired = awaitPermit();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return new RelaisException(null, "interrupted while waiting for a confirm window", e);
@@ -56,6 +62,20 @@ final class PublishGate {
                 ? config.maxUnconfirmed() + " publishes are waiting for their confirms (the limit)"
                 : "timed out after " + Durations.format(config.requestTimeout()) + " waiting for room among "
                 + config.maxUnconfirmed() + " unconfirmed publishes");
+    }
+
+    /** Waits for a permit at most the request timeout on the {@link FlowClock}, which stands still while the broker does not read. */
+    private boolean awaitPermit() throws InterruptedException {
+        long deadline = clock.now() + config.requestTimeout().toNanos();
+        while (true) {
+            long left = deadline - clock.now();
+            if (left <= 0) {
+                return false;
+            }
+            if (unconfirmedPermits.tryAcquire(Math.min(left, PERMIT_POLL_NANOS), TimeUnit.NANOSECONDS)) {
+                return true;
+            }
+        }
     }
 
     void releaseConfirmWindow() {
@@ -76,10 +96,10 @@ final class PublishGate {
             return new RelaisException(null, "send buffer full: more than " + config.maxBufferedBytes()
                     + " bytes are waiting to be written to the broker");
         }
-        long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+        long deadline = clock.now() + config.requestTimeout().toNanos();
         synchronized (writability) {
             while (!hasRoom(ch) && open.getAsBoolean()) {
-                long left = deadline - System.nanoTime();
+                long left = deadline - clock.now();
                 if (left <= 0) {
                     return new RelaisException(null, "timed out after " + Durations.format(config.requestTimeout())
                             + " waiting for room in the send buffer (the broker is not reading)");

@@ -46,7 +46,7 @@ class ConnectTest {
             assertThat(hello.minVersion()).isEqualTo(1);
             assertThat(hello.maxVersion()).isEqualTo(1);
             assertThat(hello.clientName()).isEqualTo("test-app");
-            assertThat(hello.capabilities()).containsExactlyElementsOf(ProtocolVersion.V1_CAPABILITIES);
+            assertThat(hello.capabilities()).containsExactlyElementsOf(ProtocolVersion.CAPABILITIES);
 
             Auth auth = server.auth().get(1, TimeUnit.SECONDS);
             assertThat(auth.mechanism()).isEqualTo("PLAIN");

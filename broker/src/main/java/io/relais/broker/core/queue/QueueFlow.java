@@ -37,6 +37,7 @@ public final class QueueFlow {
     private final long maxDelayMillis;
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
     private volatile boolean congested;
+    private volatile String reason = "";
 
     QueueFlow(MessageQueue queue, QueueArguments arguments, FlowLimits limits, boolean stored) {
         this.queue = queue;
@@ -98,12 +99,27 @@ public final class QueueFlow {
     void update(long messages, long bytes, int consumers, long headWaitMillis) {
         boolean timed = consumers > 0 && maxDelayMillis > 0 && headWaitMillis >= 0;
         if (!congested) {
-            if (messages >= highMessages || bytes >= highBytes || (timed && headWaitMillis > maxDelayMillis)) {
-                congested = true;
+            if (messages >= highMessages) {
+                congest(messages + " ready messages, high watermark " + highMessages);
+            } else if (bytes >= highBytes) {
+                congest(bytes + " ready payload bytes, high watermark " + highBytes);
+            } else if (timed && headWaitMillis > maxDelayMillis) {
+                congest("its oldest ready message waited " + headWaitMillis + " ms, longer than "
+                        + maxDelayMillis + " ms (its consumers do not keep up)");
             }
         } else if (messages <= lowMessages && bytes <= lowBytes && (!timed || headWaitMillis <= maxDelayMillis / 2)) {
             releaseAll();
         }
+    }
+
+    private void congest(String why) {
+        reason = why;
+        congested = true;
+    }
+
+    /** Why the queue is congested, for the publishers it stops (valid while {@link #congested()}). */
+    public String reason() {
+        return reason;
     }
 
     /** Clears the queue and tells every waiter (also when the queue is deleted); on the queue's loop. */
