@@ -91,8 +91,11 @@ class SlowDiskTest {
             long p99Micros = sorted[(int) (MESSAGES * 0.99) - 1] / 1000;
             assertThat(slowSyncs.get()).as("the durable queue's store synced slowly during the run").isGreaterThan(2);
             assertThat(durableMillis).as("durable confirms waited for the slow syncs").isGreaterThan(2 * SYNC_MILLIS);
+            // A transient message held up behind one sync of the durable store waits at least SYNC_MILLIS;
+            // below 90 % of it, none was, however loaded the machine (a shared 2-core CI machine with
+            // builds beside it reached 276 ms).
             assertThat(p99Micros).as("p99 of the transient pub/sub in microseconds (max %d)",
-                    sorted[MESSAGES - 1] / 1000).isLessThan(SYNC_MILLIS * 1000 / 2);
+                    sorted[MESSAGES - 1] / 1000).isLessThan(SYNC_MILLIS * 1000 * 9 / 10);
         }
     }
 }

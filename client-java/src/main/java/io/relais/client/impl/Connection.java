@@ -215,12 +215,7 @@ final class Connection {
      * message is written to the socket. Waits here, not on the event loop, for room (see {@link PublishGate}).
      */
     CompletableFuture<Void> publish(Message message, boolean confirmed) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        RelaisException refused = publish(new OutgoingPublish(message, confirmed, f));
-        if (refused != null) {
-            f.completeExceptionally(refused);
-        }
-        return f;
+        return OutgoingPublish.submit(message, confirmed, this::publish);
     }
 
     /**

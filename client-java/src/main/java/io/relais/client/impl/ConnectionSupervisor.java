@@ -99,12 +99,7 @@ final class ConnectionSupervisor {
 
     /** Publishes on the current connection, or keeps the publish for the next one while reconnecting. */
     CompletableFuture<Void> publish(Message message, boolean confirmed) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        RelaisException refused = publish(new OutgoingPublish(message, confirmed, f));
-        if (refused != null) {
-            f.completeExceptionally(refused);
-        }
-        return f;
+        return OutgoingPublish.submit(message, confirmed, this::publish);
     }
 
     /**

@@ -6,6 +6,7 @@ import io.relais.client.Message;
 import io.relais.client.NoRouteException;
 import io.relais.client.RelaisException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,20 @@ final class OutgoingPublish extends LoopTask implements ChannelFutureListener {
     NoRouteException returned;
 
     /** A publish whose outcome completes {@code future}. */
+    /**
+     * A publish of {@code message} with a future, handed to {@code sink}; the future fails at once with the
+     * reason the sink gives if it refuses it.
+     */
+    static CompletableFuture<Void> submit(Message message, boolean confirmed,
+                                          Function<OutgoingPublish, RelaisException> sink) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        RelaisException refused = sink.apply(new OutgoingPublish(message, confirmed, f));
+        if (refused != null) {
+            f.completeExceptionally(refused);
+        }
+        return f;
+    }
+
     OutgoingPublish(Message message, boolean confirmed, CompletableFuture<Void> future) {
         this.message = message;
         this.confirmed = confirmed;

@@ -209,6 +209,11 @@ public final class MessageQueue implements BacklogListener {
         }
         depth.added(message.size(), true);
         backlog.offer(message, waiter);
+        if (flow != null && !flow.congested()) {
+            // Dispatch re-evaluates flow control. A stored backlog whose read-ahead is full wakes the queue no
+            // more, so without this a queue whose consumers stopped would never see its oldest message age.
+            scheduleDispatch();
+        }
         return true;
     }
 
