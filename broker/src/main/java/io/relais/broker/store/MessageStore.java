@@ -402,6 +402,11 @@ public final class MessageStore implements AutoCloseable {
         return seq;
     }
 
+    /** Bytes of the mapped files this store's checksum has copied through its own small buffer so far (for tests). */
+    long checksumStagedBytes() {
+        return checksum.stagedBytes();
+    }
+
     /** True once a write faulted: the store appends and records nothing more until reopened. */
     public boolean failed() {
         return failure != null;
