@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.relais.broker.config.BrokerConfig;
+import io.relais.broker.core.queue.FlowLimits;
 import io.relais.broker.net.Session;
 import io.relais.client.Backpressure;
 import io.relais.client.ConnectionEvent;
@@ -22,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
@@ -43,6 +45,21 @@ class LargeMessageConnectionTest {
 
     @Test
     void shouldKeepEveryConnectionWhenDurable64kRunsWithScaledTimers() throws Exception {
+        run(c -> c);
+    }
+
+    /**
+     * As a longer bench run gets to: the queue's backlog reaches its high watermark (scaled down from 1 GiB
+     * to 32 MiB) and stops the producer until it has drained to half, for longer than two heartbeat
+     * intervals at a time; reading then resumes in the middle of a 64 KiB frame.
+     */
+    @Test
+    void shouldKeepEveryConnectionWhenTheFullQueueStopsTheProducerForLongerThanTwoHeartbeats() throws Exception {
+        run(c -> c.withFlow(new FlowLimits(FlowLimits.DEFAULTS.highMessages(), FlowLimits.DEFAULTS.memoryHighBytes(),
+                32L << 20, FlowLimits.DEFAULTS.maxDelayMillis())));
+    }
+
+    private static void run(UnaryOperator<BrokerConfig> more) throws Exception {
         long seconds = Long.getLong("relais.large.seconds", 12);
         Logger sessionLog = (Logger) LoggerFactory.getLogger(Session.class);
         ListAppender<ILoggingEvent> lines = new ListAppender<>();
@@ -54,9 +71,9 @@ class LargeMessageConnectionTest {
         AtomicLong received = new AtomicLong();
         AtomicLong damaged = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
-        try (BrokerFixture broker = new BrokerFixture(c -> c.withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(10))
-                .withConnectionBounds(Duration.ofSeconds(1), Duration.ZERO, BrokerConfig.defaults().partialFrameMemory(),
-                        Duration.ofSeconds(2)))) {
+        try (BrokerFixture broker = new BrokerFixture(c -> more.apply(c.withTimeouts(Duration.ofSeconds(1),
+                Duration.ofSeconds(10)).withConnectionBounds(Duration.ofSeconds(1), Duration.ZERO,
+                BrokerConfig.defaults().partialFrameMemory(), Duration.ofSeconds(2))))) {
             RelaisClient admin = broker.client();
             admin.declareQueue(QueueDeclaration.named(QUEUE).durable(true)).join();
             admin.bind(QUEUE, "", QUEUE).join();
