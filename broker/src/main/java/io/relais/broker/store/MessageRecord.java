@@ -2,6 +2,7 @@ package io.relais.broker.store;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.relais.protocol.codec.FrameDecoder;
 import io.relais.protocol.frame.Publish;
 import java.nio.ByteBuffer;
@@ -61,7 +62,7 @@ import net.openhft.chronicle.bytes.Bytes;
  *
  * <p>Written by {@link MessageStore#append}; read by {@link MessageStore#readNext},
  * {@link TailRepair} and, for the last valid record only, by {@link StoreRecovery}. {@link #write}
- * and {@link #readFrame} are stateless; an instance holds the numbers of the record it last read,
+ * and {@link #copyFrame} are stateless; an instance holds the numbers of the record it last read,
  * for one reader on the store thread.
  */
 final class MessageRecord {
@@ -76,6 +77,11 @@ final class MessageRecord {
     static final int FRAME_AT = 36;
     private static final int FRAME_PREFIX = 4;
 
+    private static final String CHECKSUM_MISMATCH = "its checksum does not match";
+
+    /** Where the record last read starts in its document, and its length. */
+    private long start;
+    private long length;
     private long seq;
     private long arrivalMillis;
     private long appendedBytes;
@@ -105,9 +111,28 @@ final class MessageRecord {
             // One bulk copy from the receive buffer into the mapped file.
             b.unsafeWrite(payload.memoryAddress() + payload.readerIndex(), size);
         } else if (size > 0) {
-            ByteBuffer nio = payload.nioBuffer(payload.readerIndex(), size);
-            while (nio.hasRemaining()) {
-                b.writeSome(nio);
+            // A payload gathered from several reads (FrameDecoder) is a slice of a composite buffer: one
+            // bulk copy per component, through views of its own (nioBuffer() would first copy it whole).
+            for (ByteBuffer part : payload.nioBuffers(payload.readerIndex(), size)) {
+                writePart(b, part);
+            }
+        }
+    }
+
+    private static void writePart(Bytes<?> b, ByteBuffer part) {
+        // A wrapper (no copy, and releasing it frees nothing) that knows the view's memory address.
+        ByteBuf view = part.isDirect() ? Unpooled.wrappedBuffer(part) : null;
+        try {
+            if (view != null && view.hasMemoryAddress()) {
+                b.unsafeWrite(view.memoryAddress() + view.readerIndex(), view.readableBytes());
+            } else {
+                while (part.hasRemaining()) {
+                    b.writeSome(part);
+                }
+            }
+        } finally {
+            if (view != null) {
+                view.release();
             }
         }
     }
@@ -120,8 +145,27 @@ final class MessageRecord {
      *     wrong with it (and {@code b} is where it was)
      */
     String read(Bytes<?> b, RecordChecksum checksum) {
-        long start = b.readPosition();
-        long length = b.readRemaining();
+        String problem = readHead(b);
+        if (problem == null && format == 2
+                && b.readInt(start + CHECKSUM_AT) != checksum.of(b, start, start + length, start + CHECKSUM_AT)) {
+            b.readPosition(start);
+            return CHECKSUM_MISMATCH;
+        }
+        return problem;
+    }
+
+    /**
+     * Checks everything of the record between the read position and the read limit of {@code b} but its
+     * checksum (its marker, its lengths, its numbers) and, if that holds, reads its numbers and leaves
+     * {@code b} at its frame. For a reader that copies the frame anyway: it then checks the copy
+     * ({@link #copyFrame}, {@link #verify}) instead of passing every byte through the checksum's buffer
+     * first; nothing it read may be believed before {@link #verify} says so.
+     *
+     * @return as {@link #read}
+     */
+    String readHead(Bytes<?> b) {
+        start = b.readPosition();
+        length = b.readRemaining();
         if (TailRepair.isCut(b)) {
             return TailRepair.CUT;
         }
@@ -139,9 +183,6 @@ final class MessageRecord {
             long recorded = b.readInt(start + LENGTH_AT) & 0xFFFF_FFFFL;
             if (recorded != length) {
                 return "it says it is " + recorded + " bytes long but its document holds " + length;
-            }
-            if (b.readInt(start + CHECKSUM_AT) != checksum.of(b, start, start + length, start + CHECKSUM_AT)) {
-                return "its checksum does not match";
             }
             format = 2;
             frameAt = start + FRAME_AT;
@@ -163,6 +204,21 @@ final class MessageRecord {
         arrivalMillis = b.readLong(start + 8);
         appendedBytes = appended;
         b.readPosition(frameAt);
+        return null;
+    }
+
+    /**
+     * Checks the checksum of the record {@link #readHead} read last, over its head in {@code b} (absolute
+     * reads of 32 bytes) and over {@code frame}, the copy of its frame that {@link #copyFrame} made: the
+     * frame's bytes are then read once, from the copy, instead of once for the check and once more for
+     * the copy. A format 1 record has no checksum and passes.
+     *
+     * @return null if it matches, else what is wrong
+     */
+    String verify(Bytes<?> b, ByteBuf frame, RecordChecksum checksum) {
+        if (format == 2 && b.readInt(start + CHECKSUM_AT) != checksum.ofHeadAndCopy(b, start, start + CHECKSUM_AT, frame)) {
+            return CHECKSUM_MISMATCH;
+        }
         return null;
     }
 
@@ -236,25 +292,44 @@ final class MessageRecord {
     }
 
     /**
-     * Reads the frame of a record that {@link #read} found valid: copies it from {@code b} into a new direct buffer
-     * from {@code alloc} and decodes it in place.
+     * Copies the frame of a record that {@link #read} or {@link #readHead} found valid from {@code b} into a
+     * new direct buffer from {@code alloc}: one bulk copy out of the mapped file (never Chronicle's bulk read
+     * of a range, which copied past the end of its mapping here), the only copy of a stored message on its
+     * way to a consumer.
+     *
+     * @return the copy, which the caller must release
+     */
+    static ByteBuf copyFrame(Bytes<?> b, ByteBufAllocator alloc) {
+        long from = b.readPosition();
+        int n = (int) b.readRemaining();
+        ByteBuf buf = alloc.directBuffer(n);
+        try {
+            if (buf.hasMemoryAddress()) {
+                // Bytes.read(ByteBuffer) copies byte by byte.
+                b.unsafeRead(buf.memoryAddress(), n);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    buf.setByte(i, b.readByte(from + i));
+                }
+            }
+            buf.writerIndex(n);
+            return buf;
+        } catch (RuntimeException | Error e) {
+            buf.release();
+            throw e;
+        }
+    }
+
+    /**
+     * Reads the frame of a record that {@link #read} found valid: copies it ({@link #copyFrame}) and decodes
+     * it in place.
      *
      * @return the frame, whose payload the caller must release
      * @throws RuntimeException if it is not a well-formed PUBLISH frame
      */
     static Publish readFrame(Bytes<?> b, ByteBufAllocator alloc, FrameDecoder decoder) {
-        int n = (int) b.readRemaining();
-        ByteBuf buf = alloc.directBuffer(n);
+        ByteBuf buf = copyFrame(b, alloc);
         try {
-            if (buf.hasMemoryAddress()) {
-                // One bulk copy from the mapped file; Bytes.read(ByteBuffer) copies byte by byte.
-                b.unsafeRead(buf.memoryAddress(), n);
-            } else {
-                byte[] copy = new byte[n];
-                b.read(copy);
-                buf.setBytes(0, copy);
-            }
-            buf.writerIndex(n);
             return (Publish) decoder.decodeStored(buf);
         } finally {
             buf.release();

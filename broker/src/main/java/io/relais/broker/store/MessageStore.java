@@ -402,6 +402,11 @@ public final class MessageStore implements AutoCloseable {
         return seq;
     }
 
+    /** Bytes of the mapped files this store's checksum has copied through its own small buffer so far (for tests). */
+    long checksumStagedBytes() {
+        return checksum.stagedBytes();
+    }
+
     /** True once a write faulted: the store appends and records nothing more until reopened. */
     public boolean failed() {
         return failure != null;
@@ -487,61 +492,86 @@ public final class MessageStore implements AutoCloseable {
                 }
                 long index = dc.index();
                 Bytes<?> b = dc.wire().bytes();
-                String problem = lastRead.read(b, checksum);
-                if (problem != null) {
-                    if (!problem.equals(TailRepair.CUT)) {
-                        damagedLines.error("queue '{}': the record at index {} of {} is damaged ({}); skipping it", name,
-                                Long.toHexString(index), messages.file(), problem);
-                    }
-                    continue;
+                // The frame is copied once out of the mapped file and the checksum computed over the
+                // copy, so that its bytes are read once, not once for the check and again for the copy.
+                String problem = lastRead.readHead(b);
+                ByteBuf copy = null;
+                if (problem == null) {
+                    copy = MessageRecord.copyFrame(b, alloc);
+                    problem = lastRead.verify(b, copy, checksum);
                 }
-                long seq = lastRead.seq();
-                if (seq < window.end()) {
-                    continue;
-                }
-                if (seq >= nextSeq) {
-                    damagedLines.error("queue '{}': the record at index {} of {} says it is message {}, but the store ends"
-                            + " at {}; skipping it", name, Long.toHexString(index), messages.file(), seq, nextSeq);
-                    continue;
-                }
-                lastReadIndex = index;
-                lastReadSeq = seq;
-                if (window.end() < seq) {
-                    missing(index, seq);
-                }
-                lastReadAppended = lastRead.appendedBytes();
-                if (settledAhead.remove(seq)) {
-                    window.add(index, true);
-                    continue;
-                }
-                StoredMessage m;
                 try {
-                    Publish frame = MessageRecord.readFrame(b, alloc, decoder);
-                    m = new StoredMessage(seq, lastRead.arrivalMillis(), frame, seq < recoveredReadMark);
-                } catch (RuntimeException e) {
-                    undecodableLines.error("queue '{}': message {} in {} cannot be decoded ({}); dropping it", name, seq,
-                            messages.file(), e.toString());
-                    window.add(index, false);
-                    settle(seq, 0);
-                    continue;
-                }
-                window.add(index, false);
-                if (seq < recoveredEnd && (m.frame().flags() & Publish.PERSISTENT) == 0) {
-                    // A restart discards non-persistent messages, as it would have in memory.
-                    int discardedSize = m.frame().payload().readableBytes();
-                    if (seq < scanNext && discardAhead > 0) {
-                        // Already left out of count() by the scan.
-                        discardAhead--;
-                        discardAheadBytes = Math.max(0, discardAheadBytes - discardedSize);
+                    if (problem != null) {
+                        if (!problem.equals(TailRepair.CUT)) {
+                            damagedLines.error("queue '{}': the record at index {} of {} is damaged ({}); skipping it",
+                                    name, Long.toHexString(index), messages.file(), problem);
+                        }
+                        continue;
                     }
-                    settle(seq, discardedSize);
-                    m.frame().payload().release();
-                    continue;
+                    StoredMessage m = accept(index, copy);
+                    if (m != null) {
+                        return m;
+                    }
+                } finally {
+                    if (copy != null) {
+                        copy.release();
+                    }
                 }
-                return m;
             }
         }
         return null;
+    }
+
+    /**
+     * The record {@link #lastRead} holds, at {@code index}, checked, with {@code frame} the copy of its frame:
+     * the message to deliver, or null if it is skipped (settled, discarded by a restart, undecodable). The
+     * returned message's payload is a retained slice of {@code frame}, which the caller still releases.
+     */
+    private StoredMessage accept(long index, ByteBuf frame) {
+        long seq = lastRead.seq();
+        if (seq < window.end()) {
+            return null;
+        }
+        if (seq >= nextSeq) {
+            damagedLines.error("queue '{}': the record at index {} of {} says it is message {}, but the store ends"
+                    + " at {}; skipping it", name, Long.toHexString(index), messages.file(), seq, nextSeq);
+            return null;
+        }
+        lastReadIndex = index;
+        lastReadSeq = seq;
+        if (window.end() < seq) {
+            missing(index, seq);
+        }
+        lastReadAppended = lastRead.appendedBytes();
+        if (settledAhead.remove(seq)) {
+            window.add(index, true);
+            return null;
+        }
+        StoredMessage m;
+        try {
+            Publish decoded = (Publish) decoder.decodeStored(frame);
+            m = new StoredMessage(seq, lastRead.arrivalMillis(), decoded, seq < recoveredReadMark);
+        } catch (RuntimeException e) {
+            undecodableLines.error("queue '{}': message {} in {} cannot be decoded ({}); dropping it", name, seq,
+                    messages.file(), e.toString());
+            window.add(index, false);
+            settle(seq, 0);
+            return null;
+        }
+        window.add(index, false);
+        if (seq < recoveredEnd && (m.frame().flags() & Publish.PERSISTENT) == 0) {
+            // A restart discards non-persistent messages, as it would have in memory.
+            int discardedSize = m.frame().payload().readableBytes();
+            if (seq < scanNext && discardAhead > 0) {
+                // Already left out of count() by the scan.
+                discardAhead--;
+                discardAheadBytes = Math.max(0, discardAheadBytes - discardedSize);
+            }
+            settle(seq, discardedSize);
+            m.frame().payload().release();
+            return null;
+        }
+        return m;
     }
 
     /**

@@ -21,6 +21,8 @@ final class RecordChecksum {
     private final byte[] chunk = new byte[CHUNK];
     /** {@link #chunk} seen as longs in the byte order Chronicle reads and writes them in. */
     private final ByteBuffer longs = ByteBuffer.wrap(chunk).order(ByteOrder.nativeOrder());
+    /** Bytes of mapped files passed through {@link #chunk} so far: what checking costs in copies. */
+    private long staged;
 
     /**
      * The CRC32C of the bytes {@code [from, to)} of {@code b} (absolute offsets), without the four
@@ -31,6 +33,26 @@ final class RecordChecksum {
         update(b, from, checksumAt);
         update(b, checksumAt + Integer.BYTES, to);
         return (int) crc.getValue();
+    }
+
+    /**
+     * The CRC32C of a message record whose frame was copied out of the mapped file: its head, the bytes
+     * {@code [from, checksumAt)} of {@code b} (absolute reads), then {@code frame}, the copy of the rest
+     * after the checksum's four bytes, read in place. {@code frame} is a buffer of the caller's own (the view
+     * taken of it is a fresh one, so nothing is shared with another thread).
+     */
+    int ofHeadAndCopy(Bytes<?> b, long from, long checksumAt, ByteBuf frame) {
+        crc.reset();
+        update(b, from, checksumAt);
+        for (ByteBuffer part : frame.nioBuffers(frame.readerIndex(), frame.readableBytes())) {
+            crc.update(part);
+        }
+        return (int) crc.getValue();
+    }
+
+    /** Bytes of mapped files copied through this checksum's own small buffer so far (for tests). */
+    long stagedBytes() {
+        return staged;
     }
 
     private void update(Bytes<?> b, long from, long to) {
@@ -47,6 +69,7 @@ final class RecordChecksum {
                 chunk[i] = b.readByte(at + i);
             }
             crc.update(chunk, 0, n);
+            staged += n;
             at += n;
         }
     }
@@ -69,10 +92,14 @@ final class RecordChecksum {
                 frameHeader.readableBytes());
         int size = payload.readableBytes();
         if (size > 0) {
-            // A view of its own: never internalNioBuffer, which a slice shares with every other slice
-            // of its buffer, so that two stores checksumming one message routed to both (on two store
-            // threads) moved each other's position and wrote a wrong checksum.
-            crc.update(payload.nioBuffer(payload.readerIndex(), size));
+            // Views of its own, one per component of a payload gathered from several socket reads
+            // (FrameDecoder): never nioBuffer(), which copies a multi-component buffer, and never
+            // internalNioBuffer, which a slice shares with every other slice of its buffer, so that two
+            // stores checksumming one message routed to both (on two store threads) moved each other's
+            // position and wrote a wrong checksum.
+            for (ByteBuffer part : payload.nioBuffers(payload.readerIndex(), size)) {
+                crc.update(part);
+            }
         }
         return (int) crc.getValue();
     }

@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * A durable queue's backlog in a {@link MessageStore}, with every disk operation on the store's
  * thread (one of the {@link StoreThreads}) and the results handed back to the queue's loop.
  *
- * <p>Writing: publishers' offers go into a lock-free inbox that the store thread drains in batches:
- * append each, sync once per batch when the fsync policy says {@code always} (after
- * {@link StoreFaults#beforeSync}), then tell the publishers' {@link StoreWaiter}s. Reading: the
+ * <p>Writing: publishers' offers go into a lock-free inbox that the store thread drains in batches of at
+ * most {@link #APPEND_BATCH_BYTES} (the rest then waits behind the thread's other tasks, the reads for
+ * consumers among them, so that reads and appends take turns): append each, sync once per batch when
+ * the fsync policy says {@code always} (after {@link StoreFaults#beforeSync}), then tell the publishers' {@link StoreWaiter}s. Reading: the
  * queue's loop grants the store thread a credit of messages and bytes; the store thread reads that
  * many into buffers and hands them over in batches, and spends the rest of the credit on messages
  * as they are appended, so a queue whose consumers keep up gets each message in the same store task
@@ -52,6 +53,12 @@ public final class StoredBacklog implements Backlog {
     /** Records {@link #scanRecovered} reads per task. */
     private static final int SCAN_SLICE = 4096;
     private static final long READ_AHEAD_BYTES = 4L * 1024 * 1024;
+    /**
+     * Payload bytes one append task writes at most before it hands its batch's confirms out and lets the
+     * store thread's other tasks (reads for the consumers, settles) run: as much as one read-ahead, so that
+     * a consumer behind a producer of large messages is not starved by one append task per unconfirmed window.
+     */
+    static final long APPEND_BATCH_BYTES = READ_AHEAD_BYTES;
     private static final long MAINTAIN_MILLIS = 1000;
     private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
 
@@ -91,7 +98,7 @@ public final class StoredBacklog implements Backlog {
     // Any thread.
     private final Queue<Offer> offers = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean appendScheduled = new AtomicBoolean();
-    private final Runnable appendTask = this::appendOffers;
+    private final Runnable appendTask = () -> appendOffers(APPEND_BATCH_BYTES);
     private final AtomicLong offeredBytes = new AtomicLong();
     private volatile BacklogListener listener;
     private volatile OwnerLoop owner;
@@ -208,10 +215,13 @@ public final class StoredBacklog implements Backlog {
         }
     }
 
-    /** Appends what was offered, syncs if the policy says so, tells the waiters, hands out credit. */
-    private void appendOffers() {
+    /**
+     * Appends what was offered, up to about {@code limit} payload bytes, syncs if the policy says so, tells the
+     * waiters, hands out credit.
+     */
+    private void appendOffers(long limit) {
         try {
-            appendOffered();
+            appendOffered(limit);
         } catch (RuntimeException | InternalError e) {
             // A fault the store did not see: an InternalError from a fault on a mapped page may surface
             // after the access that caused it. Every publisher still gets its answer.
@@ -226,14 +236,16 @@ public final class StoredBacklog implements Backlog {
         }
     }
 
-    private void appendOffered() {
+    private void appendOffered(long limit) {
         appendScheduled.set(false);
         long lost = 0;
         long lostBytes = 0;
+        long batchBytes = 0;
         Offer o;
-        while ((o = offers.poll()) != null) {
+        while (batchBytes < limit && (o = offers.poll()) != null) {
             Message m = o.message();
             int size = m.size();
+            batchBytes += size;
             offeredBytes.addAndGet(-size);
             boolean ok = true;
             if (storeClosed) {
@@ -304,6 +316,15 @@ public final class StoredBacklog implements Backlog {
             storedWaiters.clear();
         }
         readWithCredit();
+        if (!offers.isEmpty() && appendScheduled.compareAndSet(false, true)) {
+            // The batch was full: the rest goes behind the tasks queued meanwhile.
+            try {
+                storeThread.execute(appendTask);
+            } catch (RejectedExecutionException e) {
+                // The store thread stopped (broker shutdown): closing answers what is left.
+                appendScheduled.set(false);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ reading (store -> loop)
@@ -585,11 +606,11 @@ public final class StoredBacklog implements Backlog {
             try {
                 if (deleteFiles) {
                     storeClosed = true;
-                    appendOffers();
+                    appendOffers(Long.MAX_VALUE);
                     store.delete();
                 } else {
                     // What was offered before the close is written: its publishers may wait for it.
-                    appendOffers();
+                    appendOffers(Long.MAX_VALUE);
                     storeClosed = true;
                     // Read ahead but never delivered: not flagged as possibly delivered next start.
                     store.lowerReadMark(lastDelivered);

@@ -1,6 +1,7 @@
 package io.relais.protocol.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ReferenceCountUtil;
@@ -21,19 +22,38 @@ import java.util.List;
  * is raised with {@link #maxFrameSize(int)} once the handshake is done.
  *
  * <p>An incomplete frame waits in the cumulation buffer of {@link ByteToMessageDecoder}, which grows
- * with the bytes actually received (Netty's merge cumulator: doubling up to 4 MiB, then 4 MiB at a
- * time), never to the declared length up front. {@link #partialBytes()} and
+ * with the bytes actually received, never to the declared length up front. A frame that declares at
+ * most {@value #COMPOSITE_THRESHOLD} bytes is gathered by copying (Netty's merge cumulator: doubling
+ * up to 4 MiB, then 4 MiB at a time), which is cheapest for small frames. A larger one is gathered
+ * without copying: the reads that bring it are kept as the components of a composite buffer (Netty's
+ * composite cumulator), so that its payload is a slice of the very buffers the socket was read into,
+ * and the only copy on its way to a store is the store's own write (a frame that trickles in, more than
+ * 64 reads averaging under 4 KiB, is gathered by copying from then on, so that tiny reads cannot each pin
+ * a buffer). A consumer of such a payload
+ * must therefore not assume one contiguous buffer: it reads it through {@link ByteBuf#nioBuffers}
+ * (views, no copy), never {@link ByteBuf#nioBuffer}, which copies a multi-component buffer.
+ * {@link #partialBytes()} and
  * {@link #partialLength()} tell the owner how much an incomplete frame holds and how large it says
  * it is, so that a server can bound both its memory and how long it waits for the rest.
  *
  * <p>One instance per channel, used only by that channel's event loop.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
+    /** Frames declaring a body larger than this many bytes are gathered without copying. */
+    public static final int COMPOSITE_THRESHOLD = 16 * 1024;
+    /**
+     * A large frame held in more reads than this, averaging fewer than {@link #MIN_AVERAGE_COMPONENT}
+     * bytes each, is gathered by copying from then on.
+     */
+    private static final int MAX_COMPONENTS = 64;
+    private static final int MIN_AVERAGE_COMPONENT = 4096;
     private final boolean serverSide;
     private final FrameReader reader = new FrameReader();
     private int maxFrameSize;
     private boolean failed;
     private boolean honourAutoRead;
+    /** The frame held now trickled in: the rest of it is gathered by copying. */
+    private boolean copyRest;
 
     /**
      * @param serverSide true in the broker (accepts frames clients send), false in the client
@@ -113,8 +133,18 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 return;
             }
             if (in.readableBytes() < ProtocolVersion.LENGTH_PREFIX_BYTES + length) {
+                // The next reads add to this frame: gather a large one without copying, a small one
+                // by copying. (While fewer than 4 bytes of a frame are held, the choice stays as it was.)
+                if (in instanceof CompositeByteBuf c && c.numComponents() > MAX_COMPONENTS
+                        && c.readableBytes() / c.numComponents() < MIN_AVERAGE_COMPONENT) {
+                    // Trickled in small reads: each would pin a read buffer and an entry of its own, so the
+                    // rest of this frame is gathered by copying (what is held is copied once).
+                    copyRest = true;
+                }
+                setCumulator(length > COMPOSITE_THRESHOLD && !copyRest ? COMPOSITE_CUMULATOR : MERGE_CUMULATOR);
                 return;
             }
+            copyRest = false;
             in.skipBytes(ProtocolVersion.LENGTH_PREFIX_BYTES);
             ByteBuf body = in.slice(in.readerIndex(), (int) length);
             in.skipBytes((int) length);
