@@ -36,6 +36,8 @@ final class FlowControl implements QueueFlow.Waiter {
     private boolean waitingForFrameMemory;
     private boolean announcedBlocked;
     private boolean closed;
+    /** When reading last resumed after a pause (System.nanoTime), or 0. */
+    private long resumedAtNanos;
 
     FlowControl(Channel channel, ClientProxy out, Handshake handshake) {
         this.channel = channel;
@@ -141,6 +143,11 @@ final class FlowControl implements QueueFlow.Waiter {
         return publisher;
     }
 
+    /** True if reading resumed after a pause less than {@code nanos} ago. */
+    boolean resumedWithin(long nanos) {
+        return resumedAtNanos != 0 && System.nanoTime() - resumedAtNanos < nanos;
+    }
+
     /** True while a congested queue keeps this connection from being read. */
     boolean blockedByQueue() {
         return !blockedBy.isEmpty();
@@ -151,6 +158,9 @@ final class FlowControl implements QueueFlow.Waiter {
         boolean read = !holding && !waitingForFrameMemory && !flowBlocked && !(publisher && pausedForWritability);
         if (channel.config().isAutoRead() != read) {
             channel.config().setAutoRead(read);
+            if (read) {
+                resumedAtNanos = System.nanoTime();
+            }
         }
         if (flowBlocked != announcedBlocked && !closed) {
             announcedBlocked = flowBlocked;

@@ -408,7 +408,10 @@ public final class Session implements ConnectionSource {
     void idle(IdleStateEvent event) {
         if (event.state() == IdleState.WRITER_IDLE) {
             out.writeAndFlush(Heartbeat.INSTANCE);
-        } else if (event.state() == IdleState.READER_IDLE && flow.reading()) {
+        } else if (event.state() == IdleState.READER_IDLE && flow.reading()
+                && !flow.resumedWithin(TimeUnit.MILLISECONDS.toNanos(2 * handshake.heartbeatMillis()))) {
+            // Just after reading resumed, the idle clock still holds the pause: the client's frames are
+            // waiting in the socket, not missing (PROTOCOL.md 7.8, point 6).
             fatal(ErrorCode.HEARTBEAT_TIMEOUT, "no frame received for two heartbeat intervals");
         }
     }

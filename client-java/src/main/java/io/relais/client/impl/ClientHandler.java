@@ -157,7 +157,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.WRITER_IDLE) {
                 ctx.writeAndFlush(Heartbeat.INSTANCE);
-            } else if (idle.state() == IdleState.READER_IDLE) {
+            } else if (idle.state() == IdleState.READER_IDLE && ctx.channel().config().isAutoRead()) {
+                // While the client itself does not read (its handlers are behind), the broker's frames wait in
+                // the socket: silence then proves nothing (PROTOCOL.md 7.8, point 6, from the client's side).
                 fatal(new RelaisException(ErrorCode.HEARTBEAT_TIMEOUT, "nothing received from "
                         + config.address() + " for two heartbeat intervals"));
             }
