@@ -205,6 +205,7 @@ public final class Session implements ConnectionSource {
 
     /** The end of a read batch: acks go to their queues, due confirms are written, one flush. */
     void readComplete() {
+        publishing.flushFanout();
         ledger.flushAcks();
         confirms.flush();
         out.flush();
@@ -484,6 +485,8 @@ public final class Session implements ConnectionSource {
 
     /** The socket closed: everything the connection held goes back or away (PROTOCOL.md 3.5). */
     void closed() {
+        // What this connection published and had accepted reaches its queues, closed or not.
+        publishing.flushFanout();
         flow.closed();
         ledger.flushAcks();
         deadlines.closed();

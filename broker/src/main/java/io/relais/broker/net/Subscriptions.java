@@ -15,6 +15,7 @@ import io.relais.protocol.frame.Cancel;
 import io.relais.protocol.frame.Cancelled;
 import io.relais.protocol.frame.Deliver;
 import io.relais.protocol.frame.Ok;
+import io.relais.protocol.frame.SharedDeliver;
 import io.relais.protocol.frame.Subscribe;
 import io.relais.protocol.frame.SubscribeOk;
 import java.util.HashSet;
@@ -27,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +47,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Owned by the channel's event loop. Queues on other loops call the {@link DeliverySink} methods;
  * their deliveries go through a mailbox drained by one task on this loop, so a burst costs one
- * hand-off, not one per message.
+ * hand-off, not one per message. The payload bytes in that mailbox count towards the connection's
+ * high watermark ({@link #isWritable()}): a queue on another loop sees the channel writable and
+ * hands over more, but the channel only counts what this loop has written, so without that count a
+ * connection could be handed a whole prefetch window of large messages, queued ahead of any small
+ * one. Once the mailbox is drained, the queues held back by it dispatch again.
+ *
+ * <p>The fan-out fast path ({@link #deliverDirect}) writes a {@link SharedDeliver} for a queue on
+ * this loop, with the tag issued in write order like any other.
  */
 final class Subscriptions implements DeliverySink {
     private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
@@ -65,6 +74,11 @@ final class Subscriptions implements DeliverySink {
     private final Queue<PendingDelivery> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
+    /** Bytes of the deliveries in {@link #inbox}: handed to this connection, not yet written. */
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private final long writeBufferHigh;
+    /** Set when {@link #isWritable()} said no because of {@link #pendingBytes}; the drain then wakes the queues. */
+    private volatile boolean heldBack;
 
     Subscriptions(Session session, ClientProxy out, Handshake handshake, UnackedLedger ledger,
                   BrokerContext context) {
@@ -74,6 +88,7 @@ final class Subscriptions implements DeliverySink {
         this.ledger = ledger;
         this.topology = context.topology();
         this.config = context.config();
+        this.writeBufferHigh = config.writeBufferHigh();
     }
 
     /** True if one of this connection's subscriptions consumes {@code queue}. */
@@ -160,9 +175,21 @@ final class Subscriptions implements DeliverySink {
         session.answerWhenDone(id, consumer.queue().removeConsumer(consumer), done -> new Ok(id, 0));
     }
 
+    /**
+     * True while the channel is below its high watermark and so are the deliveries handed to this
+     * loop but not yet written; any thread.
+     */
     @Override
     public boolean isWritable() {
-        return out.isWritable();
+        if (!out.isWritable()) {
+            return false;
+        }
+        if (pendingBytes.get() < writeBufferHigh) {
+            return true;
+        }
+        // Flag first, then look again: either the drain sees the flag, or this sees its decrement.
+        heldBack = true;
+        return pendingBytes.get() < writeBufferHigh;
     }
 
     @Override
@@ -170,11 +197,31 @@ final class Subscriptions implements DeliverySink {
         if (session.inLoop()) {
             deliverNow(consumer, message, redelivered);
         } else {
+            pendingBytes.addAndGet(pendingSize(message));
             inbox.offer(new PendingDelivery(consumer, message, redelivered));
             if (drainScheduled.compareAndSet(false, true)) {
                 session.loop().execute(drainTask);
             }
         }
+    }
+
+    /** What a delivery waiting in the mailbox counts for: its payload and about a DELIVER's head. */
+    private static long pendingSize(Message message) {
+        return message.size() + 64L;
+    }
+
+    @Override
+    public boolean deliverDirect(QueueConsumer consumer, Message message) {
+        if (!session.inLoop() || !session.carriesTraffic() || !consumer.active()) {
+            return false;
+        }
+        long tag = ledger.issue(consumer, message);
+        WireMessage w = WireMessage.of(message);
+        int flags = message.persistent() ? Deliver.PERSISTENT : 0;
+        // The queue's reference to the payload goes to the frame, which Netty releases once encoded.
+        out.write(new SharedDeliver(consumer.sid(), tag, flags, DeliverTails.retainedTail(w), w.payload().duplicate()));
+        out.scheduleFlush();
+        return true;
     }
 
     @Override
@@ -238,7 +285,14 @@ final class Subscriptions implements DeliverySink {
         drainScheduled.set(false);
         PendingDelivery d;
         while ((d = inbox.poll()) != null) {
+            pendingBytes.addAndGet(-pendingSize(d.message()));
             deliverNow(d.consumer(), d.message(), d.redelivered());
+        }
+        if (heldBack) {
+            heldBack = false;
+            if (out.isWritable()) {
+                writable();
+            }
         }
     }
 
