@@ -6,6 +6,7 @@ import io.relais.broker.core.Reason;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +67,8 @@ public final class MessageQueue implements BacklogListener {
     private final Backlog backlog;
 
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** Bytes of the messages handed over to {@link #enqueueOnLoop} and not taken yet. */
+    private final AtomicLong handOverBytes = new AtomicLong();
     private final Runnable dispatchTask = this::dispatch;
     private final QueueDepth depth;
     private final ReadyMessages ready;
@@ -116,9 +119,21 @@ public final class MessageQueue implements BacklogListener {
         return flow;
     }
 
-    /** Payload bytes this queue holds in memory (for the memory alarm). */
+    /**
+     * Payload bytes this queue holds in memory (for the memory alarm), counting the messages
+     * publishers are {@linkplain #handingOver handing over} to its loop.
+     */
     public long memoryBytes() {
-        return backlog.memoryBytes() + depth.redeliveryBytes();
+        return backlog.memoryBytes() + depth.redeliveryBytes() + handOverBytes.get();
+    }
+
+    /**
+     * A publisher holds {@code message} for {@link #enqueueOnLoop}: until the queue's loop takes it,
+     * its bytes count towards {@link #memoryBytes()}, so that the memory alarm sees messages that
+     * wait for a busy loop. Any thread.
+     */
+    public void handingOver(Message message) {
+        handOverBytes.addAndGet(message.size());
     }
 
     /** The virtual host the queue belongs to. */
@@ -237,9 +252,11 @@ public final class MessageQueue implements BacklogListener {
      * Offers a message on the queue's loop, as {@link #enqueue} does, except that an idle queue
      * whose only consumer is an automatic-ack one that can take it now hands it to that consumer's
      * sink directly ({@link DeliverySink#deliverDirect}), counted as enqueued and delivered. The queue
-     * takes over one reference. Only for a {@link #fanOutCandidate()}; on the queue's loop only.
+     * takes over one reference. Only for a {@link #fanOutCandidate()}, once for every
+     * {@link #handingOver}; on the queue's loop only.
      */
     public void enqueueOnLoop(Message message) {
+        handOverBytes.addAndGet(-message.size());
         QueueConsumer c = deleted ? null : consumers.only();
         if (c != null && !c.manualAck() && c.canTake() && ready.peek() == null
                 && c.sink().deliverDirect(c, message)) {

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The messages one publishing connection routed to {@linkplain MessageQueue#fanOutCandidate()
  * fan-out candidates} and has not handed over yet, grouped by the loop that owns each queue. The
- * {@link Router} adds to it per message; the connection {@linkplain #flush() flushes} it at the end
- * of each read batch: the messages for its own loop are offered at once, those for every other loop
+ * {@link Router} adds to it per message; every {@link #HAND_OVER_AT} deliveries for a loop, and at
+ * the end of each read batch, when the connection {@linkplain #flush() flushes} it, they are handed on: the messages for its own loop are offered at once, those for every other loop
  * go there as one task per loop, in which each queue takes them with
  * {@link MessageQueue#enqueueOnLoop} (the fast path) in publish order.
  *
@@ -24,6 +24,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class FanoutBatch {
     private static final Logger LOG = LoggerFactory.getLogger(FanoutBatch.class);
+    /**
+     * Deliveries held for one loop after which they are handed over without waiting for the flush:
+     * a read batch can bring thousands of messages, and holding them all would add its whole
+     * processing time to every message's wait (which a {@code block} queue's flow-max-delay counts)
+     * and stop the queues' loops from working while this one reads.
+     */
+    static final int HAND_OVER_AT = 64;
 
     private final Runnable afterRun;
     private final List<OwnerLoop> loops = new ArrayList<>(4);
@@ -39,24 +46,26 @@ public final class FanoutBatch {
         this.afterRun = afterRun;
     }
 
-    /** Holds {@code message} for {@code queue}, which takes over one reference to it at the next flush. */
+    /**
+     * Holds {@code message} for {@code queue}, which takes over one reference to it at the next flush,
+     * or now if {@link #HAND_OVER_AT} deliveries wait for its loop.
+     */
     void add(MessageQueue queue, Message message) {
         OwnerLoop loop = queue.loop();
-        List<Object> list = null;
-        for (int i = 0; i < loops.size(); i++) {
-            if (loops.get(i) == loop) {
-                list = pending.get(i);
-                break;
-            }
-        }
-        if (list == null) {
+        int index = loops.indexOf(loop);
+        if (index < 0) {
+            index = loops.size();
             loops.add(loop);
-            list = new ArrayList<>();
-            pending.add(list);
+            pending.add(new ArrayList<>(2 * HAND_OVER_AT));
         }
+        queue.handingOver(message);
+        List<Object> list = pending.get(index);
         list.add(queue);
         list.add(message);
         size++;
+        if (list.size() >= 2 * HAND_OVER_AT) {
+            handOver(loop, list, index);
+        }
     }
 
     /** True if nothing waits for a flush. */
@@ -69,20 +78,23 @@ public final class FanoutBatch {
         if (size == 0) {
             return;
         }
-        size = 0;
         for (int i = 0; i < loops.size(); i++) {
             List<Object> list = pending.get(i);
-            if (list.isEmpty()) {
-                continue;
+            if (!list.isEmpty()) {
+                handOver(loops.get(i), list, i);
             }
-            OwnerLoop loop = loops.get(i);
-            if (loop.inLoop()) {
-                run(list);
-                list.clear();
-            } else {
-                pending.set(i, new ArrayList<>(list.size()));
-                loop.execute(() -> run(list));
-            }
+        }
+        size = 0;
+    }
+
+    private void handOver(OwnerLoop loop, List<Object> list, int index) {
+        size -= list.size() / 2;
+        if (loop.inLoop()) {
+            run(list);
+            list.clear();
+        } else {
+            pending.set(index, new ArrayList<>(2 * HAND_OVER_AT));
+            loop.execute(() -> run(list));
         }
     }
 
