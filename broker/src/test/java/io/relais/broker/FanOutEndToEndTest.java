@@ -32,6 +32,20 @@ class FanOutEndToEndTest {
     private static final String KEY = "fan.eu";
     private static final String[] PATTERNS = {"fan.#", "*.eu", "fan.eu", "#"};
 
+    /** The test's own clients, closed before the broker (resources close in reverse order). */
+    private static final class Clients implements AutoCloseable {
+        private final List<RelaisClient> open = new ArrayList<>();
+
+        void add(RelaisClient c) {
+            open.add(c);
+        }
+
+        @Override
+        public void close() {
+            open.forEach(RelaisClient::close);
+        }
+    }
+
     /** What one subscriber got: sequence numbers and delivery tags, in arrival order. */
     private static final class Received implements MessageHandler {
         final List<Long> seqs = new ArrayList<>();
@@ -127,8 +141,8 @@ class FanOutEndToEndTest {
     @Test
     void shouldDeliverEveryMessageInOrderToEverySubscriberWhenPatternAndDeclaredQueuesFanOut() throws Exception {
         int n = 20_000;
-        List<RelaisClient> clients = new ArrayList<>();
-        try (BrokerFixture fixture = new BrokerFixture(c -> c.withMaxBacklog(n + 10))) {
+        try (BrokerFixture fixture = new BrokerFixture(c -> c.withMaxBacklog(n + 10));
+             Clients clients = new Clients()) {
             RelaisClient publisher = publisher(fixture);
             clients.add(publisher);
             List<Received> all = new ArrayList<>();
@@ -150,8 +164,6 @@ class FanOutEndToEndTest {
                 assertThat(r.seqs()).isEqualTo(range(n));
                 assertThat(r.tags()).as("delivery tags 1, 2, 3, ...").isEqualTo(tagsUpTo(n));
             }
-        } finally {
-            clients.forEach(RelaisClient::close);
         }
     }
 
@@ -159,8 +171,8 @@ class FanOutEndToEndTest {
     void shouldNeitherReorderNorDuplicateWhenASubscriberAlternatesBetweenKeepingUpAndFallingBehind()
             throws Exception {
         int n = 20_000;
-        List<RelaisClient> clients = new ArrayList<>();
-        try (BrokerFixture fixture = new BrokerFixture(c -> c.withMaxBacklog(n + 10))) {
+        try (BrokerFixture fixture = new BrokerFixture(c -> c.withMaxBacklog(n + 10));
+             Clients clients = new Clients()) {
             RelaisClient publisher = publisher(fixture);
             clients.add(publisher);
             List<Received> all = new ArrayList<>();
@@ -189,16 +201,14 @@ class FanOutEndToEndTest {
                 assertThat(r.seqs()).isEqualTo(range(n));
                 assertThat(r.tags()).isEqualTo(tagsUpTo(n));
             }
-        } finally {
-            clients.forEach(RelaisClient::close);
         }
     }
 
     @Test
     void shouldDropOnlyTheOldestOfASlowPatternSubscriberWithoutHoldingUpTheOthers() throws Exception {
         int n = 20_000;
-        List<RelaisClient> clients = new ArrayList<>();
-        try (BrokerFixture fixture = new BrokerFixture(c -> c.withMaxBacklog(500))) {
+        try (BrokerFixture fixture = new BrokerFixture(c -> c.withMaxBacklog(500));
+             Clients clients = new Clients()) {
             RelaisClient publisher = publisher(fixture);
             clients.add(publisher);
             CountDownLatch othersDone = new CountDownLatch(1);
@@ -238,8 +248,6 @@ class FanOutEndToEndTest {
             assertThat(got.size()).as("the oldest were dropped").isLessThan(n);
             assertThat(got.get(got.size() - 1)).isEqualTo(n - 1);
             assertThat(slow.tags()).as("tags still 1, 2, 3, ...").isEqualTo(tagsUpTo(got.size()));
-        } finally {
-            clients.forEach(RelaisClient::close);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.relais.broker.net;
 
+import io.relais.broker.core.OwnerLoop;
 import io.relais.broker.core.manage.ExchangeSnapshot;
 import io.relais.broker.core.manage.ManagementView;
 import io.relais.broker.core.manage.QueueSnapshot;
@@ -67,8 +68,9 @@ final class AdminRequests {
             session.answerWhenDone(id, topology.deleteExchange(session.caller(), d.name(), d.ifUnused()),
                     done -> new Ok(id, 0));
         } else if (request instanceof QueueDeclare d) {
+            OwnerLoop loop = d.exclusive() ? session.ownerLoop() : null;
             session.answerWhenDone(id, topology.declareQueue(session.caller(), d.name(), d.durable(), d.exclusive(),
-                    d.autoDelete(), d.passive(), d.arguments(), d.exclusive() ? session.ownerLoop() : null).thenCompose(MessageQueue::applyLimits),
+                    d.autoDelete(), d.passive(), d.arguments(), loop).thenCompose(MessageQueue::applyLimits),
                     q -> new QueueDeclareOk(id, q.name(), q.messageCount(), q.consumerCount()));
         } else if (request instanceof QueueDelete d) {
             session.answerWhenDone(id, topology.deleteQueue(session.caller(), d.name(), d.ifUnused(), d.ifEmpty()),

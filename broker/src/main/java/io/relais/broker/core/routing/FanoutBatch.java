@@ -11,10 +11,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The messages one publishing connection routed to {@linkplain MessageQueue#fanOutCandidate()
  * fan-out candidates} and has not handed over yet, grouped by the loop that owns each queue. The
- * {@link Router} adds to it per message; every {@link #HAND_OVER_AT} deliveries for a loop, and at
- * the end of each read batch, when the connection {@linkplain #flush() flushes} it, they are handed on: the messages for its own loop are offered at once, those for every other loop
- * go there as one task per loop, in which each queue takes them with
- * {@link MessageQueue#enqueueOnLoop} (the fast path) in publish order.
+ * {@link Router} adds to it per message. Every {@link #HAND_OVER_AT} deliveries for a loop, and at
+ * the end of each read batch, when the connection {@linkplain #flush() flushes} it, they are handed
+ * on: those for the connection's own loop are offered at once, those for another loop go there as
+ * one task, in which each queue takes them with {@link MessageQueue#enqueueOnLoop} (the fast path)
+ * in publish order.
  *
  * <p>Since a candidate's messages from one connection always come through here, and one
  * connection's tasks for one loop run in the order they were given, a queue takes a publisher's
