@@ -6,14 +6,20 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.relais.broker.wire.WireMessage;
 import io.relais.protocol.codec.FrameEncoder;
 import io.relais.protocol.frame.SharedDeliver;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The shared DELIVER tail ({@link FrameEncoder#encodeDeliverTail}) of the message this thread is
- * fanning out: encoded once, for the first subscriber on this loop that takes the message on the
- * fast path, and handed to the others with a reference each ({@link SharedDeliver}).
+ * What one group of fan-out deliveries on this thread shares: the DELIVER tail
+ * ({@link FrameEncoder#encodeDeliverTail}) of the message being fanned out, encoded once, for the
+ * first subscriber on this loop that takes the message on the fast path, and used by the others
+ * ({@link SharedDeliver}, or copied into their batch); and the connections that hold a batch of
+ * small deliveries not written yet ({@link Subscriptions#writeBatch}), which the end of the group
+ * writes.
  *
  * <p>One per thread (each event loop has its own); valid while one {@code FanoutBatch} group runs
- * there, whose end {@linkplain #clear() clears} it, so that no tail outlives the group.
+ * there, whose end {@linkplain #clear() clears} it, so that no tail outlives the group and no batch
+ * waits beyond it.
  */
 final class DeliverTails {
     private static final FastThreadLocal<DeliverTails> CURRENT = new FastThreadLocal<>() {
@@ -25,6 +31,7 @@ final class DeliverTails {
 
     private WireMessage message;
     private ByteBuf tail;
+    private final List<Subscriptions> batching = new ArrayList<>();
 
     private DeliverTails() {
     }
@@ -34,9 +41,28 @@ final class DeliverTails {
         return CURRENT.get().tailOf(message).retain();
     }
 
-    /** Releases the current tail: the group of deliveries that shared it has ended. */
+    /** The tail of {@code message}, valid until the group ends; on the delivering loop. */
+    static ByteBuf tail(WireMessage message) {
+        return CURRENT.get().tailOf(message);
+    }
+
+    /** {@code subscriptions} started a batch: the end of the group writes it. */
+    static void batching(Subscriptions subscriptions) {
+        CURRENT.get().batching.add(subscriptions);
+    }
+
+    /** The group of deliveries ended: writes every batch, releases the current tail. */
     static void clear() {
-        CURRENT.get().release();
+        DeliverTails current = CURRENT.get();
+        current.writeBatches();
+        current.release();
+    }
+
+    private void writeBatches() {
+        for (int i = 0; i < batching.size(); i++) {
+            batching.get(i).writeBatch();
+        }
+        batching.clear();
     }
 
     private ByteBuf tailOf(WireMessage m) {

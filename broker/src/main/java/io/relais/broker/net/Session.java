@@ -1,5 +1,6 @@
 package io.relais.broker.net;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.timeout.IdleState;
@@ -132,6 +133,11 @@ public final class Session implements ConnectionSource {
     /** Who the core sees asking: the authenticated user, the vhost, this connection. After AUTH. */
     Caller caller() {
         return caller;
+    }
+
+    /** The channel's buffer allocator. */
+    ByteBufAllocator alloc() {
+        return channel.alloc();
     }
 
     /** True when called on the loop that owns this session; any thread. */

@@ -1,5 +1,6 @@
 package io.relais.broker.net;
 
+import io.netty.buffer.ByteBuf;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.core.Reason;
 import io.relais.broker.core.access.Caller;
@@ -10,6 +11,7 @@ import io.relais.broker.core.queue.QueueConsumer;
 import io.relais.broker.core.routing.Topology;
 import io.relais.broker.wire.WireMessage;
 import io.relais.protocol.ErrorCode;
+import io.relais.protocol.codec.FrameEncoder;
 import io.relais.protocol.ProtocolException;
 import io.relais.protocol.frame.Cancel;
 import io.relais.protocol.frame.Cancelled;
@@ -58,6 +60,9 @@ import org.slf4j.LoggerFactory;
  */
 final class Subscriptions implements DeliverySink {
     private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
+    private static final int BATCH_INITIAL = 8 * 1024;
+    /** A batch of fast-path deliveries is written once it holds this much. */
+    private static final int BATCH_MAX = 64 * 1024;
 
     /** A delivery waiting for this loop, or for its SUBSCRIBE_OK. */
     private record PendingDelivery(QueueConsumer consumer, Message message, boolean redelivered) {
@@ -74,6 +79,8 @@ final class Subscriptions implements DeliverySink {
     private final Queue<PendingDelivery> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
+    /** Whole DELIVER frames of the fast path not written yet, or null; see {@link #deliverDirect}. */
+    private ByteBuf batch;
     /** Bytes of the deliveries in {@link #inbox}: handed to this connection, not yet written. */
     private final AtomicLong pendingBytes = new AtomicLong();
     private final long writeBufferHigh;
@@ -210,6 +217,11 @@ final class Subscriptions implements DeliverySink {
         return message.size() + 64L;
     }
 
+    /**
+     * Small messages (payload in the shared tail) are appended to one buffer of whole DELIVER frames
+     * per connection and group ({@link #writeBatch}), so that a burst is one write and one outbound
+     * entry, not one per delivery; a larger one is a {@link SharedDeliver} after what is batched.
+     */
     @Override
     public boolean deliverDirect(QueueConsumer consumer, Message message) {
         if (!session.inLoop() || !session.carriesTraffic() || !consumer.active()) {
@@ -218,10 +230,34 @@ final class Subscriptions implements DeliverySink {
         long tag = ledger.issue(consumer, message);
         WireMessage w = WireMessage.of(message);
         int flags = message.persistent() ? Deliver.PERSISTENT : 0;
-        // The queue's reference to the payload goes to the frame, which Netty releases once encoded.
-        out.write(new SharedDeliver(consumer.sid(), tag, flags, DeliverTails.retainedTail(w), w.payload().duplicate()));
+        if (FrameEncoder.payloadInTail(message.size())) {
+            if (batch == null) {
+                batch = session.alloc().ioBuffer(BATCH_INITIAL);
+                DeliverTails.batching(this);
+            }
+            FrameEncoder.encodeDeliverInto(consumer.sid(), tag, flags, DeliverTails.tail(w), batch);
+            // The payload bytes are in the batch now: the queue's reference goes.
+            message.release();
+            if (batch.readableBytes() >= BATCH_MAX) {
+                writeBatch();
+            }
+        } else {
+            writeBatch();
+            // The queue's reference to the payload goes to the frame, which Netty releases once encoded.
+            out.write(new SharedDeliver(consumer.sid(), tag, flags, DeliverTails.retainedTail(w),
+                    w.payload().duplicate()));
+        }
         out.scheduleFlush();
         return true;
+    }
+
+    /** Writes the batch of small fast-path deliveries, if any; on the loop. */
+    void writeBatch() {
+        ByteBuf b = batch;
+        if (b != null) {
+            batch = null;
+            out.writeEncoded(b);
+        }
     }
 
     @Override

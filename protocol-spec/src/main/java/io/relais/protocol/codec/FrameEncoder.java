@@ -103,6 +103,26 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
         }
     }
 
+    /**
+     * Appends one whole DELIVER to {@code target}: its head (length prefix, sid, tag, flags) and a copy
+     * of {@code tail}, which must carry the payload bytes ({@link #payloadInTail}); the same bytes as
+     * {@link Deliver}. For writers that put many small deliveries into one buffer; on any thread.
+     */
+    public static void encodeDeliverInto(long sid, long deliveryTag, int flags, ByteBuf tail, ByteBuf target) {
+        int start = target.writerIndex();
+        target.writeInt(0);
+        FrameWriter writer = WRITERS.get();
+        writer.begin(target);
+        try {
+            Deliver.encodeHead(writer, sid, deliveryTag, flags);
+        } finally {
+            writer.end();
+        }
+        int tailBytes = tail.readableBytes();
+        target.setInt(start, target.writerIndex() - start - ProtocolVersion.LENGTH_PREFIX_BYTES + tailBytes);
+        target.writeBytes(tail, tail.readerIndex(), tailBytes);
+    }
+
     /** True if a shared DELIVER tail carries the payload bytes of a payload this long (see {@link #encodeDeliverTail}). */
     public static boolean payloadInTail(int payloadBytes) {
         return payloadBytes <= COPY_THRESHOLD;

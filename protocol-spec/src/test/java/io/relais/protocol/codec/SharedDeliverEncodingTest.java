@@ -112,6 +112,30 @@ class SharedDeliverEncodingTest {
     }
 
     @Test
+    void shouldAppendTheBytesOfDeliverWhenManyGoIntoOneBuffer() {
+        int[] sizes = {0, 1, 100, FrameEncoder.COPY_THRESHOLD};
+        ByteBuf all = ALLOC.directBuffer();
+        ByteBuf expected = ALLOC.heapBuffer();
+        for (int i = 0; i < sizes.length * UINTS.length; i++) {
+            ByteBuf payload = payload(sizes[i % sizes.length]);
+            Properties props = properties().get(i % properties().size());
+            ByteBuf tail = FrameEncoder.encodeDeliverTail("x", "fan.eu", props, payload, ALLOC);
+            long sid = UINTS[i % UINTS.length];
+            long tag = UINTS[(i / sizes.length) % UINTS.length];
+            FrameEncoder.encodeDeliverInto(sid, tag, i % 4, tail, all);
+            expected.writeBytes(written(new Deliver(sid, tag, i % 4, "x", "fan.eu", props, payload.retainedDuplicate())));
+            assertThat(tail.release()).isTrue();
+            assertThat(payload.release()).isTrue();
+        }
+        try {
+            assertThat(ByteBufUtil.getBytes(all)).isEqualTo(ByteBufUtil.getBytes(expected));
+        } finally {
+            all.release();
+            expected.release();
+        }
+    }
+
+    @Test
     void shouldWriteOneBufferForASmallMessageAndShareNothingMutable() {
         ByteBuf payload = payload(100);
         ByteBuf tail = FrameEncoder.encodeDeliverTail("x", "k", Properties.EMPTY, payload, ALLOC);
