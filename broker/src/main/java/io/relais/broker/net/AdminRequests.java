@@ -1,5 +1,6 @@
 package io.relais.broker.net;
 
+import io.relais.broker.core.OwnerLoop;
 import io.relais.broker.core.manage.ExchangeSnapshot;
 import io.relais.broker.core.manage.ManagementView;
 import io.relais.broker.core.manage.QueueSnapshot;
@@ -33,7 +34,8 @@ import java.util.Map;
  * answered when they complete) and list (from the {@link ManagementView}, answered at once),
  * PROTOCOL.md 4.10-4.21. Each request gets exactly one answer: its success frame, or an ERROR for
  * the refusal, which the {@link Session} writes. The only class of this package that changes the
- * topology for a client.
+ * topology for a client. An exclusive queue is owned by its connection's loop, as a pattern
+ * subscription's is, so that its deliveries need no thread hop and can take the fan-out fast path.
  *
  * <p>Owned by the channel's event loop; completions come back to it through
  * {@link Session#answerWhenDone}.
@@ -66,8 +68,9 @@ final class AdminRequests {
             session.answerWhenDone(id, topology.deleteExchange(session.caller(), d.name(), d.ifUnused()),
                     done -> new Ok(id, 0));
         } else if (request instanceof QueueDeclare d) {
+            OwnerLoop loop = d.exclusive() ? session.ownerLoop() : null;
             session.answerWhenDone(id, topology.declareQueue(session.caller(), d.name(), d.durable(), d.exclusive(),
-                    d.autoDelete(), d.passive(), d.arguments(), null).thenCompose(MessageQueue::applyLimits),
+                    d.autoDelete(), d.passive(), d.arguments(), loop).thenCompose(MessageQueue::applyLimits),
                     q -> new QueueDeclareOk(id, q.name(), q.messageCount(), q.consumerCount()));
         } else if (request instanceof QueueDelete d) {
             session.answerWhenDone(id, topology.deleteQueue(session.caller(), d.name(), d.ifUnused(), d.ifEmpty()),

@@ -1,5 +1,6 @@
 package io.relais.broker.net;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -43,6 +44,11 @@ final class ClientProxy {
     /** Writes a frame without flushing. */
     void write(Frame frame) {
         channel.write(frame, channel.voidPromise());
+    }
+
+    /** Writes frames already encoded (whole frames, in order), without flushing; takes over the buffer. */
+    void writeEncoded(ByteBuf frames) {
+        channel.write(frames, channel.voidPromise());
     }
 
     /** Writes a frame and flushes everything written so far. */

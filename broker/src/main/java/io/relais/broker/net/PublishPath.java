@@ -2,6 +2,7 @@ package io.relais.broker.net;
 
 import io.relais.broker.core.CoreException;
 import io.relais.broker.core.queue.Message;
+import io.relais.broker.core.routing.FanoutBatch;
 import io.relais.broker.core.routing.Router;
 import io.relais.broker.wire.WireMessage;
 import io.relais.protocol.ErrorCode;
@@ -21,6 +22,12 @@ import io.relais.protocol.frame.Return;
  * {@code seq} 0 are reported with ERROR(0, code). The only class of this package that routes and
  * enqueues messages.
  *
+ * <p>Messages for exclusive in-memory queues (pattern subscriptions' and the like) wait in a
+ * {@link FanoutBatch} until {@link #flushFanout()}, at the end of the read batch, hands them to their
+ * queues' loops: one task per loop, not one per message and queue; there a queue that keeps up
+ * writes them straight to its subscriber, with the DELIVER's shared part encoded once per message
+ * and loop ({@link DeliverTails}).
+ *
  * <p>Owned by the channel's event loop. Per message it allocates the {@link Message} and, when its
  * confirm can be delayed, one waiter; the {@link Router} reuses its list of matching queues.
  */
@@ -30,6 +37,7 @@ final class PublishPath {
     private final ConfirmTracker confirms;
     private final BrokerContext context;
     private final Session session;
+    private final FanoutBatch fanout = new FanoutBatch(DeliverTails::clear);
     private Router router;
     private long lastSeq;
 
@@ -123,9 +131,17 @@ final class PublishPath {
     /** The connection's router, made once the caller is known (after AUTH). */
     private Router router() {
         if (router == null) {
-            router = new Router(context.topology(), session.caller());
+            router = new Router(context.topology(), session.caller(), fanout);
         }
         return router;
+    }
+
+    /**
+     * Hands the messages routed to fan-out candidates since the last call to their queues; at the end
+     * of every read batch, and before the connection's state goes (close).
+     */
+    void flushFanout() {
+        fanout.flush();
     }
 
     /** A refused publish: a nack in order with the other confirms if it has a {@code seq}, else ERROR(0). */

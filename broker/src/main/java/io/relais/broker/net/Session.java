@@ -1,5 +1,6 @@
 package io.relais.broker.net;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.timeout.IdleState;
@@ -134,6 +135,11 @@ public final class Session implements ConnectionSource {
         return caller;
     }
 
+    /** The channel's buffer allocator. */
+    ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+
     /** True when called on the loop that owns this session; any thread. */
     boolean inLoop() {
         return loop.inEventLoop();
@@ -205,6 +211,7 @@ public final class Session implements ConnectionSource {
 
     /** The end of a read batch: acks go to their queues, due confirms are written, one flush. */
     void readComplete() {
+        publishing.flushFanout();
         ledger.flushAcks();
         confirms.flush();
         out.flush();
@@ -487,6 +494,8 @@ public final class Session implements ConnectionSource {
 
     /** The socket closed: everything the connection held goes back or away (PROTOCOL.md 3.5). */
     void closed() {
+        // What this connection published and had accepted reaches its queues, closed or not.
+        publishing.flushFanout();
         flow.closed();
         ledger.flushAcks();
         deadlines.closed();

@@ -1,5 +1,6 @@
 package io.relais.broker.net;
 
+import io.netty.buffer.ByteBuf;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.core.Reason;
 import io.relais.broker.core.access.Caller;
@@ -10,11 +11,13 @@ import io.relais.broker.core.queue.QueueConsumer;
 import io.relais.broker.core.routing.Topology;
 import io.relais.broker.wire.WireMessage;
 import io.relais.protocol.ErrorCode;
+import io.relais.protocol.codec.FrameEncoder;
 import io.relais.protocol.ProtocolException;
 import io.relais.protocol.frame.Cancel;
 import io.relais.protocol.frame.Cancelled;
 import io.relais.protocol.frame.Deliver;
 import io.relais.protocol.frame.Ok;
+import io.relais.protocol.frame.SharedDeliver;
 import io.relais.protocol.frame.Subscribe;
 import io.relais.protocol.frame.SubscribeOk;
 import java.util.HashSet;
@@ -27,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,10 +49,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Owned by the channel's event loop. Queues on other loops call the {@link DeliverySink} methods;
  * their deliveries go through a mailbox drained by one task on this loop, so a burst costs one
- * hand-off, not one per message.
+ * hand-off, not one per message. The payload bytes in that mailbox count towards the connection's
+ * high watermark ({@link #isWritable()}): a queue on another loop sees the channel writable and
+ * hands over more, but the channel only counts what this loop has written, so without that count a
+ * connection could be handed a whole prefetch window of large messages, queued ahead of any small
+ * one. Once the mailbox is drained, the queues held back by it dispatch again.
+ *
+ * <p>The fan-out fast path ({@link #deliverDirect}) writes a {@link SharedDeliver} for a queue on
+ * this loop, with the tag issued in write order like any other.
  */
 final class Subscriptions implements DeliverySink {
     private static final Logger LOG = LoggerFactory.getLogger(Subscriptions.class);
+    private static final int BATCH_INITIAL = 8 * 1024;
+    /** A batch of fast-path deliveries is written once it holds this much. */
+    private static final int BATCH_MAX = 64 * 1024;
 
     /** A delivery waiting for this loop, or for its SUBSCRIBE_OK. */
     private record PendingDelivery(QueueConsumer consumer, Message message, boolean redelivered) {
@@ -65,6 +79,13 @@ final class Subscriptions implements DeliverySink {
     private final Queue<PendingDelivery> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
+    /** Whole DELIVER frames of the fast path not written yet, or null; see {@link #deliverDirect}. */
+    private ByteBuf batch;
+    /** Bytes of the deliveries in {@link #inbox}: handed to this connection, not yet written. */
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private final long writeBufferHigh;
+    /** Set when {@link #isWritable()} said no because of {@link #pendingBytes}; the drain then wakes the queues. */
+    private volatile boolean heldBack;
 
     Subscriptions(Session session, ClientProxy out, Handshake handshake, UnackedLedger ledger,
                   BrokerContext context) {
@@ -74,6 +95,7 @@ final class Subscriptions implements DeliverySink {
         this.ledger = ledger;
         this.topology = context.topology();
         this.config = context.config();
+        this.writeBufferHigh = config.writeBufferHigh();
     }
 
     /** True if one of this connection's subscriptions consumes {@code queue}. */
@@ -160,9 +182,21 @@ final class Subscriptions implements DeliverySink {
         session.answerWhenDone(id, consumer.queue().removeConsumer(consumer), done -> new Ok(id, 0));
     }
 
+    /**
+     * True while the channel is below its high watermark and so are the deliveries handed to this
+     * loop but not yet written; any thread.
+     */
     @Override
     public boolean isWritable() {
-        return out.isWritable();
+        if (!out.isWritable()) {
+            return false;
+        }
+        if (pendingBytes.get() < writeBufferHigh) {
+            return true;
+        }
+        // Flag first, then look again: either the drain sees the flag, or this sees its decrement.
+        heldBack = true;
+        return pendingBytes.get() < writeBufferHigh;
     }
 
     @Override
@@ -170,10 +204,59 @@ final class Subscriptions implements DeliverySink {
         if (session.inLoop()) {
             deliverNow(consumer, message, redelivered);
         } else {
+            pendingBytes.addAndGet(pendingSize(message));
             inbox.offer(new PendingDelivery(consumer, message, redelivered));
             if (drainScheduled.compareAndSet(false, true)) {
                 session.loop().execute(drainTask);
             }
+        }
+    }
+
+    /** What a delivery waiting in the mailbox counts for: its payload and about a DELIVER's head. */
+    private static long pendingSize(Message message) {
+        return message.size() + 64L;
+    }
+
+    /**
+     * Small messages (payload in the shared tail) are appended to one buffer of whole DELIVER frames
+     * per connection and group ({@link #writeBatch}), so that a burst is one write and one outbound
+     * entry, not one per delivery; a larger one is a {@link SharedDeliver} after what is batched.
+     */
+    @Override
+    public boolean deliverDirect(QueueConsumer consumer, Message message) {
+        if (!session.inLoop() || !session.carriesTraffic() || !consumer.active()) {
+            return false;
+        }
+        long tag = ledger.issue(consumer, message);
+        WireMessage w = WireMessage.of(message);
+        int flags = message.persistent() ? Deliver.PERSISTENT : 0;
+        if (FrameEncoder.payloadInTail(message.size())) {
+            if (batch == null) {
+                batch = session.alloc().ioBuffer(BATCH_INITIAL);
+                DeliverTails.batching(this);
+            }
+            FrameEncoder.encodeDeliverInto(consumer.sid(), tag, flags, DeliverTails.tail(w), batch);
+            // The payload bytes are in the batch now: the queue's reference goes.
+            message.release();
+            if (batch.readableBytes() >= BATCH_MAX) {
+                writeBatch();
+            }
+        } else {
+            writeBatch();
+            // The queue's reference to the payload goes to the frame, which Netty releases once encoded.
+            out.write(new SharedDeliver(consumer.sid(), tag, flags, DeliverTails.retainedTail(w),
+                    w.payload().duplicate()));
+        }
+        out.scheduleFlush();
+        return true;
+    }
+
+    /** Writes the batch of small fast-path deliveries, if any; on the loop. */
+    void writeBatch() {
+        ByteBuf b = batch;
+        if (b != null) {
+            batch = null;
+            out.writeEncoded(b);
         }
     }
 
@@ -238,7 +321,14 @@ final class Subscriptions implements DeliverySink {
         drainScheduled.set(false);
         PendingDelivery d;
         while ((d = inbox.poll()) != null) {
+            pendingBytes.addAndGet(-pendingSize(d.message()));
             deliverNow(d.consumer(), d.message(), d.redelivered());
+        }
+        if (heldBack) {
+            heldBack = false;
+            if (out.isWritable()) {
+                writable();
+            }
         }
     }
 

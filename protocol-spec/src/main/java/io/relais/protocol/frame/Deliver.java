@@ -47,14 +47,32 @@ public record Deliver(long sid,
 
     @Override
     public void encode(FrameWriter w) {
+        encodeHead(w, sid, deliveryTag, flags);
+        encodeTail(w, exchange, routingKey, properties, payload.readableBytes());
+    }
+
+    /**
+     * Writes the part of a DELIVER body that differs per delivery: array header, type id, sid, tag
+     * and flags. Followed by {@link #encodeTail} it is exactly {@link #encode}; {@link SharedDeliver}
+     * writes the two apart so that the tail is encoded once for every subscriber of a message.
+     */
+    public static void encodeHead(FrameWriter w, long sid, long deliveryTag, int flags) {
         w.begin(FrameType.DELIVER, 7);
         w.uint(sid);
         w.uint(deliveryTag);
         w.uint(flags);
+    }
+
+    /**
+     * Writes the part of a DELIVER body that is the same for every delivery of one message: exchange,
+     * routing key, properties and the payload's binary header (not its bytes).
+     */
+    public static void encodeTail(FrameWriter w, String exchange, String routingKey, Properties properties,
+                                  int payloadBytes) {
         w.str(exchange);
         w.str(routingKey);
-        w.properties(properties);
-        w.payloadHeader(payload.readableBytes());
+        w.properties(properties == null ? Properties.EMPTY : properties);
+        w.payloadHeader(payloadBytes);
     }
 
     /** Decodes the fields after the type id. */

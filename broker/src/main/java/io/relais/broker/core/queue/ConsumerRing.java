@@ -64,6 +64,11 @@ final class ConsumerRing {
         return null;
     }
 
+    /** The consumer if there is exactly one, else null. */
+    QueueConsumer only() {
+        return consumers.size() == 1 ? consumers.get(0) : null;
+    }
+
     /** True once the last consumer of a queue that ever had one left. */
     boolean lostLast() {
         return consumers.isEmpty() && hadConsumer;

@@ -6,6 +6,7 @@ import io.relais.broker.core.Reason;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +22,17 @@ import org.slf4j.LoggerFactory;
  * then the backlog's. When no consumer can take more, messages wait, bounded by
  * {@code max-length}/{@code max-length-bytes}: the oldest are dropped ({@code drop-head}), new
  * publishes refused ({@code reject-publish}), or, by default ({@code block}), the publishers stopped
- * by the queue's {@link QueueFlow}, which dispatch re-evaluates after every batch.
+ * by the queue's {@link QueueFlow}, which dispatch re-evaluates after every batch. A dispatch batch
+ * is capped by count and by payload bytes, so that queues sharing a loop take turns.
+ *
+ * <p><b>Fan-out fast path.</b> A {@linkplain #fanOutCandidate() candidate} (exclusive, in memory,
+ * not {@code reject-publish}) also takes messages on its own loop through {@link #enqueueOnLoop}:
+ * when it is idle (nothing ready, nothing to redeliver) and its only consumer is an automatic-ack
+ * one that can take a message now, the message goes straight to that consumer's sink
+ * ({@link DeliverySink#deliverDirect}) without passing through the backlog; otherwise it is
+ * enqueued as usual, and its overflow policy applies. Since both happen on the queue's loop, and a
+ * message only goes straight through while nothing waits, a consumer that falls behind and catches
+ * up again sees every message in order.
  *
  * <p>Expired messages (per-queue {@code message-ttl} or per-message expiration) are dropped when
  * they reach the head of the queue; a message whose time to live is 0 is delivered if a consumer
@@ -41,6 +52,8 @@ public final class MessageQueue implements BacklogListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(MessageQueue.class);
     private static final int DISPATCH_BATCH = 256;
+    /** Payload bytes after which a dispatch batch ends (and is rescheduled), whatever its count. */
+    static final long DISPATCH_BATCH_BYTES = 1 << 20;
 
     private final String vhost;
     private final String name;
@@ -54,6 +67,8 @@ public final class MessageQueue implements BacklogListener {
     private final Backlog backlog;
 
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** Bytes of the messages handed over to {@link #enqueueOnLoop} and not taken yet. */
+    private final AtomicLong handOverBytes = new AtomicLong();
     private final Runnable dispatchTask = this::dispatch;
     private final QueueDepth depth;
     private final ReadyMessages ready;
@@ -104,9 +119,21 @@ public final class MessageQueue implements BacklogListener {
         return flow;
     }
 
-    /** Payload bytes this queue holds in memory (for the memory alarm). */
+    /**
+     * Payload bytes this queue holds in memory (for the memory alarm), counting the messages
+     * publishers are {@linkplain #handingOver handing over} to its loop.
+     */
     public long memoryBytes() {
-        return backlog.memoryBytes() + depth.redeliveryBytes();
+        return backlog.memoryBytes() + depth.redeliveryBytes() + handOverBytes.get();
+    }
+
+    /**
+     * A publisher holds {@code message} for {@link #enqueueOnLoop}: until the queue's loop takes it,
+     * its bytes count towards {@link #memoryBytes()}, so that the memory alarm sees messages that
+     * wait for a busy loop. Any thread.
+     */
+    public void handingOver(Message message) {
+        handOverBytes.addAndGet(message.size());
     }
 
     /** The virtual host the queue belongs to. */
@@ -215,6 +242,33 @@ public final class MessageQueue implements BacklogListener {
             scheduleDispatch();
         }
         return true;
+    }
+
+    /**
+     * True if publishers should hand this queue its messages on its own loop ({@link #enqueueOnLoop})
+     * rather than {@link #enqueue} them from theirs: it is exclusive (so on its owner connection's
+     * loop), in memory, and never refuses a publish. Fixed for the queue's life; any thread.
+     */
+    public boolean fanOutCandidate() {
+        return exclusive && !backlog.storesMessages() && !arguments.rejectPublish();
+    }
+
+    /**
+     * Offers a message on the queue's loop, as {@link #enqueue} does, except that an idle queue
+     * whose only consumer is an automatic-ack one that can take it now hands it to that consumer's
+     * sink directly ({@link DeliverySink#deliverDirect}), counted as enqueued and delivered. The queue
+     * takes over one reference. Only for a {@link #fanOutCandidate()}, once for every
+     * {@link #handingOver}; on the queue's loop only.
+     */
+    public void enqueueOnLoop(Message message) {
+        handOverBytes.addAndGet(-message.size());
+        QueueConsumer c = deleted ? null : consumers.only();
+        if (c != null && !c.manualAck() && c.canTake() && ready.peek() == null
+                && c.sink().deliverDirect(c, message)) {
+            depth.deliveredDirectly();
+            return;
+        }
+        enqueue(message);
     }
 
     @Override
@@ -333,7 +387,8 @@ public final class MessageQueue implements BacklogListener {
         dropOverLimit();
         long now = System.currentTimeMillis();
         int sent = 0;
-        while (sent < DISPATCH_BATCH) {
+        long sentBytes = 0;
+        while (sent < DISPATCH_BATCH && sentBytes < DISPATCH_BATCH_BYTES) {
             Message m = ready.peek();
             if (m == null) {
                 break;
@@ -361,12 +416,13 @@ public final class MessageQueue implements BacklogListener {
                 // Automatic acknowledgement: the message is settled once handed to the connection.
                 backlog.settle(m);
             }
+            sentBytes += m.size();
             c.sink().deliver(c, m, redelivered);
             sent++;
         }
         depth.delivered(sent);
         backlog.endOfBatch();
-        if (sent == DISPATCH_BATCH) {
+        if (sent == DISPATCH_BATCH || sentBytes >= DISPATCH_BATCH_BYTES) {
             scheduleDispatch();
         }
         updateFlow(now);

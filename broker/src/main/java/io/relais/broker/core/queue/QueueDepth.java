@@ -54,6 +54,15 @@ final class QueueDepth {
         deliveredTotal = deliveredTotal + n;
     }
 
+    /**
+     * A message went straight to a consumer without waiting (the fan-out fast path): counted as
+     * enqueued and delivered, never as ready. On the queue's loop only.
+     */
+    void deliveredDirectly() {
+        enqueuedTotal.increment();
+        deliveredTotal = deliveredTotal + 1;
+    }
+
     /** True if a message of {@code size} bytes would not fit ({@code reject-publish} refuses it then). */
     boolean full(int size) {
         return (limits.maxLength() != QueueArguments.NO_LIMIT && messages.get() >= limits.maxLength())

@@ -19,21 +19,37 @@ import java.util.function.Consumer;
  *
  * <p>Used in two steps so that the front end can prepare its confirm in between: {@link #route}
  * (which queues, how many store messages), then {@link #enqueue}. Reuses one target list, so the
- * per-message path allocates nothing here. Owned by the connection's thread; not thread-safe.
+ * per-message path allocates nothing here but, with a {@link FanoutBatch}, its entries. Owned by the
+ * connection's thread; not thread-safe.
+ *
+ * <p>With a {@link FanoutBatch}, messages for {@linkplain MessageQueue#fanOutCandidate() fan-out
+ * candidates} (exclusive in-memory queues, pattern subscriptions' among them) are held there and
+ * handed to their queues' loops when the connection flushes it, where a queue that keeps up passes
+ * them straight to its consumer; the others are offered at once, as before.
  */
 public final class Router {
     private final Topology topology;
     private final Caller caller;
+    private final FanoutBatch fanout;
     private final List<MessageQueue> targets = new ArrayList<>();
     private final Consumer<MessageQueue> collector = targets::add;
     private final List<MessageQueue> congested = new ArrayList<>();
     private String refusedBy;
     private int refusedStoring;
 
-    /** A router for {@code caller}'s publishes into {@code topology}. */
+    /** A router for {@code caller}'s publishes into {@code topology} that offers every message at once. */
     public Router(Topology topology, Caller caller) {
+        this(topology, caller, null);
+    }
+
+    /**
+     * A router for {@code caller}'s publishes into {@code topology} that holds messages for fan-out
+     * candidates in {@code fanout} (if not null) until the connection flushes it.
+     */
+    public Router(Topology topology, Caller caller, FanoutBatch fanout) {
         this.topology = topology;
         this.caller = caller;
+        this.fanout = fanout;
     }
 
     /**
@@ -75,7 +91,9 @@ public final class Router {
      * that store messages tell {@code waiter}. Afterwards {@link #refusedBy()} names a queue that
      * was full, {@link #refusedStoring()} counts the storing queues that refused it (they will
      * not tell the waiter), and {@link #congested()} lists the queues that took it and whose flow
-     * control now asks their publishers to stop.
+     * control now asks their publishers to stop. Fan-out candidates (which never refuse and never
+     * store) get it from the {@link FanoutBatch} at its next flush; their flow control is read now,
+     * as it stands after their latest dispatch.
      */
     public void enqueue(Message message, StoreWaiter waiter) {
         refusedBy = null;
@@ -84,6 +102,13 @@ public final class Router {
         message.retain(targets.size());
         for (int i = 0; i < targets.size(); i++) {
             MessageQueue q = targets.get(i);
+            if (fanout != null && q.fanOutCandidate()) {
+                fanout.add(q, message);
+                if (q.flow() != null && q.flow().congested()) {
+                    congested.add(q);
+                }
+                continue;
+            }
             boolean stores = q.storesMessages();
             if (!q.enqueue(message, stores ? waiter : null)) {
                 message.release();
