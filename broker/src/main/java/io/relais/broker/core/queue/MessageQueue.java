@@ -75,6 +75,8 @@ public final class MessageQueue implements BacklogListener {
     private final ConsumerRing consumers;
     private final DeadLettering deadLettering;
     private final QueueFlow flow;
+    /** How long the last message delivered had waited in the queue, -1 before the first; on the loop. */
+    private long lastSojournMillis = -1;
     private volatile boolean deleted;
 
     /**
@@ -417,6 +419,7 @@ public final class MessageQueue implements BacklogListener {
                 backlog.settle(m);
             }
             sentBytes += m.size();
+            lastSojournMillis = now - m.arrivalMillis();
             c.sink().deliver(c, m, redelivered);
             sent++;
         }
@@ -428,13 +431,21 @@ public final class MessageQueue implements BacklogListener {
         updateFlow(now);
     }
 
-    /** Re-evaluates the queue's flow control from what is ready now; on the loop. */
+    /**
+     * Re-evaluates the queue's flow control from what is ready now; on the loop. The wait it judges by is the
+     * age of the oldest ready message in memory, or, when ready messages are all still on disk (a stored
+     * backlog whose read-ahead the consumers just emptied), how long the last message delivered had waited:
+     * the sojourn time, as CoDel measures it. Judging only by what is in memory, a durable queue whose
+     * consumer nearly kept up looked empty between two read-aheads and never stopped its publisher.
+     */
     private void updateFlow(long now) {
         if (flow == null) {
             return;
         }
         Message head = ready.peek();
-        flow.update(depth.messages(), depth.bytes(), consumers.size(), head == null ? -1 : now - head.arrivalMillis());
+        long messages = depth.messages();
+        long wait = head != null ? now - head.arrivalMillis() : messages > 0 ? lastSojournMillis : -1;
+        flow.update(messages, depth.bytes(), consumers.size(), wait);
     }
 
     private void dropOverLimit() {
