@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The queue is <em>congested</em> from the moment its ready messages reach the high watermark (in
  * messages or in bytes), or, while it has consumers, its oldest ready message has waited longer than
- * the maximum delay; it is clear again once it is at or below the low watermark (half the high one)
+ * the maximum delay (the queue passes the wait it judges by: see {@code MessageQueue.updateFlow}); it is clear again once it is at or below the low watermark (half the high one)
  * in both and, if it has consumers, its oldest ready message has waited at most half the maximum
  * delay. Publishers read {@link #congested()} after each publish and {@linkplain #park park} when it
  * is true; when the queue clears, every parked waiter is told once and forgotten.
