@@ -71,7 +71,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--duration, --connections and --rates "
                     + "must be positive, --warmup and --client-procs not negative");
         }
-        String command = "relais bench " + String.join(" ", Arrays.asList(spec.commandLine().getParseResult()
+        String command = "relais " + String.join(" ", Arrays.asList(spec.commandLine().getParseResult()
                 .originalArgs().toArray(String[]::new)));
         BenchOptions options = new BenchOptions(scenarios, duration, warmup, List.copyOf(against), amqp, nats, out,
                 connections, clientProcs, List.copyOf(rates), command);
