@@ -42,6 +42,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,6 +83,8 @@ public final class Session implements ConnectionSource {
     private final UnackedLedger ledger;
     private final Subscriptions subscriptions;
     private final FlowControl flow;
+    /** Whether this connection consumes a queue: made once, not per congested publish. */
+    private final Predicate<MessageQueue> consumes;
     private final ConnectionDeadlines deadlines;
     private final OwnerLoop ownerLoop;
     private final long connectedAt = System.currentTimeMillis();
@@ -111,6 +114,7 @@ public final class Session implements ConnectionSource {
         this.ledger = new UnackedLedger(out);
         this.subscriptions = new Subscriptions(this, out, handshake, ledger, context);
         this.flow = new FlowControl(channel, out, handshake);
+        this.consumes = subscriptions::consumes;
         this.deadlines = new ConnectionDeadlines(this, channel,
                 (FrameDecoder) channel.pipeline().get(ServerPipeline.DECODER), context, flow, ledger, subscriptions);
     }
@@ -489,7 +493,7 @@ public final class Session implements ConnectionSource {
      * queues this connection consumes from (PROTOCOL.md 7.8, point 3).
      */
     void congested(List<MessageQueue> queues) {
-        flow.congested(queues, subscriptions::consumes);
+        flow.congested(queues, consumes);
     }
 
     /** The socket closed: everything the connection held goes back or away (PROTOCOL.md 3.5). */

@@ -75,6 +75,8 @@ public final class MessageQueue implements BacklogListener {
     private final ConsumerRing consumers;
     private final DeadLettering deadLettering;
     private final QueueFlow flow;
+    /** A block queue whose backlog does not wake it on every offer: {@link #enqueue} does. */
+    private final boolean wakeOnOffer;
     /** How long the last message delivered had waited in the queue, -1 before the first; on the loop. */
     private long lastSojournMillis = -1;
     private volatile boolean deleted;
@@ -104,6 +106,7 @@ public final class MessageQueue implements BacklogListener {
         this.depth = new QueueDepth(arguments, backlog.recoveredCount(), backlog.recoveredBytes());
         this.ready = new ReadyMessages(backlog, depth);
         this.flow = arguments.blocks() ? new QueueFlow(this, arguments, flowLimits, backlog.storesMessages()) : null;
+        this.wakeOnOffer = flow != null && backlog.storesMessages();
         backlog.start(this, loop);
         scheduleDispatch();
     }
@@ -238,9 +241,10 @@ public final class MessageQueue implements BacklogListener {
         }
         depth.added(message.size(), true);
         backlog.offer(message, waiter);
-        if (flow != null && !flow.congested()) {
-            // Dispatch re-evaluates flow control. A stored backlog whose read-ahead is full wakes the queue no
-            // more, so without this a queue whose consumers stopped would never see its oldest message age.
+        if (wakeOnOffer && !flow.congested()) {
+            // Dispatch re-evaluates flow control. A memory backlog wakes the queue on every offer; a stored
+            // one whose read-ahead is full does not, so without this a queue whose consumers stopped would
+            // never see its oldest message age.
             scheduleDispatch();
         }
         return true;

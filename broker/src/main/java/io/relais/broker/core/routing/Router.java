@@ -8,6 +8,7 @@ import io.relais.broker.core.access.Caller;
 import io.relais.broker.core.access.ResourceKind;
 import io.relais.broker.core.queue.Message;
 import io.relais.broker.core.queue.MessageQueue;
+import io.relais.broker.core.queue.QueueFlow;
 import io.relais.broker.core.queue.StoreWaiter;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,9 +105,7 @@ public final class Router {
             MessageQueue q = targets.get(i);
             if (fanout != null && q.fanOutCandidate()) {
                 fanout.add(q, message);
-                if (q.flow() != null && q.flow().congested()) {
-                    congested.add(q);
-                }
+                noteCongestion(q);
                 continue;
             }
             boolean stores = q.storesMessages();
@@ -116,11 +115,19 @@ public final class Router {
                 if (stores) {
                     refusedStoring++;
                 }
-            } else if (q.flow() != null && q.flow().congested()) {
-                congested.add(q);
+            } else {
+                noteCongestion(q);
             }
         }
         targets.clear();
+    }
+
+    /** Lists {@code q}, which took the message, among the {@link #congested()} ones if its flow control says so. */
+    private void noteCongestion(MessageQueue q) {
+        QueueFlow flow = q.flow();
+        if (flow != null && flow.congested()) {
+            congested.add(q);
+        }
     }
 
     /**
