@@ -6,6 +6,7 @@ import io.relais.broker.Broker;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.config.ConfigException;
 import io.relais.broker.config.ConfigLoader;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -44,6 +45,13 @@ final class BrokerCommand implements Callable<Integer> {
         }
         Broker broker;
         try {
+            Files.createDirectories(cfg.dataDir());
+            AuditFile.install(cfg.audit(), cfg.dataDir());
+        } catch (IOException e) {
+            System.err.println("relais: cannot start: cannot create the data directory " + cfg.dataDir() + ": " + e);
+            return 1;
+        }
+        try {
             broker = Broker.start(cfg);
         } catch (ConfigException e) {
             System.err.println("relais: cannot start: " + e.getMessage());
@@ -53,7 +61,7 @@ final class BrokerCommand implements Callable<Integer> {
         if (bridgeConfig != null && !bridgeConfig.links().isEmpty()) {
             try {
                 // The bridge logs in as the first configured user (guest by default).
-                var user = cfg.users().entrySet().stream().sorted(Map.Entry.comparingByKey()).findFirst()
+                var user = cfg.auth().users().entrySet().stream().sorted(Map.Entry.comparingByKey()).findFirst()
                         .orElse(Map.entry("guest", "guest"));
                 bridge = Bridge.start("127.0.0.1:" + broker.port(), user.getKey(), user.getValue(), bridgeConfig);
             } catch (Exception e) {

@@ -4,7 +4,6 @@ import io.relais.broker.core.queue.FlowLimits;
 import io.relais.broker.store.FsyncPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -26,8 +25,7 @@ import java.util.Objects;
  * @param defaultPrefetch unacknowledged deliveries per manual-ack subscription when the client asks for 0 ({@value #KEY_DEFAULT_PREFETCH})
  * @param maxBacklog messages a pattern subscription's queue holds before dropping its oldest ({@value #KEY_MAX_BACKLOG})
  * @param shutdownGrace how long SIGTERM waits for clients to acknowledge CLOSE ({@value #KEY_SHUTDOWN_GRACE})
- * @param users user name to password, for PLAIN authentication ({@value #KEY_USERS})
- * @param anonymous whether the ANONYMOUS mechanism is offered ({@value #KEY_ANONYMOUS})
+ * @param auth how clients authenticate ({@code auth.*})
  * @param fsync when durable queues force their files to disk ({@value #KEY_FSYNC})
  * @param minFreeDisk free bytes on the data directory's disk below which publishes to durable queues
  *     (persistent or not) are refused with DISK_FULL ({@value #KEY_MIN_FREE_DISK})
@@ -41,6 +39,9 @@ import java.util.Objects;
  *     high watermark before it is closed, zero for no limit ({@value #KEY_WRITE_TIMEOUT})
  * @param consumerTimeout how long a manual-ack delivery may stay unacknowledged before its subscription
  *     is cancelled and its deliveries requeued, zero for no limit ({@value #KEY_CONSUMER_TIMEOUT})
+ * @param tls the TLS listener ({@code tls.*}); {@link TlsConfig#DISABLED} by default
+ * @param securityLimits limits on connections, queues, subscriptions and logins
+ * @param audit where the audit log goes ({@value #KEY_AUDIT_FILE})
  * @param flow when {@code block} queues stop their publishers ({@value #KEY_FLOW_HIGH_MESSAGES},
  *     {@value #KEY_FLOW_HIGH_BYTES}, {@value #KEY_FLOW_DURABLE_HIGH_BYTES}, {@value #KEY_FLOW_MAX_DELAY})
  */
@@ -58,8 +59,7 @@ public record BrokerConfig(
         int defaultPrefetch,
         int maxBacklog,
         Duration shutdownGrace,
-        Map<String, String> users,
-        boolean anonymous,
+        AuthConfig auth,
         FsyncPolicy fsync,
         long minFreeDisk,
         Duration frameTimeout,
@@ -67,7 +67,10 @@ public record BrokerConfig(
         long partialFrameMemory,
         Duration writeTimeout,
         Duration consumerTimeout,
-        FlowLimits flow) {
+        FlowLimits flow,
+        TlsConfig tls,
+        SecurityLimits securityLimits,
+        AuditConfig audit) {
 
     public static final String KEY_HOST = "server.host";
     public static final String KEY_PORT = "server.port";
@@ -95,6 +98,9 @@ public record BrokerConfig(
     public static final String KEY_FLOW_HIGH_BYTES = "flow.queue-high-bytes";
     public static final String KEY_FLOW_DURABLE_HIGH_BYTES = "flow.durable-queue-high-bytes";
     public static final String KEY_FLOW_MAX_DELAY = "flow.queue-max-delay";
+    public static final String KEY_AUDIT_FILE = "audit.file";
+    public static final String KEY_AUDIT_MAX_FILE_SIZE = "audit.max-file-size";
+    public static final String KEY_AUDIT_MAX_FILES = "audit.max-files";
 
     /** The built-in defaults: the values {@code config/relais.yaml} documents. */
     public static BrokerConfig defaults() {
@@ -112,8 +118,7 @@ public record BrokerConfig(
                 1000,
                 10_000,
                 Duration.ofSeconds(5),
-                Map.of("guest", "guest"),
-                false,
+                AuthConfig.DEFAULTS,
                 FsyncPolicy.DEFAULT,
                 100L * 1024 * 1024,
                 Duration.ofSeconds(10),
@@ -121,7 +126,10 @@ public record BrokerConfig(
                 64L * 1024 * 1024,
                 Duration.ofSeconds(60),
                 Duration.ofMinutes(30),
-                FlowLimits.DEFAULTS);
+                FlowLimits.DEFAULTS,
+                TlsConfig.DISABLED,
+                SecurityLimits.DEFAULTS,
+                AuditConfig.DEFAULTS);
     }
 
     public BrokerConfig {
@@ -133,48 +141,51 @@ public record BrokerConfig(
         Objects.requireNonNull(writeTimeout, KEY_WRITE_TIMEOUT);
         Objects.requireNonNull(consumerTimeout, KEY_CONSUMER_TIMEOUT);
         Objects.requireNonNull(flow, "flow");
-        users = Map.copyOf(users);
+        Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(securityLimits, "limits");
+        Objects.requireNonNull(audit, "audit");
     }
 
     /** This configuration listening on another port. */
     public BrokerConfig withPort(int newPort) {
         return new BrokerConfig(host, newPort, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit);
     }
 
     /** This configuration with another data directory. */
     public BrokerConfig withDataDir(Path newDataDir) {
         return new BrokerConfig(host, port, ioThreads, newDataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit);
     }
 
     /** This configuration with another proposed heartbeat and handshake timeout (for tests). */
     public BrokerConfig withTimeouts(Duration newHeartbeat, Duration newHandshakeTimeout) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, newHandshakeTimeout, newHeartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit);
     }
 
     /** This configuration with another memory high watermark (for tests). */
     public BrokerConfig withMemoryHighWatermark(long bytes) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
-                writeBufferHigh, writeBufferLow, bytes, defaultPrefetch, maxBacklog, shutdownGrace, users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow);
+                writeBufferHigh, writeBufferLow, bytes, defaultPrefetch, maxBacklog, shutdownGrace, auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit);
     }
 
     /** This configuration with another pattern-subscription backlog bound (for tests). */
     public BrokerConfig withMaxBacklog(int newMaxBacklog) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, newMaxBacklog, shutdownGrace,
-                users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit);
     }
 
     /** This configuration with another fsync policy and free-disk threshold. */
     public BrokerConfig withStore(FsyncPolicy newFsync, long newMinFreeDisk) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                users, anonymous, newFsync, newMinFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow);
+                auth, newFsync, newMinFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit);
     }
 
     /** This configuration with other bounds on incomplete frames and on clients that do not read (for tests). */
@@ -182,23 +193,54 @@ public record BrokerConfig(
                                              long newPartialFrameMemory, Duration newWriteTimeout) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                users, anonymous, fsync, minFreeDisk, newFrameTimeout, newFrameTimeoutPerMib, newPartialFrameMemory,
-                newWriteTimeout, consumerTimeout, flow);
+                auth, fsync, minFreeDisk, newFrameTimeout, newFrameTimeoutPerMib, newPartialFrameMemory,
+                newWriteTimeout, consumerTimeout, flow, tls, securityLimits, audit);
     }
 
     /** This configuration with another consumer timeout, zero for none (for tests). */
     public BrokerConfig withConsumerTimeout(Duration newConsumerTimeout) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, newConsumerTimeout, flow);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
+                writeTimeout, newConsumerTimeout, flow, tls, securityLimits, audit);
     }
 
     /** This configuration with other flow-control defaults for {@code block} queues. */
     public BrokerConfig withFlow(FlowLimits newFlow) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                users, anonymous, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, newFlow);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
+                writeTimeout, consumerTimeout, newFlow, tls, securityLimits, audit);
+    }
+    /** This configuration with other authentication settings. */
+    public BrokerConfig withAuth(AuthConfig newAuth) {
+        return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
+                writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
+                newAuth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
+                writeTimeout, consumerTimeout, flow, tls, securityLimits, audit);
+    }
+
+    /** This configuration with other TLS settings. */
+    public BrokerConfig withTls(TlsConfig newTls) {
+        return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
+                writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
+                writeTimeout, consumerTimeout, flow, newTls, securityLimits, audit);
+    }
+
+    /** This configuration with other connection, queue and login limits. */
+    public BrokerConfig withSecurityLimits(SecurityLimits newLimits) {
+        return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
+                writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
+                writeTimeout, consumerTimeout, flow, tls, newLimits, audit);
+    }
+
+    /** This configuration with another audit log. */
+    public BrokerConfig withAudit(AuditConfig newAudit) {
+        return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
+                writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
+                writeTimeout, consumerTimeout, flow, tls, securityLimits, newAudit);
     }
 }

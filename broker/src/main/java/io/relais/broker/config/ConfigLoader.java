@@ -37,7 +37,8 @@ public final class ConfigLoader {
             BrokerConfig.KEY_FSYNC, BrokerConfig.KEY_MIN_FREE_DISK, BrokerConfig.KEY_FRAME_TIMEOUT,
             BrokerConfig.KEY_FRAME_TIMEOUT_PER_MIB, BrokerConfig.KEY_PARTIAL_FRAME_MEMORY, BrokerConfig.KEY_WRITE_TIMEOUT,
             BrokerConfig.KEY_CONSUMER_TIMEOUT, BrokerConfig.KEY_FLOW_HIGH_MESSAGES, BrokerConfig.KEY_FLOW_HIGH_BYTES,
-            BrokerConfig.KEY_FLOW_DURABLE_HIGH_BYTES, BrokerConfig.KEY_FLOW_MAX_DELAY);
+            BrokerConfig.KEY_FLOW_DURABLE_HIGH_BYTES, BrokerConfig.KEY_FLOW_MAX_DELAY,
+            BrokerConfig.KEY_AUDIT_FILE, BrokerConfig.KEY_AUDIT_MAX_FILE_SIZE, BrokerConfig.KEY_AUDIT_MAX_FILES);
     /** The section the bridge reads from the same file; the broker itself ignores it. */
     public static final String BRIDGE_SECTION = "bridge";
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB)?");
@@ -114,8 +115,8 @@ public final class ConfigLoader {
         int prefetch = (int) integer(v, BrokerConfig.KEY_DEFAULT_PREFETCH, d.defaultPrefetch(), 1, 1_000_000, src);
         int backlog = (int) integer(v, BrokerConfig.KEY_MAX_BACKLOG, d.maxBacklog(), 1, 100_000_000, src);
         Duration grace = duration(v, BrokerConfig.KEY_SHUTDOWN_GRACE, d.shutdownGrace(), true, src);
-        Map<String, String> users = users(v, d.users(), src);
-        boolean anonymous = bool(v, BrokerConfig.KEY_ANONYMOUS, d.anonymous(), src);
+        Map<String, String> users = users(v, d.auth().users(), src);
+        boolean anonymous = bool(v, BrokerConfig.KEY_ANONYMOUS, d.auth().anonymous(), src);
         if (users.isEmpty() && !anonymous) {
             throw new ConfigException(src + ": " + BrokerConfig.KEY_USERS + " is empty and "
                     + BrokerConfig.KEY_ANONYMOUS + " is false: nobody could connect");
@@ -140,9 +141,14 @@ public final class ConfigLoader {
                 size(v, BrokerConfig.KEY_FLOW_DURABLE_HIGH_BYTES, df.storedHighBytes(), 1, Long.MAX_VALUE, src),
                 duration(v, BrokerConfig.KEY_FLOW_MAX_DELAY, Duration.ofMillis(df.maxDelayMillis()), true, src)
                         .toMillis());
+        AuditConfig da = d.audit();
+        AuditConfig audit = new AuditConfig(
+                Path.of(string(v, BrokerConfig.KEY_AUDIT_FILE, da.file().toString(), src)),
+                size(v, BrokerConfig.KEY_AUDIT_MAX_FILE_SIZE, da.maxFileSize(), 4096, Long.MAX_VALUE, src),
+                (int) integer(v, BrokerConfig.KEY_AUDIT_MAX_FILES, da.maxFiles(), 0, 1000, src));
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrame, handshake, heartbeat, high, low, memory,
-                prefetch, backlog, grace, users, anonymous, fsync, minFreeDisk, frameTimeout, perMib, partialMemory,
-                writeTimeout, consumerTimeout, flow);
+                prefetch, backlog, grace, new AuthConfig(users, anonymous), fsync, minFreeDisk, frameTimeout, perMib,
+                partialMemory, writeTimeout, consumerTimeout, flow, d.tls(), d.securityLimits(), audit);
     }
 
     private static FsyncPolicy fsync(Map<String, Object> v, FsyncPolicy def, String src) {

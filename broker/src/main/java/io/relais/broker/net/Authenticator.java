@@ -20,8 +20,8 @@ public final class Authenticator {
     private final boolean anonymous;
 
     public Authenticator(BrokerConfig config) {
-        this.users = config.users();
-        this.anonymous = config.anonymous();
+        this.users = config.auth().users();
+        this.anonymous = config.auth().anonymous();
     }
 
     /** Mechanisms to offer in WELCOME, in order of preference. */

@@ -42,8 +42,8 @@ class ConfigLoaderTest {
         assertThat(c.handshakeTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.writeBufferHigh()).isEqualTo(65536);
         assertThat(c.writeBufferLow()).isEqualTo(32768);
-        assertThat(c.users()).isEqualTo(Map.of("alice", "secret", "bob", "1234"));
-        assertThat(c.anonymous()).isTrue();
+        assertThat(c.auth().users()).isEqualTo(Map.of("alice", "secret", "bob", "1234"));
+        assertThat(c.auth().anonymous()).isTrue();
     }
 
     @Test
