@@ -123,7 +123,8 @@ final class BrokerCommand implements Callable<Integer> {
         if (broker.tlsPort() >= 0) {
             listeners += (listeners.isEmpty() ? "" : " and ") + broker.host() + ":" + broker.tlsPort() + " (TLS)";
         }
-        System.err.println("Relais broker listening on " + listeners + " (Ctrl-C to stop)");
+        System.err.println("Relais broker listening on " + listeners + " (pid " + ProcessHandle.current().pid()
+                + "; Ctrl-C to stop" + (broker.tlsPort() >= 0 ? ", kill -HUP to reload the TLS certificates" : "") + ")");
         stopped.await();
         return 0;
     }

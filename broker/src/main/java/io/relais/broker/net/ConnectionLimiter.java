@@ -33,8 +33,8 @@ final class ConnectionLimiter {
         while (true) {
             int n = total.get();
             if (max > 0 && n >= max) {
-                return "the broker has " + n + " connections, its limit (" + BrokerConfig.KEY_MAX_CONNECTIONS + ": "
-                        + max + ")";
+                return "the broker is at its limit of connections (" + BrokerConfig.KEY_MAX_CONNECTIONS + ": " + max
+                        + ")";
             }
             if (total.compareAndSet(n, n + 1)) {
                 break;
@@ -42,9 +42,8 @@ final class ConnectionLimiter {
         }
         if (!increment(perAddress, address, limits.maxConnectionsPerAddress())) {
             total.decrementAndGet();
-            return "address " + address.getHostAddress() + " has " + limits.maxConnectionsPerAddress()
-                    + " connections, its limit (" + BrokerConfig.KEY_MAX_CONNECTIONS_PER_ADDRESS + ": "
-                    + limits.maxConnectionsPerAddress() + ")";
+            return "address " + address.getHostAddress() + " is at the limit of connections per address ("
+                    + BrokerConfig.KEY_MAX_CONNECTIONS_PER_ADDRESS + ": " + limits.maxConnectionsPerAddress() + ")";
         }
         return null;
     }
@@ -58,13 +57,12 @@ final class ConnectionLimiter {
     /** Admits an authenticated connection of {@code user} into {@code vhost}; null if admitted, else why not. */
     String admitUser(String user, String vhost) {
         if (!increment(perUser, user, limits.maxConnectionsPerUser())) {
-            return (user.isEmpty() ? "anonymous" : "user '" + user + "'") + " has " + limits.maxConnectionsPerUser()
-                    + " connections, the limit per user (" + BrokerConfig.KEY_MAX_CONNECTIONS_PER_USER + ": "
-                    + limits.maxConnectionsPerUser() + ")";
+            return (user.isEmpty() ? "anonymous" : "user '" + user + "'") + " is at the limit of connections per user ("
+                    + BrokerConfig.KEY_MAX_CONNECTIONS_PER_USER + ": " + limits.maxConnectionsPerUser() + ")";
         }
         if (!increment(perVhost, vhost, limits.maxConnectionsPerVhost())) {
             decrement(perUser, user);
-            return "vhost '" + vhost + "' has " + limits.maxConnectionsPerVhost() + " connections, the limit per vhost ("
+            return "vhost '" + vhost + "' is at the limit of connections per vhost ("
                     + BrokerConfig.KEY_MAX_CONNECTIONS_PER_VHOST + ": " + limits.maxConnectionsPerVhost() + ")";
         }
         return null;

@@ -382,9 +382,8 @@ public final class Topology implements MessageQueue.Listener {
             Names.checkNotReserved("queue", actual);
         }
         if (maxQueues > 0 && queueCount >= maxQueues) {
-            throw new CoreException(Reason.LIMIT_REACHED, "vhost '" + vhost + "' holds " + queueCount
-                    + " queues, its limit (limits.max-queues-per-vhost: " + maxQueues + "); queue '" + name
-                    + "' was not declared");
+            throw new CoreException(Reason.LIMIT_REACHED, "vhost '" + vhost + "' is at the limit of queues per vhost "
+                    + "(limits.max-queues-per-vhost: " + maxQueues + "); queue '" + actual + "' was not declared");
         }
         MessageQueue created = create(actual, durable, exclusive, autoDelete, args, caller.connectionId(), loop);
         queueCount++;
