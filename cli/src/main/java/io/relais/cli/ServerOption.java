@@ -56,8 +56,8 @@ final class ServerOption {
     Path key;
 
     @Option(names = "--config", paramLabel = "FILE", description = "Configuration file whose client: section holds "
-            + "defaults for these options (default: $" + ClientDefaults.CONFIG_VARIABLE
-            + ", else config/relais.yaml of this Relais directory, if present).")
+            + "defaults for these options, and whose bridge: section relais bridge reads (default: $"
+            + ClientDefaults.CONFIG_VARIABLE + ", else config/relais.yaml of this Relais directory, if present).")
     Path config;
 
     /** The environment; a field so that tests can give their own. */
