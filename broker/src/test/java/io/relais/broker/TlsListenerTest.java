@@ -11,6 +11,7 @@ import io.netty.handler.ssl.OpenSsl;
 import io.relais.broker.config.AuthConfig;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.config.ConfigException;
+import io.relais.broker.config.SecurityLimits;
 import io.relais.broker.config.TlsConfig;
 import io.relais.broker.net.Session;
 import io.relais.client.ExchangeType;
@@ -178,6 +179,35 @@ class TlsListenerTest {
                     .satisfies(e -> assertThat(((RelaisException) e).code()).isEqualTo(ErrorCode.AUTHENTICATION_FAILED));
         } finally {
             sessionLog.detachAppender(lines);
+        }
+    }
+
+    @Test
+    void shouldVerifyThatTheCertificateNamesTheHostUnlessToldNotTo() {
+        Path elsewhere = certs.server("elsewhere", "elsewhere.example", "DNS:elsewhere.example");
+        TlsConfig config = TlsConfig.of(0, elsewhere, certs.keyOf(elsewhere), null, false);
+        try (BrokerFixture f = broker(config)) {
+            assertThatThrownBy(() -> client(f.broker(), TlsOptions.trustPem(certs.ca())).connect())
+                    .isInstanceOf(RelaisException.class).hasMessageContaining("TLS handshake");
+            try (RelaisClient c = client(f.broker(), TlsOptions.trustPem(certs.ca()).withoutHostnameVerification())
+                    .connect()) {
+                assertThat(c.listQueues().join()).isNotNull();
+            }
+        }
+        try (BrokerFixture f = broker(tls(false, TlsConfig.Provider.AUTO));
+             RelaisClient byName = client(f.broker(), TlsOptions.trustPem(certs.ca())).host("localhost").connect()) {
+            assertThat(byName.listQueues().join()).isNotNull();
+        }
+    }
+
+    @Test
+    void shouldCloseAConnectionOverTheAddressLimitOnTheTlsPortWithoutAHandshake() throws IOException {
+        try (BrokerFixture f = new BrokerFixture(c -> c.withTls(tls(false, TlsConfig.Provider.AUTO))
+                .withSecurityLimits(new SecurityLimits(0, 1, 0, 0, 0, 0)));
+             RelaisClient first = client(f.broker(), TlsOptions.trustPem(certs.ca())).connect();
+             RawConnection second = new RawConnection(f.broker().tlsPort())) {
+            assertThat(second.socket().getInputStream().read()).as("closed, not a byte").isEqualTo(-1);
+            assertThat(first.listQueues().join()).isNotNull();
         }
     }
 

@@ -69,7 +69,11 @@ public final class ServerPipeline extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ch.config().setOption(ChannelOption.TCP_NODELAY, true);
-        InetAddress address = ((InetSocketAddress) ch.remoteAddress()).getAddress();
+        if (!(ch.remoteAddress() instanceof InetSocketAddress remote)) {
+            ch.close(); // gone before it could be counted
+            return;
+        }
+        InetAddress address = remote.getAddress();
         String refusal = context.limiter().admit(address);
         if (refusal != null) {
             REFUSALS.warn("refused a connection from {}: {}", ch.remoteAddress(), refusal);

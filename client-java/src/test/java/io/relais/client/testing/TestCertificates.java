@@ -64,7 +64,12 @@ public final class TestCertificates {
      * @return the certificate file; the key is beside it with the extension {@code .key}
      */
     public Path server(String name, String cn) {
-        return sign(name, cn, "ca", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+        return server(name, cn, "DNS:localhost,IP:127.0.0.1");
+    }
+
+    /** A server certificate from the CA whose subject alternative names are {@code san} (openssl's syntax). */
+    public Path server(String name, String cn, String san) {
+        return sign(name, cn, "ca", "subjectAltName=" + san + "\nextendedKeyUsage=serverAuth\n");
     }
 
     /**
