@@ -132,10 +132,7 @@ class TlsListenerTest {
 
     @Test
     void shouldCloseAPlaintextClientOnTheTlsPortCleanlyWithOneLogLine() throws IOException {
-        Logger sessionLog = (Logger) LoggerFactory.getLogger(Session.class);
-        ListAppender<ILoggingEvent> lines = new ListAppender<>();
-        lines.start();
-        sessionLog.addAppender(lines);
+        ListAppender<ILoggingEvent> lines = captureSessionLog();
         try (BrokerFixture f = broker(tls(false, TlsConfig.Provider.AUTO));
              RawConnection raw = new RawConnection(f.broker().tlsPort())) {
             raw.send(new Hello(1, 1, "plaintext", ProtocolVersion.V1_CAPABILITIES));
@@ -146,16 +143,13 @@ class TlsListenerTest {
             assertThat(lines.list).filteredOn(e -> e.getFormattedMessage().contains(local)).singleElement()
                     .satisfies(e -> assertThat(e.getFormattedMessage()).contains("not a TLS handshake"));
         } finally {
-            sessionLog.detachAppender(lines);
+            ((Logger) LoggerFactory.getLogger(Session.class)).detachAppender(lines);
         }
     }
 
     @Test
     void shouldRefuseAClientCertificateFromAnotherCaAtTheHandshake() throws Exception {
-        Logger sessionLog = (Logger) LoggerFactory.getLogger(Session.class);
-        ListAppender<ILoggingEvent> lines = new ListAppender<>();
-        lines.start();
-        sessionLog.addAppender(lines);
+        ListAppender<ILoggingEvent> lines = captureSessionLog();
         Path foreign = dir.resolve("foreign-guest.pem");
         try (BrokerFixture f = broker(tls(false, TlsConfig.Provider.AUTO))) {
             // A client that presents it whatever CAs the server names: the handshake fails, nothing is read.
@@ -178,7 +172,7 @@ class TlsListenerTest {
                     .isInstanceOf(RelaisException.class)
                     .satisfies(e -> assertThat(((RelaisException) e).code()).isEqualTo(ErrorCode.AUTHENTICATION_FAILED));
         } finally {
-            sessionLog.detachAppender(lines);
+            ((Logger) LoggerFactory.getLogger(Session.class)).detachAppender(lines);
         }
     }
 
@@ -338,6 +332,14 @@ class TlsListenerTest {
                 assertThat(withCertificate.read()).isInstanceOf(Ready.class);
             }
         }
+    }
+
+    /** The session log's lines from now on; detach it when done. */
+    private static ListAppender<ILoggingEvent> captureSessionLog() {
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        ((Logger) LoggerFactory.getLogger(Session.class)).addAppender(lines);
+        return lines;
     }
 
     private static Welcome welcome(RawConnection raw) throws IOException {

@@ -260,7 +260,8 @@ public final class Session implements ConnectionSource {
     /** Authenticated: READY, the pipeline's post-handshake limits, and flow control from now on. */
     private void open() {
         long heartbeat = handshake.heartbeatMillis();
-        String refusal = context.limiter().admitUser(handshake.user(), Names.DEFAULT_VHOST);
+        Caller authenticated = new Caller(handshake.user(), Names.DEFAULT_VHOST, connectionId);
+        String refusal = context.limiter().admitUser(authenticated.user(), authenticated.vhost());
         if (refusal != null) {
             fatal(ErrorCode.CONNECTION_LIMIT, refusal);
             return;
@@ -269,7 +270,7 @@ public final class Session implements ConnectionSource {
         handshakeTimer.cancel(false);
         state = State.OPEN;
         wasOpen = true;
-        caller = new Caller(handshake.user(), Names.DEFAULT_VHOST, connectionId);
+        caller = authenticated;
         ServerPipeline.opened(channel, config.maxFrameSize(), heartbeat);
         deadlines.start(heartbeat);
         out.write(new Ready(connectionId, heartbeat));
@@ -536,7 +537,7 @@ public final class Session implements ConnectionSource {
         ledger.requeueAll();
         admin.connectionClosed();
         if (userAdmitted) {
-            context.limiter().releaseUser(handshake.user(), Names.DEFAULT_VHOST);
+            context.limiter().releaseUser(caller.user(), caller.vhost());
         }
         // Last: the broker's shutdown waits for this, so everything handed to queues and the
         // topology above is queued before it closes them.
