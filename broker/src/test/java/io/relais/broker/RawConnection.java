@@ -66,6 +66,14 @@ public final class RawConnection implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
+    /** Speaks over {@code socket}, already connected (a TLS socket, or one bound to another local address). */
+    public RawConnection(Socket socket, Duration readTimeout) throws IOException {
+        this.socket = socket;
+        socket.setSoTimeout((int) readTimeout.toMillis());
+        in = new DataInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+    }
+
     public Socket socket() {
         return socket;
     }

@@ -3,8 +3,10 @@ package io.relais.client;
 import io.netty.channel.EventLoopGroup;
 import io.relais.client.impl.ClientConfig;
 import io.relais.client.impl.ClientFacade;
+import io.relais.client.impl.ClientTls;
 import io.relais.protocol.frame.ExchangeInfo;
 import io.relais.protocol.frame.QueueInfo;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -26,6 +28,10 @@ import java.util.function.Consumer;
  * deliveries of the lost connection can no longer be acknowledged (the broker redelivers them). Listeners
  * added with {@link #onConnectionEvent} see every step. The client is closed for good by {@link #close()}, or
  * when the policy gives up; then {@link #isOpen()} is false and every call fails.
+ *
+ * <p><b>Security.</b> Plaintext by default; {@link Builder#tls} connects over TLS (1.3 or 1.2), verifying the
+ * broker's certificate and host name. The client authenticates with PLAIN (user name and password), or, when it
+ * presents a client certificate and the broker offers it, with EXTERNAL: the certificate names the user.
  *
  * <p><b>Threads.</b> One client is meant to be shared by every thread of an application; all methods are
  * thread-safe and none blocks, except {@link #publishConfirmed(Message)} when the unconfirmed window is
@@ -293,6 +299,7 @@ public interface RelaisClient extends AutoCloseable {
         private int disconnectedBufferSize = DEFAULT_DISCONNECTED_BUFFER_SIZE;
         private Backpressure backpressure = Backpressure.BLOCK;
         private int maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES;
+        private TlsOptions tls;
 
         Builder() {
         }
@@ -342,6 +349,33 @@ public interface RelaisClient extends AutoCloseable {
                 throw new IllegalArgumentException("maxBufferedBytes must be >= 1024: " + maxBufferedBytes);
             }
             this.maxBufferedBytes = maxBufferedBytes;
+            return this;
+        }
+
+        /**
+         * Connects over TLS with these options; default: plaintext. With a client certificate
+         * ({@link TlsOptions#withClientCertificate}) the client authenticates with EXTERNAL when the broker
+         * offers it (the certificate names the user), with PLAIN otherwise.
+         */
+        public Builder tls(TlsOptions options) {
+            this.tls = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /** Connects over TLS, trusting the certificates of a PEM file; host names verified. Keeps a client certificate. */
+        public Builder tlsCaFile(Path caFile) {
+            TlsOptions t = TlsOptions.trustPem(caFile);
+            this.tls = tls != null && tls.hasClientCertificate() ? t.withClientCertificate(tls.certificateFile(),
+                    tls.keyFile()) : t;
+            return this;
+        }
+
+        /**
+         * Connects over TLS presenting this client certificate chain and key (PEM, key PKCS#8); trust as set by
+         * {@link #tls} or {@link #tlsCaFile}, else the JDK's default authorities.
+         */
+        public Builder tlsClientCertificate(Path certificate, Path key) {
+            this.tls = (tls == null ? TlsOptions.systemTrust() : tls).withClientCertificate(certificate, key);
             return this;
         }
 
@@ -511,7 +545,8 @@ public interface RelaisClient extends AutoCloseable {
         private ClientConfig config() {
             return new ClientConfig(host, port, username, password, clientName, connectTimeout, requestTimeout,
                     heartbeat, handlerExecutor, maxUnconfirmed, maxPendingDeliveries, eventLoopGroup, ioThreads, reconnect,
-                    disconnectedPublishes, disconnectedBufferSize, backpressure, maxBufferedBytes);
+                    disconnectedPublishes, disconnectedBufferSize, backpressure, maxBufferedBytes,
+                    tls == null ? null : ClientTls.of(tls));
         }
 
         private static Duration positive(Duration d, String name) {

@@ -42,6 +42,8 @@ public final class ProtocolVersion {
     public static final String MECH_PLAIN = "PLAIN";
     /** Authentication mechanism: no credentials; only offered when the server allows it. */
     public static final String MECH_ANONYMOUS = "ANONYMOUS";
+    /** Authentication mechanism: the TLS client certificate names the user (RFC 4422 appendix A). */
+    public static final String MECH_EXTERNAL = "EXTERNAL";
 
     /** Size of the length prefix in bytes. */
     public static final int LENGTH_PREFIX_BYTES = 4;

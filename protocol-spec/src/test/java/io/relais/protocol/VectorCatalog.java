@@ -156,6 +156,10 @@ public final class VectorCatalog {
                 AUTH: mechanism "PLAIN", response bin 00 'guest' 00 'guest' (empty authzid, user guest,
                 password guest), heartbeat_millis 0 (accept the server's).""",
                 () -> new Auth("PLAIN", "\0guest\0guest".getBytes(StandardCharsets.UTF_8), 0)),
+            e("03-auth-external", """
+                AUTH: mechanism "EXTERNAL", response bin empty (the user is the one the TLS client
+                certificate names), heartbeat_millis 0 (accept the server's).""",
+                () -> new Auth("EXTERNAL", new byte[0], 0)),
             e("04-ready", """
                 READY: connection_id "c-1", heartbeat_millis 30000.""",
                 () -> new Ready("c-1", 30_000)),

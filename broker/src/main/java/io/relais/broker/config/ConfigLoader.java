@@ -8,10 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.Load;
@@ -38,7 +40,14 @@ public final class ConfigLoader {
             BrokerConfig.KEY_FRAME_TIMEOUT_PER_MIB, BrokerConfig.KEY_PARTIAL_FRAME_MEMORY, BrokerConfig.KEY_WRITE_TIMEOUT,
             BrokerConfig.KEY_CONSUMER_TIMEOUT, BrokerConfig.KEY_FLOW_HIGH_MESSAGES, BrokerConfig.KEY_FLOW_HIGH_BYTES,
             BrokerConfig.KEY_FLOW_DURABLE_HIGH_BYTES, BrokerConfig.KEY_FLOW_MAX_DELAY,
-            BrokerConfig.KEY_AUDIT_FILE, BrokerConfig.KEY_AUDIT_MAX_FILE_SIZE, BrokerConfig.KEY_AUDIT_MAX_FILES);
+            BrokerConfig.KEY_AUDIT_FILE, BrokerConfig.KEY_AUDIT_MAX_FILE_SIZE, BrokerConfig.KEY_AUDIT_MAX_FILES,
+            BrokerConfig.KEY_TLS_PORT, BrokerConfig.KEY_TLS_CERTIFICATE, BrokerConfig.KEY_TLS_KEY, BrokerConfig.KEY_TLS_CA,
+            BrokerConfig.KEY_TLS_ONLY, BrokerConfig.KEY_TLS_CLIENT_AUTH, BrokerConfig.KEY_TLS_EXTERNAL_USER,
+            BrokerConfig.KEY_TLS_PROVIDER, BrokerConfig.KEY_MAX_CONNECTIONS, BrokerConfig.KEY_MAX_CONNECTIONS_PER_ADDRESS,
+            BrokerConfig.KEY_MAX_CONNECTIONS_PER_USER, BrokerConfig.KEY_MAX_CONNECTIONS_PER_VHOST,
+            BrokerConfig.KEY_MAX_QUEUES_PER_VHOST, BrokerConfig.KEY_MAX_SUBSCRIPTIONS_PER_CONNECTION);
+    /** The section client commands read their defaults from (cli's ClientDefaults); the broker ignores it. */
+    public static final String CLIENT_SECTION = "client";
     /** The section the bridge reads from the same file; the broker itself ignores it. */
     public static final String BRIDGE_SECTION = "bridge";
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB)?");
@@ -79,8 +88,8 @@ public final class ConfigLoader {
     private static void flatten(String prefix, Map<?, ?> map, Map<String, Object> out, String source) {
         for (Map.Entry<?, ?> e : map.entrySet()) {
             String key = prefix + e.getKey();
-            if (key.equals(BRIDGE_SECTION)) {
-                continue; // read by the bridge (relais broker starts it), see bridge/README.md
+            if (key.equals(BRIDGE_SECTION) || key.equals(CLIENT_SECTION)) {
+                continue; // read by the bridge (relais broker starts it, bridge/README.md) and by client commands
             }
             if (key.equals(BrokerConfig.KEY_USERS)) {
                 out.put(key, e.getValue());
@@ -148,7 +157,76 @@ public final class ConfigLoader {
                 (int) integer(v, BrokerConfig.KEY_AUDIT_MAX_FILES, da.maxFiles(), 0, 1000, src));
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrame, handshake, heartbeat, high, low, memory,
                 prefetch, backlog, grace, new AuthConfig(users, anonymous), fsync, minFreeDisk, frameTimeout, perMib,
-                partialMemory, writeTimeout, consumerTimeout, flow, d.tls(), d.securityLimits(), audit);
+                partialMemory, writeTimeout, consumerTimeout, flow, tls(v, d.tls(), src), limits(v, d.securityLimits(), src),
+                audit);
+    }
+
+    private static TlsConfig tls(Map<String, Object> v, TlsConfig d, String src) {
+        int port = (int) integer(v, BrokerConfig.KEY_TLS_PORT, d.port(), -1, 65535, src);
+        TlsConfig tls = new TlsConfig(port, path(v, BrokerConfig.KEY_TLS_CERTIFICATE, d.certificate(), src),
+                path(v, BrokerConfig.KEY_TLS_KEY, d.key(), src), path(v, BrokerConfig.KEY_TLS_CA, d.ca(), src),
+                bool(v, BrokerConfig.KEY_TLS_ONLY, d.only(), src),
+                word(v, BrokerConfig.KEY_TLS_CLIENT_AUTH, TlsConfig.ClientAuth.values(), TlsConfig.ClientAuth::word,
+                        d.clientAuth(), src),
+                word(v, BrokerConfig.KEY_TLS_EXTERNAL_USER, TlsConfig.ExternalUser.values(),
+                        TlsConfig.ExternalUser::word, d.externalUser(), src),
+                word(v, BrokerConfig.KEY_TLS_PROVIDER, TlsConfig.Provider.values(), TlsConfig.Provider::word,
+                        d.provider(), src));
+        checkTls(tls, src);
+        return tls;
+    }
+
+    /**
+     * The TLS settings hang together: a listener has a certificate and a key, files without a listener are a
+     * mistake, TLS-only needs a listener, and a required client certificate needs a CA to check it against.
+     */
+    public static void checkTls(TlsConfig tls, String src) {
+        if (tls.enabled() && (tls.certificate() == null || tls.key() == null)) {
+            throw new ConfigException(src + ": " + BrokerConfig.KEY_TLS_PORT + " is set, so "
+                    + (tls.certificate() == null ? BrokerConfig.KEY_TLS_CERTIFICATE : BrokerConfig.KEY_TLS_KEY)
+                    + " is needed too (a PEM file)");
+        }
+        if (!tls.enabled() && (tls.certificate() != null || tls.key() != null || tls.ca() != null || tls.only())) {
+            throw new ConfigException(src + ": TLS settings are given but " + BrokerConfig.KEY_TLS_PORT
+                    + " is not: set it to the TLS port");
+        }
+        if (tls.clientAuth() == TlsConfig.ClientAuth.NEED && tls.enabled() && tls.ca() == null) {
+            throw new ConfigException(src + ": " + BrokerConfig.KEY_TLS_CLIENT_AUTH + " is need, which needs "
+                    + BrokerConfig.KEY_TLS_CA + " to check client certificates against");
+        }
+    }
+
+    private static SecurityLimits limits(Map<String, Object> v, SecurityLimits d, String src) {
+        return new SecurityLimits(
+                (int) integer(v, BrokerConfig.KEY_MAX_CONNECTIONS, d.maxConnections(), 0, Integer.MAX_VALUE, src),
+                (int) integer(v, BrokerConfig.KEY_MAX_CONNECTIONS_PER_ADDRESS, d.maxConnectionsPerAddress(), 0,
+                        Integer.MAX_VALUE, src),
+                (int) integer(v, BrokerConfig.KEY_MAX_CONNECTIONS_PER_USER, d.maxConnectionsPerUser(), 0,
+                        Integer.MAX_VALUE, src),
+                (int) integer(v, BrokerConfig.KEY_MAX_CONNECTIONS_PER_VHOST, d.maxConnectionsPerVhost(), 0,
+                        Integer.MAX_VALUE, src),
+                (int) integer(v, BrokerConfig.KEY_MAX_QUEUES_PER_VHOST, d.maxQueuesPerVhost(), 0, Integer.MAX_VALUE, src),
+                (int) integer(v, BrokerConfig.KEY_MAX_SUBSCRIPTIONS_PER_CONNECTION, d.maxSubscriptionsPerConnection(), 0,
+                        Integer.MAX_VALUE, src));
+    }
+
+    private static Path path(Map<String, Object> v, String key, Path def, String src) {
+        return v.get(key) == null ? def : Path.of(string(v, key, null, src));
+    }
+
+    private static <E extends Enum<E>> E word(Map<String, Object> v, String key, E[] values, Function<E, String> word,
+                                              E def, String src) {
+        Object o = v.get(key);
+        if (o == null) {
+            return def;
+        }
+        for (E e : values) {
+            if (word.apply(e).equals(String.valueOf(o).trim())) {
+                return e;
+            }
+        }
+        throw new ConfigException(src + ": " + key + " must be one of "
+                + String.join(", ", Arrays.stream(values).map(word).toList()) + ", found '" + o + "'");
     }
 
     private static FsyncPolicy fsync(Map<String, Object> v, FsyncPolicy def, String src) {

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What every session shares: configuration, the topology, authentication, the set of live
+ * What every session shares: configuration, the topology, authentication, the connection limits, the set of live
  * sessions, the memory alarm, and what incomplete frames hold: the bytes they hold (which the
  * memory alarm counts) and the memory reserved for large frames being received, with the sessions
  * waiting for some (PROTOCOL.md 7.8 point 5). Thread-safe: the byte count is a {@link LongAdder}
@@ -24,6 +24,8 @@ public final class BrokerContext {
     private final BrokerConfig config;
     private final Topology topology;
     private final Authenticator authenticator;
+    private final ExternalAuthenticator external;
+    private final ConnectionLimiter limiter;
     private final String serverVersion;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final NettyLoops loops;
@@ -44,6 +46,9 @@ public final class BrokerContext {
         this.loops = loops;
         this.view = new ManagementView(topology, sessions);
         this.authenticator = new Authenticator(config);
+        // Who EXTERNAL may name: today the configured users; one predicate, to be rewired to the user store.
+        this.external = new ExternalAuthenticator(config.tls().externalUser(), config.auth().users()::containsKey);
+        this.limiter = new ConnectionLimiter(config.securityLimits());
         this.serverVersion = serverVersion;
     }
 
@@ -70,6 +75,16 @@ public final class BrokerContext {
     /** Checks AUTH frames. */
     public Authenticator authenticator() {
         return authenticator;
+    }
+
+    /** Checks AUTH frames with the EXTERNAL mechanism (TLS client certificates). */
+    public ExternalAuthenticator externalAuthenticator() {
+        return external;
+    }
+
+    /** Counts connections against the connection limits. */
+    ConnectionLimiter limiter() {
+        return limiter;
     }
 
     /** The version sent in WELCOME. */

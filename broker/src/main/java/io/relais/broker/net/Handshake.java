@@ -7,7 +7,9 @@ import io.relais.protocol.ProtocolVersion;
 import io.relais.protocol.frame.Auth;
 import io.relais.protocol.frame.Hello;
 import io.relais.protocol.frame.Welcome;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -26,6 +28,7 @@ final class Handshake {
     private final ClientProxy out;
     private final BrokerContext context;
     private final BrokerConfig config;
+    private final TlsPeer tls;
     private String clientName = "";
     private String user = "";
     private long heartbeatMillis;
@@ -35,8 +38,9 @@ final class Handshake {
     private boolean serverCancel;
     private boolean flow;
 
-    Handshake(ClientProxy out, BrokerContext context) {
+    Handshake(ClientProxy out, BrokerContext context, TlsPeer tls) {
         this.out = out;
+        this.tls = tls;
         this.context = context;
         this.config = context.config();
     }
@@ -62,8 +66,12 @@ final class Handshake {
         serverCancel = effective.contains(ProtocolVersion.CAP_SERVER_CANCEL);
         flow = effective.contains(ProtocolVersion.CAP_FLOW);
         long version = Math.min(hello.maxVersion(), ProtocolVersion.MAX_SUPPORTED);
+        List<String> mechanisms = new ArrayList<>(context.authenticator().mechanisms());
+        if (context.externalAuthenticator().offered(tls.certificates())) {
+            mechanisms.add(0, ProtocolVersion.MECH_EXTERNAL);
+        }
         out.write(new Welcome(version, "relais", context.serverVersion(), ProtocolVersion.CAPABILITIES,
-                context.authenticator().mechanisms(), config.maxFrameSize(), config.heartbeat().toMillis()));
+                mechanisms, config.maxFrameSize(), config.heartbeat().toMillis()));
     }
 
     /**
@@ -75,7 +83,9 @@ final class Handshake {
      * @throws ProtocolException 2006 AUTHENTICATION_FAILED
      */
     boolean auth(Auth auth) {
-        user = context.authenticator().authenticate(auth.mechanism(), auth.response());
+        user = ProtocolVersion.MECH_EXTERNAL.equals(auth.mechanism())
+                ? context.externalAuthenticator().authenticate(auth.response(), tls.certificates())
+                : context.authenticator().authenticate(auth.mechanism(), auth.response());
         long server = config.heartbeat().toMillis();
         long client = auth.heartbeatMillis();
         heartbeatMillis = server == 0 ? client : client == 0 ? server : Math.min(server, client);

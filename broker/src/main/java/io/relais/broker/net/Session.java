@@ -9,6 +9,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.core.CoreException;
+import io.relais.broker.core.LogText;
 import io.relais.broker.core.Names;
 import io.relais.broker.core.OwnerLoop;
 import io.relais.broker.core.RateLimitedLog;
@@ -37,6 +38,7 @@ import io.relais.protocol.frame.Reject;
 import io.relais.protocol.frame.Request;
 import io.relais.protocol.frame.Subscribe;
 import java.net.SocketAddress;
+import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -77,6 +79,7 @@ public final class Session implements ConnectionSource {
     private final SocketAddress remote;
     private final ClientProxy out;
     private final Handshake handshake;
+    private final TlsPeer tls;
     private final AdminRequests admin;
     private final ConfirmTracker confirms;
     private final PublishPath publishing;
@@ -95,6 +98,8 @@ public final class Session implements ConnectionSource {
     private boolean closeAfterConfirms;
     private State state = State.AWAIT_HELLO;
     private boolean wasOpen;
+    /** Counted against the per-user and per-vhost connection limits (released at close). */
+    private boolean userAdmitted;
     private ScheduledFuture<?> handshakeTimer;
     private String closeReason;
 
@@ -106,7 +111,8 @@ public final class Session implements ConnectionSource {
         this.connectionId = context.nextConnectionId();
         this.remote = channel.remoteAddress();
         this.out = new ClientProxy(channel, connectionId);
-        this.handshake = new Handshake(out, context);
+        this.tls = new TlsPeer(channel);
+        this.handshake = new Handshake(out, context, tls);
         this.ownerLoop = context.loops().of(loop);
         this.admin = new AdminRequests(this, out, context);
         this.confirms = new ConfirmTracker(this, out);
@@ -137,6 +143,14 @@ public final class Session implements ConnectionSource {
     /** Who the core sees asking: the authenticated user, the vhost, this connection. After AUTH. */
     Caller caller() {
         return caller;
+    }
+
+    /**
+     * The certificate chain the client presented in the TLS handshake, leaf first, which the configured CA
+     * trusts; empty on a plaintext connection or when it presented none.
+     */
+    public List<X509Certificate> peerCertificates() {
+        return tls.certificates();
     }
 
     /** The channel's buffer allocator. */
@@ -246,15 +260,23 @@ public final class Session implements ConnectionSource {
     /** Authenticated: READY, the pipeline's post-handshake limits, and flow control from now on. */
     private void open() {
         long heartbeat = handshake.heartbeatMillis();
+        Caller authenticated = new Caller(handshake.user(), Names.DEFAULT_VHOST, connectionId);
+        String refusal = context.limiter().admitUser(authenticated.user(), authenticated.vhost());
+        if (refusal != null) {
+            fatal(ErrorCode.CONNECTION_LIMIT, refusal);
+            return;
+        }
+        userAdmitted = true;
         handshakeTimer.cancel(false);
         state = State.OPEN;
         wasOpen = true;
-        caller = new Caller(handshake.user(), Names.DEFAULT_VHOST, connectionId);
+        caller = authenticated;
         ServerPipeline.opened(channel, config.maxFrameSize(), heartbeat);
         deadlines.start(heartbeat);
         out.write(new Ready(connectionId, heartbeat));
-        LOG.info("connection {} opened from {} (client '{}', user '{}', heartbeat {} ms)", connectionId, remote,
-                handshake.clientName(), handshake.user(), heartbeat);
+        LOG.info("connection {} opened from {} (client '{}', user '{}', heartbeat {} ms{})", connectionId, remote,
+                LogText.escape(handshake.clientName()), LogText.escape(handshake.user()), heartbeat,
+                tls.secure() ? ", " + tls.describe() : "");
         if (context.memoryAlarm()) {
             flow.memoryAlarmChanged(true);
         }
@@ -431,7 +453,7 @@ public final class Session implements ConnectionSource {
 
     void exception(Throwable cause) {
         if (closeReason == null) {
-            closeReason = "I/O error: " + cause.getMessage();
+            closeReason = TlsPeer.failure(cause);
         }
         LOG.debug("connection {}: exception", connectionId, cause);
         channel.close();
@@ -514,6 +536,9 @@ public final class Session implements ConnectionSource {
         subscriptions.connectionClosed();
         ledger.requeueAll();
         admin.connectionClosed();
+        if (userAdmitted) {
+            context.limiter().releaseUser(caller.user(), caller.vhost());
+        }
         // Last: the broker's shutdown waits for this, so everything handed to queues and the
         // topology above is queued before it closes them.
         context.sessions().remove(this);

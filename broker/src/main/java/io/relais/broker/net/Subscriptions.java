@@ -125,6 +125,12 @@ final class Subscriptions implements DeliverySink {
         if (active.containsKey(sid) || pending.contains(sid)) {
             throw new ProtocolException(ErrorCode.SUBSCRIPTION_ID_IN_USE, "subscription id " + sid + " is in use");
         }
+        int max = config.securityLimits().maxSubscriptionsPerConnection();
+        if (max > 0 && active.size() + pending.size() >= max) {
+            throw new ProtocolException(ErrorCode.LIMIT_REACHED, "this connection is at the limit of subscriptions "
+                    + "per connection (" + BrokerConfig.KEY_MAX_SUBSCRIPTIONS_PER_CONNECTION + ": " + max
+                    + "); cancel one first");
+        }
         int prefetch = s.prefetch() == 0 ? config.defaultPrefetch() : (int) Math.min(s.prefetch(), 1_000_000);
         boolean patternSubscription = s.queue().isEmpty();
         Caller caller = session.caller();

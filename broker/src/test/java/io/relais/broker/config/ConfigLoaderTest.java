@@ -103,6 +103,44 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldParseTheTlsListenerAndNameTheKeyWhenItDoesNotHangTogether() {
+        BrokerConfig c = parse("""
+                tls: {port: 7421, certificate: server.pem, key: server.key, ca: ca.pem, only: true,
+                      client-auth: need, external-user: san-email, provider: jdk}
+                """);
+        assertThat(c.tls()).isEqualTo(new TlsConfig(7421, Path.of("server.pem"), Path.of("server.key"),
+                Path.of("ca.pem"), true, TlsConfig.ClientAuth.NEED, TlsConfig.ExternalUser.SAN_EMAIL,
+                TlsConfig.Provider.JDK));
+        assertThatThrownBy(() -> parse("tls: {port: 7421, certificate: server.pem}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(BrokerConfig.KEY_TLS_KEY);
+        assertThatThrownBy(() -> parse("tls: {certificate: server.pem, key: server.key}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(BrokerConfig.KEY_TLS_PORT);
+        assertThatThrownBy(() -> parse("tls: {port: 1, certificate: a, key: b, client-auth: need}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(BrokerConfig.KEY_TLS_CA);
+        assertThatThrownBy(() -> parse("tls: {external-user: uid}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(BrokerConfig.KEY_TLS_EXTERNAL_USER)
+                .hasMessageContaining("cn, san-email, san-dns");
+        assertThatThrownBy(() -> parse("tls: {provider: bouncy}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(BrokerConfig.KEY_TLS_PROVIDER);
+    }
+
+    @Test
+    void shouldParseTheSecurityLimitsWhenGiven() {
+        BrokerConfig c = parse("""
+                limits: {max-connections: 100, max-connections-per-address: 10, max-connections-per-user: 20,
+                         max-connections-per-vhost: 30, max-queues-per-vhost: 40, max-subscriptions-per-connection: 0}
+                """);
+        assertThat(c.securityLimits()).isEqualTo(new SecurityLimits(100, 10, 20, 30, 40, 0));
+        assertThatThrownBy(() -> parse("limits: {max-connections: -1}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(BrokerConfig.KEY_MAX_CONNECTIONS);
+    }
+
+    @Test
+    void shouldIgnoreTheClientSectionWhichClientCommandsRead() {
+        assertThat(parse("client: {server: 'h:1', tls: true}")).isEqualTo(BrokerConfig.defaults());
+    }
+
+    @Test
     void shouldNameTheKeyWhenKeyIsUnknown() {
         assertThatThrownBy(() -> parse("server: {prot: 1}"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("unknown key 'server.prot'");

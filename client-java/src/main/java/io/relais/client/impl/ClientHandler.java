@@ -3,6 +3,7 @@ package io.relais.client.impl;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -29,6 +30,7 @@ import io.relais.protocol.frame.Welcome;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -145,8 +147,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (closeCause == null) {
-            closeCause = new RelaisException(null, "connection to " + config.address() + " failed: "
-                    + cause.getMessage(), cause);
+            Throwable tls = cause instanceof DecoderException && cause.getCause() instanceof SSLException
+                    ? cause.getCause() : cause instanceof SSLException ? cause : null;
+            closeCause = tls != null
+                    ? new RelaisException(null, "TLS handshake with " + config.address() + " failed: " + tls.getMessage(),
+                            tls)
+                    : new RelaisException(null, "connection to " + config.address() + " failed: " + cause.getMessage(),
+                            cause);
         }
         LOG.debug("connection {} failed", connection.connectionId(), cause);
         ctx.close();
@@ -264,6 +271,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             fatal(new RelaisException(ErrorCode.UNSUPPORTED_VERSION, "the server chose protocol version "
                     + w.version() + ", this client speaks " + ProtocolVersion.MIN_SUPPORTED + "-"
                     + ProtocolVersion.MAX_SUPPORTED));
+            return;
+        }
+        boolean external = config.tls() != null && config.tls().options().hasClientCertificate()
+                && w.mechanisms().contains(ProtocolVersion.MECH_EXTERNAL);
+        if (external) {
+            // The certificate names the user; the response (authzid) is left empty.
+            welcome = w;
+            state = State.AWAIT_READY;
+            ctx.writeAndFlush(new Auth(ProtocolVersion.MECH_EXTERNAL, new byte[0], config.heartbeat().toMillis()));
             return;
         }
         if (!w.mechanisms().contains(ProtocolVersion.MECH_PLAIN)) {
