@@ -39,6 +39,11 @@ public enum ErrorCode {
      * server's consumer timeout; the subscription's outstanding deliveries were requeued. Sent in CANCELLED.
      */
     CONSUMER_TIMEOUT(1012, "consumer timeout"),
+    /**
+     * The authenticated user may not do this: a user without the administrator tag administering users, or a
+     * permission the user lacks. The message names the user and the operation.
+     */
+    ACCESS_REFUSED(1013, "access refused"),
 
     /** The bytes do not form a valid frame: bad MessagePack, wrong field types, trailing bytes. */
     MALFORMED_FRAME(2001, "malformed frame"),

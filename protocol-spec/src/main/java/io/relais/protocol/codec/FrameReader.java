@@ -407,6 +407,21 @@ public final class FrameReader {
             }
         }
 
+        /** Reads an element that is an array of strings. */
+        public List<String> strList(String name) {
+            take(name);
+            try {
+                int n = unpacker.unpackArrayHeader();
+                List<String> list = new ArrayList<>(Math.min(n, 64));
+                for (int i = 0; i < n; i++) {
+                    list.add(unpacker.unpackString());
+                }
+                return Collections.unmodifiableList(list);
+            } catch (IOException e) {
+                throw wrap(field + "." + name, e);
+            }
+        }
+
         public boolean bool(String name) {
             take(name);
             try {
