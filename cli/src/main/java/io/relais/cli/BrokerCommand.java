@@ -9,7 +9,6 @@ import io.relais.broker.config.ConfigLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -60,10 +59,10 @@ final class BrokerCommand implements Callable<Integer> {
         Bridge bridge = null;
         if (bridgeConfig != null && !bridgeConfig.links().isEmpty()) {
             try {
-                // The bridge logs in as the first configured user (guest by default).
-                var user = cfg.auth().users().entrySet().stream().sorted(Map.Entry.comparingByKey()).findFirst()
-                        .orElse(Map.entry("guest", "guest"));
-                bridge = Bridge.start("127.0.0.1:" + broker.port(), user.getKey(), user.getValue(), bridgeConfig);
+                // The bridge logs in as the broker's internal user relais.bridge: a random password made for this
+                // run and held in memory only, accepted only over loopback (no password of the configuration).
+                Broker.InternalLogin login = broker.internalLogin();
+                bridge = Bridge.start("127.0.0.1:" + broker.port(), login.user(), login.password(), bridgeConfig);
             } catch (Exception e) {
                 System.err.println("relais: cannot start the bridge (bridge: section of " + configFile() + "): " + e);
                 broker.close();

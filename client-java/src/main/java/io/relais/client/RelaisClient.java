@@ -103,6 +103,12 @@ public interface RelaisClient extends AutoCloseable {
     CompletableFuture<List<QueueInfo>> listQueues();
 
     /**
+     * The broker's users, administered over this connection: add, change the password or tags of, delete and
+     * list users ({@link Users}; needs the {@code administrator} tag, else {@link AccessRefusedException}).
+     */
+    Users users();
+
+    /**
      * Publishes without confirm (fire and forget). Problems the broker finds later (unknown exchange, a
      * returned mandatory message) are reported to the {@link #onError error listeners}.
      *
