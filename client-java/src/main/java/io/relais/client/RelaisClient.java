@@ -27,6 +27,14 @@ import java.util.function.Consumer;
  * added with {@link #onConnectionEvent} see every step. The client is closed for good by {@link #close()}, or
  * when the policy gives up; then {@link #isOpen()} is false and every call fails.
  *
+ * <p><b>Authentication.</b> The client logs in with SCRAM-SHA-256 whenever the broker offers it (it asks for
+ * the {@code sasl} capability): the password never crosses the wire, the key derivation (PBKDF2) runs on a
+ * thread of the client's own ({@code relais-client-kdf}), never on the event loop, and the client accepts the
+ * connection only once the broker proved, with its SCRAM signature, that it holds the user's credentials.
+ * Against a broker that offers only PLAIN it falls back to PLAIN (the password is then sent; use it over TLS
+ * or loopback). A refused login fails with {@link AuthenticationException}. {@link #users()} administers the
+ * broker's users; a refused operation fails with {@link AccessRefusedException}.
+ *
  * <p><b>Threads.</b> One client is meant to be shared by every thread of an application; all methods are
  * thread-safe and none blocks, except {@link #publishConfirmed(Message)} when the unconfirmed window is
  * full, and {@link #close()}. Network I/O runs on an event loop thread: by default a group shared by all

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The per-connection protocol state machine, the last handler of the pipeline, on the channel's event loop:
- * handshake (AWAIT_WELCOME, AWAIT_READY), then OPEN, then CLOSING and CLOSED. It receives every frame and
+ * handshake (AWAIT_WELCOME, AWAIT_READY, which with SCRAM-SHA-256 also takes the AUTH_CHALLENGEs), then OPEN,
+ * then CLOSING and CLOSED. It receives every frame and
  * dispatches it by state; in OPEN, answers, confirms, returns, deliveries and cancellations go to the
  * connection's {@link OpenSession}, which owns the tables (requests, unconfirmed publishes, subscriptions).
  * Heartbeats, fatal errors and the close handshake are handled here.
