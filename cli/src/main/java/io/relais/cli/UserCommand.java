@@ -2,13 +2,7 @@ package io.relais.cli;
 
 import io.relais.client.RelaisClient;
 import io.relais.protocol.frame.UserInfo;
-import java.io.BufferedReader;
-import java.io.Console;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -36,8 +30,8 @@ final class UserCommand {
         @Mixin
         ServerOption server;
 
-        @Option(names = "--password-stdin", description = "Read the password as one line of standard input.")
-        boolean passwordStdin;
+        @Mixin
+        PasswordInput input;
 
         @Option(names = "--tag", paramLabel = "TAG", description = "A tag of the user: administrator or monitoring. "
                 + "Repeatable.")
@@ -48,7 +42,7 @@ final class UserCommand {
 
         @Override
         public Integer call() throws Exception {
-            String password = readPassword(passwordStdin, name);
+            String password = input.read(name);
             try (RelaisClient client = server.connect()) {
                 client.users().add(name, password, new LinkedHashSet<>(tags)).get();
             }
@@ -102,49 +96,20 @@ final class UserCommand {
         @Mixin
         ServerOption server;
 
-        @Option(names = "--password-stdin", description = "Read the new password as one line of standard input.")
-        boolean passwordStdin;
+        @Mixin
+        PasswordInput input;
 
         @Parameters(paramLabel = "NAME")
         String name;
 
         @Override
         public Integer call() throws Exception {
-            String password = readPassword(passwordStdin, name);
+            String password = input.read(name);
             try (RelaisClient client = server.connect()) {
                 client.users().changePassword(name, password).get();
             }
             System.out.println("changed the password of user '" + name + "'");
             return 0;
         }
-    }
-
-    /**
-     * The password: one line of standard input with {@code --password-stdin} or without a console; otherwise
-     * asked twice on the console without echo.
-     */
-    static String readPassword(boolean fromStdin, String user) throws IOException {
-        Console console = System.console();
-        String password;
-        if (fromStdin || console == null) {
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            password = in.readLine();
-            if (password == null) {
-                throw new IllegalArgumentException("no password on standard input (one line expected)");
-            }
-        } else {
-            char[] first = console.readPassword("Password for user '%s': ", user);
-            char[] again = console.readPassword("Again: ");
-            if (first == null || again == null || !Arrays.equals(first, again)) {
-                throw new IllegalArgumentException("the two passwords differ");
-            }
-            password = new String(first);
-            Arrays.fill(first, ' ');
-            Arrays.fill(again, ' ');
-        }
-        if (password.isEmpty()) {
-            throw new IllegalArgumentException("the password is empty");
-        }
-        return password;
     }
 }

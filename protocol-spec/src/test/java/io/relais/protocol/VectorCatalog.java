@@ -425,16 +425,20 @@ public final class VectorCatalog {
                         new UserInfo("guest", List.of("administrator"), true)))));
     }
 
-    /** RFC 7677, section 3: the SCRAM-SHA-256 exchange of user "user", password "pencil". */
-    static final String SCRAM_CLIENT_FIRST = "n,,n=user,r=rOprNGfwEbeRWgbNEkqO";
-    static final String SCRAM_SERVER_FIRST =
+    /**
+     * RFC 7677, section 3: the SCRAM-SHA-256 exchange of user "user", password "pencil" (the client's nonce
+     * {@code rOprNGfwEbeRWgbNEkqO}, the server's part {@code %hvYDpWUa2RaTCAfuxFIlj)hNlF$k0}); the broker's
+     * SCRAM tests use these too.
+     */
+    public static final String SCRAM_CLIENT_FIRST = "n,,n=user,r=rOprNGfwEbeRWgbNEkqO";
+    public static final String SCRAM_SERVER_FIRST =
             "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
-    static final String SCRAM_CLIENT_FINAL = "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+    public static final String SCRAM_CLIENT_FINAL = "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
             + "p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
-    static final String SCRAM_SERVER_FINAL = "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=";
-    static final String RFC_SALT = "5b6d99689d12358eeca04b141236fa81";
-    static final String RFC_STORED_KEY = "586e5df283e6dceb5c3e791d8b8528ec191e664045ce971792e2e6b5bb13e2a6";
-    static final String RFC_SERVER_KEY = "c1f3cbc1c13a9d35a14c0990eed97629ea225863e566a4314ab99f3f00e5d9d5";
+    public static final String SCRAM_SERVER_FINAL = "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=";
+    public static final String RFC_SALT = "5b6d99689d12358eeca04b141236fa81";
+    public static final String RFC_STORED_KEY = "586e5df283e6dceb5c3e791d8b8528ec191e664045ce971792e2e6b5bb13e2a6";
+    public static final String RFC_SERVER_KEY = "c1f3cbc1c13a9d35a14c0990eed97629ea225863e566a4314ab99f3f00e5d9d5";
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);

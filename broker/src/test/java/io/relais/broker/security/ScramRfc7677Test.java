@@ -3,6 +3,7 @@ package io.relais.broker.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.relais.protocol.VectorCatalog;
 import io.relais.protocol.sasl.Scram;
 import io.relais.protocol.sasl.ScramClient;
 import io.relais.protocol.sasl.ScramCredential;
@@ -22,12 +23,10 @@ import org.junit.jupiter.api.Test;
 class ScramRfc7677Test {
     static final String CLIENT_NONCE = "rOprNGfwEbeRWgbNEkqO";
     static final String SERVER_NONCE_PART = "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
-    static final String CLIENT_FIRST = "n,,n=user,r=rOprNGfwEbeRWgbNEkqO";
-    static final String SERVER_FIRST =
-            "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
-    static final String CLIENT_FINAL = "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
-            + "p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
-    static final String SERVER_FINAL = "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=";
+    static final String CLIENT_FIRST = VectorCatalog.SCRAM_CLIENT_FIRST;
+    static final String SERVER_FIRST = VectorCatalog.SCRAM_SERVER_FIRST;
+    static final String CLIENT_FINAL = VectorCatalog.SCRAM_CLIENT_FINAL;
+    static final String SERVER_FINAL = VectorCatalog.SCRAM_SERVER_FINAL;
     static final byte[] SALT = Base64.getDecoder().decode("W22ZaJ0SNY7soEsUEjb6gQ==");
     static final byte[] SECRET = new byte[32];
 

@@ -169,6 +169,10 @@ public final class FrameReader {
     /** Reads an array of strings. */
     public List<String> readStrList(String field) {
         next(field);
+        return unpackStrList(field);
+    }
+
+    private List<String> unpackStrList(String field) {
         try {
             int n = unpacker.unpackArrayHeader();
             List<String> list = new ArrayList<>(Math.min(n, 64));
@@ -410,16 +414,7 @@ public final class FrameReader {
         /** Reads an element that is an array of strings. */
         public List<String> strList(String name) {
             take(name);
-            try {
-                int n = unpacker.unpackArrayHeader();
-                List<String> list = new ArrayList<>(Math.min(n, 64));
-                for (int i = 0; i < n; i++) {
-                    list.add(unpacker.unpackString());
-                }
-                return Collections.unmodifiableList(list);
-            } catch (IOException e) {
-                throw wrap(field + "." + name, e);
-            }
+            return unpackStrList(field + "." + name);
         }
 
         public boolean bool(String name) {
