@@ -193,6 +193,8 @@ class UsersEndToEndTest {
             assertThat(((ErrorFrame) f).code()).isEqualTo(2006);
             assertThat(((ErrorFrame) f).message()).startsWith("PLAIN is refused on a connection without TLS");
         }
+        assertThat(auditLines("login")).last().asString().contains("\"address\":\"" + host + "\"",
+                "\"mechanism\":\"PLAIN\"", "\"success\":false", "\"reason\":\"PLAIN without TLS\"");
         try (RelaisClient alice = connect(host, "alice", PASSWORD)) {
             assertThat(alice.listQueues().join()).as("SCRAM from the same address").isNotNull();
         }
