@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 final class Login {
     private final Authenticator auth;
     private final ClientProxy out;
+    private final Channel channel;
     private final EventLoop loop;
     private final InetAddress address;
     private final String addressText;
@@ -55,6 +56,7 @@ final class Login {
     Login(Authenticator auth, Channel channel, ClientProxy out) {
         this.auth = auth;
         this.out = out;
+        this.channel = channel;
         this.loop = channel.eventLoop();
         SocketAddress remote = channel.remoteAddress();
         this.address = remote instanceof InetSocketAddress inet ? inet.getAddress() : null;
@@ -91,6 +93,9 @@ final class Login {
         CompletableFuture<Boolean> result = step;
         long wait = address == null ? 0 : auth.throttle().admit(address, System.nanoTime());
         Runnable begin = () -> {
+            if (!channel.isActive()) {
+                return; // closed while it waited (handshake timeout, client gone): nothing to log in
+            }
             try {
                 begin(frame, offered);
             } catch (LoginRefusedException e) {
