@@ -44,7 +44,7 @@ class BridgeTlsTest {
         String run = "tls" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL) + ".";
         Connection rabbit = RabbitMq.connect();
         BrokerConfig config = BrokerConfig.defaults().withPort(0).withDataDir(Files.createDirectories(dir.resolve("d")))
-                .withAuth(new AuthConfig(Map.of("bridge", "bridge-secret"), false))
+                .withAuth(AuthConfig.DEFAULTS.withUsers(Map.of("bridge", "bridge-secret"), false))
                 .withTls(TlsConfig.of(0, certs.serverCertificate(), certs.serverKey(), null, true));
         RelaisClient.Builder relaisSide = RelaisClient.builder().username("bridge").password("bridge-secret");
         try (Broker broker = Broker.start(config)) {

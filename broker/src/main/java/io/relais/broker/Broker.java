@@ -17,6 +17,7 @@ import io.relais.broker.core.CoreException;
 import io.relais.broker.core.Names;
 import io.relais.broker.core.access.AccessControl;
 import io.relais.broker.core.routing.Topology;
+import io.relais.broker.net.Authenticator;
 import io.relais.broker.net.BrokerContext;
 import io.relais.broker.net.DiskMonitor;
 import io.relais.broker.net.MemoryMonitor;
@@ -24,12 +25,16 @@ import io.relais.broker.net.NettyLoops;
 import io.relais.broker.net.ServerPipeline;
 import io.relais.broker.net.Session;
 import io.relais.broker.net.TlsContexts;
+import io.relais.broker.security.KeyDerivation;
+import io.relais.broker.security.LoginThrottle;
+import io.relais.broker.security.UserDatabase;
 import io.relais.broker.store.DiskDefinitions;
 import io.relais.broker.store.DiskQueueStorage;
 import io.relais.broker.store.DiskSpace;
 import io.relais.broker.store.StoreException;
 import io.relais.broker.store.StoreFaults;
 import io.relais.broker.store.StoreThreads;
+import io.relais.protocol.sasl.ScramCredential;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
@@ -38,6 +43,9 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -69,14 +77,36 @@ public final class Broker implements AutoCloseable {
     private final FileLock dataLock;
     private final ExecutorService topologyThread;
     private final StoreThreads storeThreads;
+    private final UserDatabase users;
+    private final KeyDerivation keyDerivation;
+    private InternalLogin internalLogin;
     private volatile boolean closed;
+
+    /**
+     * The credentials of an internal user for this run only ({@link #internalLogin()}).
+     *
+     * @param user the user name, {@value #INTERNAL_USER}
+     * @param password a random password, held in memory only
+     */
+    public record InternalLogin(String user, String password) {
+        @Override
+        public String toString() {
+            return "InternalLogin[" + user + "]";
+        }
+    }
+
+    /** The internal user {@code relais broker}'s bridge logs in as. */
+    public static final String INTERNAL_USER = UserDatabase.RESERVED_PREFIX + "bridge";
 
     private Broker(BrokerConfig config, EventLoopGroup boss, EventLoopGroup workers, BrokerContext context,
                    Channel serverChannel, Channel tlsChannel, TlsContexts tls, FileChannel lockChannel, FileLock dataLock,
-                   ExecutorService topologyThread, StoreThreads storeThreads) {
+                   ExecutorService topologyThread, StoreThreads storeThreads, UserDatabase users,
+                   KeyDerivation keyDerivation) {
         this.tlsChannel = tlsChannel;
         this.tls = tls;
         this.config = config;
+        this.users = users;
+        this.keyDerivation = keyDerivation;
         this.topologyThread = topologyThread;
         this.storeThreads = storeThreads;
         this.boss = boss;
@@ -143,6 +173,14 @@ public final class Broker implements AutoCloseable {
                     + "queues are refused and settlements are kept in memory (a restart delivers them again) until "
                     + "space returns", space.free() >> 20, dataDir, BrokerConfig.KEY_MIN_FREE_DISK);
         }
+        UserDatabase users;
+        try {
+            users = UserDatabase.open(dataDir, config.auth());
+        } catch (ConfigException e) {
+            releaseQuietly(lock, lockChannel);
+            throw e;
+        }
+        KeyDerivation keyDerivation = new KeyDerivation();
         boolean epoll = Epoll.isAvailable();
         int threads = config.ioThreads();
         EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1, new DefaultThreadFactory("relais-accept"))
@@ -165,7 +203,8 @@ public final class Broker implements AutoCloseable {
         // The free space is probed on a store thread, never on a network loop.
         storeThreads.next().scheduleWithFixedDelay(space::probe, DiskSpace.PROBE_MILLIS, DiskSpace.PROBE_MILLIS,
                 TimeUnit.MILLISECONDS);
-        BrokerContext context = new BrokerContext(config, topology, loops, VERSION);
+        BrokerContext context = new BrokerContext(config, topology, loops, VERSION,
+                new Authenticator(config.auth(), users, keyDerivation));
         try {
             topology.recover();
         } catch (CoreException | StoreException | IllegalArgumentException e) {
@@ -173,6 +212,8 @@ public final class Broker implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             topologyThread.shutdown();
             storeThreads.close();
+            users.close();
+            keyDerivation.close();
             releaseQuietly(lock, lockChannel);
             throw new ConfigException("cannot recover the durable state in " + dataDir + ": " + e.getMessage(), e);
         }
@@ -195,7 +236,7 @@ public final class Broker implements AutoCloseable {
             workers.next().scheduleAtFixedRate(disk, DiskSpace.PROBE_MILLIS, DiskSpace.PROBE_MILLIS,
                     TimeUnit.MILLISECONDS);
             Broker broker = new Broker(config, boss, workers, context, server, tlsServer, tls, lockChannel,
-                    lock, topologyThread, storeThreads);
+                    lock, topologyThread, storeThreads, users, keyDerivation);
             LOG.info("Relais {} listening on {} ({} transport, data dir {})", VERSION, broker.describeListeners(),
                     epoll ? "epoll" : "nio", dataDir);
             return broker;
@@ -208,6 +249,8 @@ public final class Broker implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             topologyThread.shutdown();
             storeThreads.close();
+            users.close();
+            keyDerivation.close();
             releaseQuietly(lock, lockChannel);
             throw new ConfigException("cannot listen on " + listening + ": " + e.getMessage(), e);
         }
@@ -284,6 +327,34 @@ public final class Broker implements AutoCloseable {
         return config.host();
     }
 
+    /** The broker's users, durable in the data directory. */
+    public UserDatabase users() {
+        return users;
+    }
+
+    /** The throttle of failed logins (tests read its schedule). */
+    public LoginThrottle loginThrottle() {
+        return context.authenticator().throttle();
+    }
+
+    /**
+     * The credentials of the internal user {@value #INTERNAL_USER}, created on the first call: a random
+     * password for this run, kept in memory only (the user database holds its SCRAM keys in memory, never on
+     * disk); the user may log in only from a loopback address and is neither listed nor changeable over the
+     * protocol. {@code relais broker} gives them to the bridge it runs. Derives the keys (PBKDF2) on the
+     * calling thread.
+     */
+    public synchronized InternalLogin internalLogin() {
+        if (internalLogin == null) {
+            byte[] random = new byte[24];
+            new SecureRandom().nextBytes(random);
+            String password = Base64.getEncoder().encodeToString(random);
+            users.addInternal(INTERNAL_USER, ScramCredential.create(password), Set.of());
+            internalLogin = new InternalLogin(INTERNAL_USER, password);
+        }
+        return internalLogin;
+    }
+
     /** Number of open client connections. */
     public int connectionCount() {
         return context.sessions().size();
@@ -338,6 +409,8 @@ public final class Broker implements AutoCloseable {
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         topologyThread.shutdown();
         storeThreads.close();
+        users.close();
+        keyDerivation.close();
         try {
             dataLock.release();
             lockChannel.close();

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 class ConnectionLimitsTest {
     private static BrokerFixture broker(SecurityLimits limits) {
         return new BrokerFixture(c -> c.withSecurityLimits(limits)
-                .withAuth(new AuthConfig(Map.of("guest", "guest", "bob", "bob"), false)));
+                .withAuth(AuthConfig.DEFAULTS.withUsers(Map.of("guest", "guest", "bob", "bob"), false)));
     }
 
     private static RelaisClient connect(BrokerFixture f, String user) {

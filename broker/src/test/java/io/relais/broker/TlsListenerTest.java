@@ -87,7 +87,7 @@ class TlsListenerTest {
 
     private static BrokerFixture broker(TlsConfig tls) {
         return new BrokerFixture(c -> c.withTls(tls)
-                .withAuth(new AuthConfig(Map.of("guest", "guest", "carol", "carol-password"), false)));
+                .withAuth(AuthConfig.DEFAULTS.withUsers(Map.of("guest", "guest", "carol", "carol-password"), false)));
     }
 
     private static RelaisClient.Builder client(Broker broker, TlsOptions tls) {

@@ -12,7 +12,6 @@ import io.relais.client.TlsOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -80,11 +79,11 @@ final class BrokerCommand implements Callable<Integer> {
         Bridge bridge = null;
         if (bridgeConfig != null && !bridgeConfig.links().isEmpty()) {
             try {
-                // The bridge logs in as the first configured user (guest by default).
-                var user = cfg.auth().users().entrySet().stream().sorted(Map.Entry.comparingByKey()).findFirst()
-                        .orElse(Map.entry("guest", "guest"));
+                // The bridge logs in as the broker's internal user relais.bridge: a random password made for this
+                // run and held in memory only, accepted only over loopback (no password of the configuration).
+                Broker.InternalLogin login = broker.internalLogin();
                 RelaisClient.Builder self = RelaisClient.builder().server("127.0.0.1:" + broker.port())
-                        .username(user.getKey()).password(user.getValue());
+                        .username(login.user()).password(login.password());
                 if (cfg.tls().enabled() && cfg.tls().only()) {
                     // Its own certificate is what it trusts, whatever names it carries: it connects to itself.
                     self.tls(TlsOptions.trustPem(cfg.tls().certificate()).withoutHostnameVerification());

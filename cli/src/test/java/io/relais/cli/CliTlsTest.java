@@ -42,7 +42,7 @@ class CliTlsTest {
         certs = TestCertificates.create(dir);
         certs.client("carol", "carol");
         broker = Broker.start(BrokerConfig.defaults().withPort(0).withDataDir(Files.createDirectories(dir.resolve("data")))
-                .withAuth(new AuthConfig(Map.of("guest", "guest", "carol", "carol-secret"), false))
+                .withAuth(AuthConfig.DEFAULTS.withUsers(Map.of("guest", "guest", "carol", "carol-secret"), false))
                 .withTls(TlsConfig.of(0, certs.serverCertificate(), certs.serverKey(), certs.ca(), true)));
         server = "127.0.0.1:" + broker.tlsPort();
     }

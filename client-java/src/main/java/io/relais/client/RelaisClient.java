@@ -30,8 +30,16 @@ import java.util.function.Consumer;
  * when the policy gives up; then {@link #isOpen()} is false and every call fails.
  *
  * <p><b>Security.</b> Plaintext by default; {@link Builder#tls} connects over TLS (1.3 or 1.2), verifying the
- * broker's certificate and host name. The client authenticates with PLAIN (user name and password), or, when it
- * presents a client certificate and the broker offers it, with EXTERNAL: the certificate names the user.
+ * broker's certificate and host name.
+ *
+ * <p><b>Authentication.</b> When it presents a client certificate and the broker offers EXTERNAL, the client
+ * authenticates with EXTERNAL: the certificate names the user. Otherwise it logs in with SCRAM-SHA-256
+ * whenever the broker offers it (it asks for the {@code sasl} capability): the password never crosses the wire, the key derivation (PBKDF2) runs on a
+ * thread of the client's own ({@code relais-client-kdf}), never on the event loop, and the client accepts the
+ * connection only once the broker proved, with its SCRAM signature, that it holds the user's credentials.
+ * Against a broker that offers only PLAIN it falls back to PLAIN (the password is then sent; use it over TLS
+ * or loopback). A refused login fails with {@link AuthenticationException}. {@link #users()} administers the
+ * broker's users; a refused operation fails with {@link AccessRefusedException}.
  *
  * <p><b>Threads.</b> One client is meant to be shared by every thread of an application; all methods are
  * thread-safe and none blocks, except {@link #publishConfirmed(Message)} when the unconfirmed window is
@@ -107,6 +115,12 @@ public interface RelaisClient extends AutoCloseable {
 
     /** Every queue of the broker. */
     CompletableFuture<List<QueueInfo>> listQueues();
+
+    /**
+     * The broker's users, administered over this connection: add, change the password or tags of, delete and
+     * list users ({@link Users}; needs the {@code administrator} tag, else {@link AccessRefusedException}).
+     */
+    Users users();
 
     /**
      * Publishes without confirm (fire and forget). Problems the broker finds later (unknown exchange, a

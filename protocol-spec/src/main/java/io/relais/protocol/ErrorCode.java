@@ -40,6 +40,11 @@ public enum ErrorCode {
      */
     CONSUMER_TIMEOUT(1012, "consumer timeout"),
     /**
+     * The authenticated user may not do this: a user without the administrator tag administering users, or a
+     * permission the user lacks. The message names the user and the operation.
+     */
+    ACCESS_REFUSED(1013, "access refused"),
+    /**
      * A server limit refused the request: the vhost holds {@code limits.max-queues-per-vhost} queues
      * (QUEUE_DECLARE), or the connection holds {@code limits.max-subscriptions-per-connection}
      * subscriptions (SUBSCRIBE). The message names the limit and its value.

@@ -87,6 +87,11 @@ public record BrokerConfig(
     public static final String KEY_SHUTDOWN_GRACE = "server.shutdown-grace";
     public static final String KEY_USERS = "auth.users";
     public static final String KEY_ANONYMOUS = "auth.anonymous";
+    public static final String KEY_PLAIN_ON_PLAINTEXT = "auth.plain-on-plaintext";
+    public static final String KEY_LOOPBACK_USERS = "auth.loopback-users";
+    public static final String KEY_FAILURE_DELAY = "auth.failure-delay";
+    public static final String KEY_FAILURE_DELAY_MAX = "auth.failure-delay-max";
+    public static final String KEY_FAILURE_TRACKED_ADDRESSES = "auth.failure-tracked-addresses";
     public static final String KEY_FSYNC = "store.fsync";
     public static final String KEY_MIN_FREE_DISK = "store.min-free-disk";
     public static final String KEY_FRAME_TIMEOUT = "limits.frame-timeout";
@@ -166,6 +171,14 @@ public record BrokerConfig(
         return new BrokerConfig(host, newPort, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit);
+    }
+
+    /** This configuration listening on another address. */
+    public BrokerConfig withHost(String newHost) {
+        return new BrokerConfig(newHost, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
+                writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout,
+                consumerTimeout, flow, tls, securityLimits, audit);
     }
 
     /** This configuration with another data directory. */

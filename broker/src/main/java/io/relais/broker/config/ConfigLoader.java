@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -36,6 +37,8 @@ public final class ConfigLoader {
             BrokerConfig.KEY_WRITE_BUFFER_HIGH, BrokerConfig.KEY_WRITE_BUFFER_LOW,
             BrokerConfig.KEY_MEMORY_HIGH_WATERMARK, BrokerConfig.KEY_DEFAULT_PREFETCH, BrokerConfig.KEY_MAX_BACKLOG,
             BrokerConfig.KEY_SHUTDOWN_GRACE, BrokerConfig.KEY_USERS, BrokerConfig.KEY_ANONYMOUS,
+            BrokerConfig.KEY_PLAIN_ON_PLAINTEXT, BrokerConfig.KEY_LOOPBACK_USERS, BrokerConfig.KEY_FAILURE_DELAY,
+            BrokerConfig.KEY_FAILURE_DELAY_MAX, BrokerConfig.KEY_FAILURE_TRACKED_ADDRESSES,
             BrokerConfig.KEY_FSYNC, BrokerConfig.KEY_MIN_FREE_DISK, BrokerConfig.KEY_FRAME_TIMEOUT,
             BrokerConfig.KEY_FRAME_TIMEOUT_PER_MIB, BrokerConfig.KEY_PARTIAL_FRAME_MEMORY, BrokerConfig.KEY_WRITE_TIMEOUT,
             BrokerConfig.KEY_CONSUMER_TIMEOUT, BrokerConfig.KEY_FLOW_HIGH_MESSAGES, BrokerConfig.KEY_FLOW_HIGH_BYTES,
@@ -126,10 +129,18 @@ public final class ConfigLoader {
         Duration grace = duration(v, BrokerConfig.KEY_SHUTDOWN_GRACE, d.shutdownGrace(), true, src);
         Map<String, String> users = users(v, d.auth().users(), src);
         boolean anonymous = bool(v, BrokerConfig.KEY_ANONYMOUS, d.auth().anonymous(), src);
-        if (users.isEmpty() && !anonymous) {
-            throw new ConfigException(src + ": " + BrokerConfig.KEY_USERS + " is empty and "
-                    + BrokerConfig.KEY_ANONYMOUS + " is false: nobody could connect");
+        AuthConfig da0 = d.auth();
+        Duration failureDelay = duration(v, BrokerConfig.KEY_FAILURE_DELAY, da0.failureDelay(), true, src);
+        Duration failureDelayMax = duration(v, BrokerConfig.KEY_FAILURE_DELAY_MAX, da0.failureDelayMax(), true, src);
+        if (failureDelayMax.compareTo(failureDelay) < 0) {
+            throw new ConfigException(src + ": " + BrokerConfig.KEY_FAILURE_DELAY_MAX + " (" + failureDelayMax
+                    + ") must not be less than " + BrokerConfig.KEY_FAILURE_DELAY + " (" + failureDelay + ")");
         }
+        AuthConfig auth = new AuthConfig(users, anonymous,
+                bool(v, BrokerConfig.KEY_PLAIN_ON_PLAINTEXT, da0.plainOnPlaintext(), src),
+                strings(v, BrokerConfig.KEY_LOOPBACK_USERS, da0.loopbackUsers(), src), failureDelay, failureDelayMax,
+                (int) integer(v, BrokerConfig.KEY_FAILURE_TRACKED_ADDRESSES, da0.failureTrackedAddresses(), 1,
+                        10_000_000, src));
         FsyncPolicy fsync = fsync(v, d.fsync(), src);
         long minFreeDisk = size(v, BrokerConfig.KEY_MIN_FREE_DISK, d.minFreeDisk(), 0, Long.MAX_VALUE, src);
         Duration frameTimeout = duration(v, BrokerConfig.KEY_FRAME_TIMEOUT, d.frameTimeout(), false, src);
@@ -156,7 +167,7 @@ public final class ConfigLoader {
                 size(v, BrokerConfig.KEY_AUDIT_MAX_FILE_SIZE, da.maxFileSize(), 4096, Long.MAX_VALUE, src),
                 (int) integer(v, BrokerConfig.KEY_AUDIT_MAX_FILES, da.maxFiles(), 0, 1000, src));
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrame, handshake, heartbeat, high, low, memory,
-                prefetch, backlog, grace, new AuthConfig(users, anonymous), fsync, minFreeDisk, frameTimeout, perMib,
+                prefetch, backlog, grace, auth, fsync, minFreeDisk, frameTimeout, perMib,
                 partialMemory, writeTimeout, consumerTimeout, flow, tls(v, d.tls(), src), limits(v, d.securityLimits(), src),
                 audit);
     }
@@ -341,6 +352,20 @@ public final class ConfigLoader {
                     + ", found '" + o + "'");
         }
         return d;
+    }
+
+    private static List<String> strings(Map<String, Object> v, String key, List<String> def, String src) {
+        if (!v.containsKey(key)) {
+            return def;
+        }
+        Object o = v.get(key);
+        if (o == null) {
+            return List.of();
+        }
+        if (!(o instanceof List<?> list) || list.stream().anyMatch(e -> !(e instanceof String s) || s.isEmpty())) {
+            throw new ConfigException(src + ": " + key + " must be a list of names, such as [guest], found '" + o + "'");
+        }
+        return list.stream().map(String.class::cast).toList();
     }
 
     private static Map<String, String> users(Map<String, Object> v, Map<String, String> def, String src) {

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What every session shares: configuration, the topology, authentication, the connection limits, the set of live
+ * What every session shares: configuration, the topology, authentication (the {@link Authenticator}
+ * with the user database), the connection limits, the set of live
  * sessions, the memory alarm, and what incomplete frames hold: the bytes they hold (which the
  * memory alarm counts) and the memory reserved for large frames being received, with the sessions
  * waiting for some (PROTOCOL.md 7.8 point 5). Thread-safe: the byte count is a {@link LongAdder}
@@ -40,14 +41,16 @@ public final class BrokerContext {
     private volatile boolean diskAlarm;
 
     /** What the sessions of a broker share; {@code loops} are its network event loops. */
-    public BrokerContext(BrokerConfig config, Topology topology, NettyLoops loops, String serverVersion) {
+    public BrokerContext(BrokerConfig config, Topology topology, NettyLoops loops, String serverVersion,
+                         Authenticator authenticator) {
         this.config = config;
         this.topology = topology;
         this.loops = loops;
         this.view = new ManagementView(topology, sessions);
-        this.authenticator = new Authenticator(config);
-        // Who EXTERNAL may name: today the configured users; one predicate, to be rewired to the user store.
-        this.external = new ExternalAuthenticator(config.tls().externalUser(), config.auth().users()::containsKey);
+        this.authenticator = authenticator;
+        // EXTERNAL may name any user of the database; the certificate stands in for the password.
+        this.external = new ExternalAuthenticator(config.tls().externalUser(),
+                name -> authenticator.users().user(name).isPresent());
         this.limiter = new ConnectionLimiter(config.securityLimits());
         this.serverVersion = serverVersion;
     }
@@ -72,7 +75,7 @@ public final class BrokerContext {
         return topology;
     }
 
-    /** Checks AUTH frames. */
+    /** Logs clients in: the user database, the mechanisms, the throttle of failed logins. */
     public Authenticator authenticator() {
         return authenticator;
     }

@@ -24,6 +24,7 @@ import io.relais.protocol.codec.DecodeFailure;
 import io.relais.protocol.codec.FrameDecoder;
 import io.relais.protocol.frame.Ack;
 import io.relais.protocol.frame.Auth;
+import io.relais.protocol.frame.AuthResponse;
 import io.relais.protocol.frame.Cancel;
 import io.relais.protocol.frame.Close;
 import io.relais.protocol.frame.CloseOk;
@@ -81,6 +82,7 @@ public final class Session implements ConnectionSource {
     private final Handshake handshake;
     private final TlsPeer tls;
     private final AdminRequests admin;
+    private final UserRequests users;
     private final ConfirmTracker confirms;
     private final PublishPath publishing;
     private final UnackedLedger ledger;
@@ -112,9 +114,10 @@ public final class Session implements ConnectionSource {
         this.remote = channel.remoteAddress();
         this.out = new ClientProxy(channel, connectionId);
         this.tls = new TlsPeer(channel);
-        this.handshake = new Handshake(out, context, tls);
+        this.handshake = new Handshake(out, context, channel, tls);
         this.ownerLoop = context.loops().of(loop);
         this.admin = new AdminRequests(this, out, context);
+        this.users = new UserRequests(this, out, handshake, context);
         this.confirms = new ConfirmTracker(this, out);
         this.publishing = new PublishPath(this, out, handshake, confirms, context);
         this.ledger = new UnackedLedger(out);
@@ -211,7 +214,7 @@ public final class Session implements ConnectionSource {
             Frame frame = (Frame) msg;
             switch (state) {
                 case AWAIT_HELLO -> inHandshake(frame, FrameType.HELLO);
-                case AWAIT_AUTH -> inHandshake(frame, FrameType.AUTH);
+                case AWAIT_AUTH -> inHandshake(frame, handshake.expectedAuthFrame());
                 case OPEN -> inOpen(frame);
                 case CLOSING -> inClosing(frame);
                 case CLOSED -> {
@@ -220,7 +223,8 @@ public final class Session implements ConnectionSource {
         } catch (ProtocolException e) {
             fatal(e.code(), e.getMessage());
         } catch (RuntimeException e) {
-            INTERNAL_ERRORS.error("connection {}: internal error handling {}", connectionId, msg, e);
+            INTERNAL_ERRORS.error("connection {}: internal error handling {}", connectionId,
+                    LogText.escape(String.valueOf(msg)), e);
             fatal(ErrorCode.INTERNAL_ERROR, "internal error: " + e);
         } finally {
             ReferenceCountUtil.release(msg);
@@ -252,9 +256,39 @@ public final class Session implements ConnectionSource {
         if (frame instanceof Hello hello) {
             handshake.hello(hello);
             state = State.AWAIT_AUTH;
-        } else if (handshake.auth((Auth) frame)) {
-            open();
+        } else if (frame instanceof Auth auth) {
+            authStep(handshake.auth(auth));
+        } else {
+            authStep(handshake.respond((AuthResponse) frame));
         }
+    }
+
+    /**
+     * A step of the login is under way (a delay after failed logins, PBKDF2 off the loop, a SCRAM step): the
+     * frames after it wait; when it completes, on this loop, the connection opens (true), waits for the
+     * client's AUTH_RESPONSE (false), or ends with ERROR 2006.
+     */
+    private void authStep(CompletableFuture<Boolean> step) {
+        beginRequest();
+        step.whenCompleteAsync((authenticated, failure) -> {
+            try {
+                if (state != State.AWAIT_AUTH) {
+                    return;
+                }
+                if (failure == null) {
+                    if (authenticated) {
+                        open();
+                    }
+                } else if (failure instanceof ProtocolException e) {
+                    fatal(e.code(), e.getMessage());
+                } else {
+                    INTERNAL_ERRORS.error("connection {}: internal error during login", connectionId, failure);
+                    fatal(ErrorCode.INTERNAL_ERROR, "internal error: " + failure);
+                }
+            } finally {
+                endRequest();
+            }
+        }, loop);
     }
 
     /** Authenticated: READY, the pipeline's post-handshake limits, and flow control from now on. */
@@ -318,7 +352,7 @@ public final class Session implements ConnectionSource {
             }
             case CLOSE_OK -> throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME,
                     "CLOSE_OK received, but the server sent no CLOSE");
-            case HELLO, AUTH -> throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, frame.type()
+            case HELLO, AUTH, AUTH_RESPONSE -> throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, frame.type()
                     + " is not allowed after the handshake");
             default -> {
                 if (!(frame instanceof Request request)) {
@@ -368,6 +402,8 @@ public final class Session implements ConnectionSource {
                 subscriptions.subscribe(s);
             } else if (request instanceof Cancel c) {
                 subscriptions.cancel(c);
+            } else if (users.handles(request)) {
+                users.execute(request);
             } else {
                 admin.execute(request);
             }
@@ -543,10 +579,12 @@ public final class Session implements ConnectionSource {
         // topology above is queued before it closes them.
         context.sessions().remove(this);
         String reason = closeReason == null ? "connection closed by peer" : closeReason;
+        // The reason may hold what the client sent (its CLOSE reason, a user name): escaped, it stays one line.
         if (wasOpen) {
-            LOG.info("connection {} closed: {}", connectionId, reason);
+            LOG.info("connection {} closed: {}", connectionId, LogText.escape(reason));
         } else {
-            LOG.info("connection {} from {} closed before the handshake completed: {}", connectionId, remote, reason);
+            LOG.info("connection {} from {} closed before the handshake completed: {}", connectionId, remote,
+                    LogText.escape(reason));
         }
     }
 

@@ -2,6 +2,7 @@ package io.relais.broker.net;
 
 import io.netty.buffer.ByteBuf;
 import io.relais.broker.config.BrokerConfig;
+import io.relais.broker.core.LogText;
 import io.relais.broker.core.Reason;
 import io.relais.broker.core.access.Caller;
 import io.relais.broker.core.queue.DeliverySink;
@@ -304,7 +305,7 @@ final class Subscriptions implements DeliverySink {
             out.writeAndFlush(new Cancelled(sid, ErrorCode.CONSUMER_TIMEOUT.code(), reason));
         }
         LOG.info("connection {}: subscription {} on queue '{}' {}: {}", session.connectionId(), sid,
-                consumer.queue().name(), wasActive ? "cancelled" : "(already cancelled)", reason);
+                LogText.escape(consumer.queue().name()), wasActive ? "cancelled" : "(already cancelled)", reason);
     }
 
     /** The channel is writable again: every consumed queue may dispatch. */

@@ -167,9 +167,23 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void shouldRefuseWhenNobodyCouldConnect() {
-        assertThatThrownBy(() -> parse("auth: {users: {}, anonymous: false}"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.users");
+    void shouldAcceptAnEmptySeedListWhenLoadingSinceOnlyANewUserDatabaseNeedsOne() {
+        assertThat(parse("auth: {users: {}, anonymous: false}").auth().users()).isEmpty();
+    }
+
+    @Test
+    void shouldReadTheLoginSettingsWhenGiven() {
+        BrokerConfig c = parse("auth: {plain-on-plaintext: true, loopback-users: [], failure-delay: 50ms, "
+                + "failure-delay-max: 2s, failure-tracked-addresses: 7}");
+        assertThat(c.auth().plainOnPlaintext()).isTrue();
+        assertThat(c.auth().loopbackUsers()).isEmpty();
+        assertThat(c.auth().failureDelay()).isEqualTo(Duration.ofMillis(50));
+        assertThat(c.auth().failureDelayMax()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.auth().failureTrackedAddresses()).isEqualTo(7);
+        assertThatThrownBy(() -> parse("auth: {failure-delay: 2s, failure-delay-max: 1s}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.failure-delay-max");
+        assertThatThrownBy(() -> parse("auth: {loopback-users: guest}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.loopback-users");
     }
 
     @Test
