@@ -15,20 +15,26 @@ import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.config.ConfigException;
 import io.relais.broker.core.CoreException;
 import io.relais.broker.core.Names;
-import io.relais.broker.core.access.AccessControl;
+import io.relais.broker.audit.AuditEvent;
+import io.relais.broker.audit.AuditLog;
+import io.relais.broker.core.access.Administrators;
+import io.relais.broker.core.access.Caller;
+import io.relais.broker.core.access.PermissionAccessControl;
 import io.relais.broker.core.routing.Topology;
+import io.relais.broker.core.vhost.VirtualHosts;
 import io.relais.broker.net.BrokerContext;
 import io.relais.broker.net.DiskMonitor;
 import io.relais.broker.net.MemoryMonitor;
 import io.relais.broker.net.NettyLoops;
 import io.relais.broker.net.ServerPipeline;
 import io.relais.broker.net.Session;
-import io.relais.broker.store.DiskDefinitions;
-import io.relais.broker.store.DiskQueueStorage;
 import io.relais.broker.store.DiskSpace;
+import io.relais.broker.store.DiskVhostStorage;
+import io.relais.broker.store.PermissionsFile;
 import io.relais.broker.store.StoreException;
 import io.relais.broker.store.StoreFaults;
 import io.relais.broker.store.StoreThreads;
+import io.relais.broker.store.VhostsFile;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
@@ -37,6 +43,11 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +55,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running broker: the listening socket, the event loops, and the topology they serve.
+ * A running broker: the listening socket, the event loops, and the virtual hosts they serve, with
+ * the permission table that guards them.
  *
  * <p>{@link #start(BrokerConfig)} binds and returns; {@link #close()} shuts down gracefully
  * (CLOSE to every client, a grace period, then the sockets and threads). Thread-safe; close is
@@ -149,15 +161,22 @@ public final class Broker implements AutoCloseable {
             return t;
         });
         StoreThreads storeThreads = new StoreThreads(Math.max(1, Math.min(4, threads)), faults);
-        Topology topology = new Topology(Names.DEFAULT_VHOST, topologyThread, loops,
-                new DiskDefinitions(dataDir, space, faults),
-                new DiskQueueStorage(dataDir, config.fsync(), storeThreads, space), AccessControl.PERMIT_ALL, config.flow());
+        PermissionAccessControl permissions = new PermissionAccessControl(new PermissionsFile(dataDir), topologyThread,
+                AuditLog::refused);
+        VirtualHosts vhosts = new VirtualHosts(new VhostsFile(dataDir),
+                new DiskVhostStorage(dataDir, config.fsync(), storeThreads, space, faults), topologyThread, loops,
+                permissions, config.flow(), Broker::auditChange);
         // The free space is probed on a store thread, never on a network loop.
         storeThreads.next().scheduleWithFixedDelay(space::probe, DiskSpace.PROBE_MILLIS, DiskSpace.PROBE_MILLIS,
                 TimeUnit.MILLISECONDS);
-        BrokerContext context = new BrokerContext(config, topology, loops, VERSION);
+        // Until users are kept by the broker, the configured users are its administrators.
+        Administrators administrators = user -> config.auth().users().containsKey(user);
+        BrokerContext context = new BrokerContext(config, vhosts, permissions, administrators, loops, VERSION);
         try {
-            topology.recover();
+            if (permissions.recover(seedUsers(config))) {
+                LOG.info("first start: full permissions in vhost '{}' for {}", Names.DEFAULT_VHOST, seedUsers(config));
+            }
+            vhosts.recover();
         } catch (CoreException | StoreException | IllegalArgumentException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -187,7 +206,7 @@ public final class Broker implements AutoCloseable {
                     epoll ? "epoll" : "nio", dataDir);
             return broker;
         } catch (RuntimeException e) {
-            topology.closeAll().join();
+            closeAll(vhosts).join();
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             topologyThread.shutdown();
@@ -196,6 +215,33 @@ public final class Broker implements AutoCloseable {
             throw new ConfigException("cannot listen on " + config.host() + ":" + config.port() + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The users a first start gives full permissions in the default virtual host: the configured
+     * users, and anonymous (the empty name) when ANONYMOUS is enabled.
+     */
+    private static List<String> seedUsers(BrokerConfig config) {
+        List<String> users = new ArrayList<>(new TreeSet<>(config.auth().users().keySet()));
+        if (config.auth().anonymous()) {
+            users.add("");
+        }
+        return users;
+    }
+
+    private static void auditChange(Caller caller, String action, String kind, String name,
+                                    Map<String, String> details) {
+        AuditEvent event = AuditLog.change(caller, action, kind, name);
+        details.forEach(event::put);
+        event.log();
+    }
+
+    private static CompletableFuture<Void> closeAll(VirtualHosts vhosts) {
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (Topology t : vhosts.all()) {
+            closing.add(t.closeAll());
+        }
+        return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
     }
 
     private static void releaseQuietly(FileLock lock, FileChannel channel) {
@@ -258,7 +304,7 @@ public final class Broker implements AutoCloseable {
         }
         awaitNoSessions(TimeUnit.SECONDS.toNanos(2));
         try {
-            context.topology().closeAll().get(30, TimeUnit.SECONDS);
+            closeAll(context.vhosts()).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("queues were not all closed at shutdown: {}", e.toString());
         }

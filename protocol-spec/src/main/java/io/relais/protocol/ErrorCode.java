@@ -39,6 +39,11 @@ public enum ErrorCode {
      * server's consumer timeout; the subscription's outstanding deliveries were requeued. Sent in CANCELLED.
      */
     CONSUMER_TIMEOUT(1012, "consumer timeout"),
+    /**
+     * The user may not perform this operation: its permissions in the virtual host do not allow this
+     * access to this resource, or it is not an administrator (PROTOCOL.md 5.4).
+     */
+    ACCESS_REFUSED(1013, "access refused"),
 
     /** The bytes do not form a valid frame: bad MessagePack, wrong field types, trailing bytes. */
     MALFORMED_FRAME(2001, "malformed frame"),

@@ -20,6 +20,10 @@ import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Heartbeat;
 import io.relais.protocol.frame.Hello;
 import io.relais.protocol.frame.Nack;
+import io.relais.protocol.frame.PermissionsClear;
+import io.relais.protocol.frame.PermissionsList;
+import io.relais.protocol.frame.PermissionsListOk;
+import io.relais.protocol.frame.PermissionsSet;
 import io.relais.protocol.frame.Ok;
 import io.relais.protocol.frame.Publish;
 import io.relais.protocol.frame.QueueDeclare;
@@ -34,6 +38,10 @@ import io.relais.protocol.frame.Return;
 import io.relais.protocol.frame.Subscribe;
 import io.relais.protocol.frame.SubscribeOk;
 import io.relais.protocol.frame.Unbind;
+import io.relais.protocol.frame.VhostDelete;
+import io.relais.protocol.frame.VhostList;
+import io.relais.protocol.frame.VhostListOk;
+import io.relais.protocol.frame.VhostPut;
 import io.relais.protocol.frame.Welcome;
 import java.util.function.Function;
 
@@ -78,7 +86,16 @@ public enum FrameType {
     ACK(38, Sender.CLIENT, Ack::decode),
     NACK(39, Sender.CLIENT, Nack::decode),
     REJECT(40, Sender.CLIENT, Reject::decode),
-    FLOW(41, Sender.SERVER, Flow::decode);
+    FLOW(41, Sender.SERVER, Flow::decode),
+
+    VHOST_PUT(48, Sender.CLIENT, VhostPut::decode),
+    VHOST_DELETE(49, Sender.CLIENT, VhostDelete::decode),
+    VHOST_LIST(50, Sender.CLIENT, VhostList::decode),
+    VHOST_LIST_OK(51, Sender.SERVER, VhostListOk::decode),
+    PERMISSIONS_SET(52, Sender.CLIENT, PermissionsSet::decode),
+    PERMISSIONS_CLEAR(53, Sender.CLIENT, PermissionsClear::decode),
+    PERMISSIONS_LIST(54, Sender.CLIENT, PermissionsList::decode),
+    PERMISSIONS_LIST_OK(55, Sender.SERVER, PermissionsListOk::decode);
 
     /** Which side of a connection may send a frame type. */
     public enum Sender { CLIENT, SERVER, BOTH }

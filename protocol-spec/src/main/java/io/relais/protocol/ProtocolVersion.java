@@ -28,6 +28,11 @@ public final class ProtocolVersion {
      * flow control (a congested queue, the memory alarm) and when it reads again.
      */
     public static final String CAP_FLOW = "flow";
+    /**
+     * Capability: the client may manage the broker (virtual hosts and permissions: frames 48-55) and
+     * AUTH's {@code vhost} field is honoured.
+     */
+    public static final String CAP_ADMIN = "admin";
     /** The four capabilities version 1 was published with, which every version 1 server supports. */
     public static final List<String> V1_CAPABILITIES =
             List.of(CAP_CONFIRMS, CAP_RETURNS, CAP_MANUAL_ACK, CAP_SERVER_CANCEL);
@@ -36,7 +41,7 @@ public final class ProtocolVersion {
      * version 1 since (PROTOCOL.md 10, point 2), in the order a server lists them.
      */
     public static final List<String> CAPABILITIES =
-            List.of(CAP_CONFIRMS, CAP_RETURNS, CAP_MANUAL_ACK, CAP_SERVER_CANCEL, CAP_FLOW);
+            List.of(CAP_CONFIRMS, CAP_RETURNS, CAP_MANUAL_ACK, CAP_SERVER_CANCEL, CAP_FLOW, CAP_ADMIN);
 
     /** Authentication mechanism: user name and password, RFC 4616. */
     public static final String MECH_PLAIN = "PLAIN";

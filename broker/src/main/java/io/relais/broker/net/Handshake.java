@@ -1,6 +1,10 @@
 package io.relais.broker.net;
 
+import io.relais.broker.audit.AuditLog;
 import io.relais.broker.config.BrokerConfig;
+import io.relais.broker.core.Names;
+import io.relais.broker.core.access.Caller;
+import io.relais.broker.core.routing.Topology;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.ProtocolException;
 import io.relais.protocol.ProtocolVersion;
@@ -12,7 +16,8 @@ import java.util.Set;
 
 /**
  * The handshake of one connection (PROTOCOL.md 3.3): answers HELLO with WELCOME after choosing the
- * protocol version and the effective capabilities, checks AUTH with the {@link Authenticator} and
+ * protocol version and the effective capabilities, checks AUTH with the {@link Authenticator}, opens
+ * the virtual host AUTH names (it must exist and the user must have permissions there) and
  * agrees the heartbeat interval; afterwards it answers what was negotiated.
  *
  * <p>It decides nothing about the connection's state: the {@link Session} gives it HELLO in
@@ -28,6 +33,9 @@ final class Handshake {
     private final BrokerConfig config;
     private String clientName = "";
     private String user = "";
+    private String vhost = Names.DEFAULT_VHOST;
+    private Topology topology;
+    private boolean admin;
     private long heartbeatMillis;
     private boolean confirms;
     private boolean returns;
@@ -61,21 +69,38 @@ final class Handshake {
         manualAck = effective.contains(ProtocolVersion.CAP_MANUAL_ACK);
         serverCancel = effective.contains(ProtocolVersion.CAP_SERVER_CANCEL);
         flow = effective.contains(ProtocolVersion.CAP_FLOW);
+        admin = effective.contains(ProtocolVersion.CAP_ADMIN);
         long version = Math.min(hello.maxVersion(), ProtocolVersion.MAX_SUPPORTED);
         out.write(new Welcome(version, "relais", context.serverVersion(), ProtocolVersion.CAPABILITIES,
                 context.authenticator().mechanisms(), config.maxFrameSize(), config.heartbeat().toMillis()));
     }
 
     /**
-     * Authenticates and agrees the heartbeat interval: if one side proposes 0, the other's value,
-     * otherwise the smaller one.
+     * Authenticates, opens the virtual host the client asked for, and agrees the heartbeat interval:
+     * if one side proposes 0, the other's value, otherwise the smaller one. The virtual host must
+     * exist and the user must have permissions in it (RabbitMQ's "access to vhost refused").
      *
      * @return true once the client is authenticated (always, with the single-step mechanisms of
      *     version 1)
      * @throws ProtocolException 2006 AUTHENTICATION_FAILED
      */
-    boolean auth(Auth auth) {
+    boolean auth(Auth auth, String connectionId) {
         user = context.authenticator().authenticate(auth.mechanism(), auth.response());
+        String asked = auth.vhost();
+        Topology t = context.vhosts().get(asked);
+        String refusal = t == null ? "virtual host '" + asked + "' does not exist"
+                : context.permissions().permission(user, asked) == null
+                ? (user.isEmpty() ? "anonymous" : "user '" + user + "'") + " has no permissions in virtual host '"
+                        + asked + "'"
+                : null;
+        if (refusal != null) {
+            String message = "access to vhost '" + asked + "' refused for "
+                    + (user.isEmpty() ? "anonymous" : "user '" + user + "'") + ": " + refusal;
+            AuditLog.refused(new Caller(user, asked, connectionId), "connect", "vhost '" + asked + "'", message);
+            throw new ProtocolException(ErrorCode.AUTHENTICATION_FAILED, message);
+        }
+        vhost = asked;
+        topology = t;
         long server = config.heartbeat().toMillis();
         long client = auth.heartbeatMillis();
         heartbeatMillis = server == 0 ? client : client == 0 ? server : Math.min(server, client);
@@ -89,6 +114,21 @@ final class Handshake {
     /** The authenticated user; empty for ANONYMOUS. */
     String user() {
         return user;
+    }
+
+    /** The virtual host the connection works in, after AUTH. */
+    String vhost() {
+        return vhost;
+    }
+
+    /** That virtual host's model, after AUTH. */
+    Topology topology() {
+        return topology;
+    }
+
+    /** The {@code admin} capability is effective. */
+    boolean admin() {
+        return admin;
     }
 
     /** The negotiated heartbeat interval; 0 when heartbeats are off. */

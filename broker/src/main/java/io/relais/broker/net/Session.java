@@ -9,13 +9,14 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.core.CoreException;
-import io.relais.broker.core.Names;
+import io.relais.broker.core.LogText;
 import io.relais.broker.core.OwnerLoop;
 import io.relais.broker.core.RateLimitedLog;
 import io.relais.broker.core.access.Caller;
 import io.relais.broker.core.manage.ConnectionSnapshot;
 import io.relais.broker.core.manage.ConnectionSource;
 import io.relais.broker.core.queue.MessageQueue;
+import io.relais.broker.core.routing.Topology;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.ProtocolException;
@@ -92,6 +93,7 @@ public final class Session implements ConnectionSource {
     private int inFlight;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private Caller caller;
+    private Topology topology;
     private boolean closeAfterConfirms;
     private State state = State.AWAIT_HELLO;
     private boolean wasOpen;
@@ -137,6 +139,16 @@ public final class Session implements ConnectionSource {
     /** Who the core sees asking: the authenticated user, the vhost, this connection. After AUTH. */
     Caller caller() {
         return caller;
+    }
+
+    /** The model of the session's virtual host. After AUTH. */
+    Topology topology() {
+        return topology;
+    }
+
+    /** The {@code admin} capability is effective. */
+    boolean admin() {
+        return handshake.admin();
     }
 
     /** The channel's buffer allocator. */
@@ -238,7 +250,7 @@ public final class Session implements ConnectionSource {
         if (frame instanceof Hello hello) {
             handshake.hello(hello);
             state = State.AWAIT_AUTH;
-        } else if (handshake.auth((Auth) frame)) {
+        } else if (handshake.auth((Auth) frame, connectionId)) {
             open();
         }
     }
@@ -249,12 +261,14 @@ public final class Session implements ConnectionSource {
         handshakeTimer.cancel(false);
         state = State.OPEN;
         wasOpen = true;
-        caller = new Caller(handshake.user(), Names.DEFAULT_VHOST, connectionId);
+        caller = new Caller(handshake.user(), handshake.vhost(), connectionId);
+        topology = handshake.topology();
         ServerPipeline.opened(channel, config.maxFrameSize(), heartbeat);
         deadlines.start(heartbeat);
         out.write(new Ready(connectionId, heartbeat));
-        LOG.info("connection {} opened from {} (client '{}', user '{}', heartbeat {} ms)", connectionId, remote,
-                handshake.clientName(), handshake.user(), heartbeat);
+        LOG.info("connection {} opened from {} (client '{}', user '{}', vhost '{}', heartbeat {} ms)", connectionId,
+                remote, LogText.escape(handshake.clientName()), LogText.escape(handshake.user()),
+                LogText.escape(handshake.vhost()), heartbeat);
         if (context.memoryAlarm()) {
             flow.memoryAlarmChanged(true);
         }
@@ -483,6 +497,20 @@ public final class Session implements ConnectionSource {
         });
     }
 
+    /**
+     * Virtual host {@code vhost} is being deleted: if this connection works in it, a graceful CLOSE
+     * with 1002 NOT_FOUND (PROTOCOL.md 4.41). Any thread.
+     */
+    public void vhostDeleted(String vhost) {
+        loop.execute(() -> {
+            if (caller != null && caller.vhost().equals(vhost) && state == State.OPEN) {
+                state = State.CLOSING;
+                closeReason = "virtual host '" + vhost + "' was deleted";
+                out.writeAndFlush(new Close(ErrorCode.NOT_FOUND.code(), closeReason));
+            }
+        });
+    }
+
     /** Closes the socket now; any thread. */
     public void forceClose() {
         channel.close();
@@ -512,6 +540,7 @@ public final class Session implements ConnectionSource {
             ReferenceCountUtil.release(frame);
         }
         subscriptions.connectionClosed();
+        publishing.connectionClosed();
         ledger.requeueAll();
         admin.connectionClosed();
         // Last: the broker's shutdown waits for this, so everything handed to queues and the
@@ -528,7 +557,7 @@ public final class Session implements ConnectionSource {
     @Override
     public ConnectionSnapshot snapshot() {
         return new ConnectionSnapshot(connectionId, "relais", String.valueOf(remote), handshake.user(),
-                Names.DEFAULT_VHOST, handshake.clientName(), state.name(), connectedAt, subscriptions.count(),
+                handshake.vhost(), handshake.clientName(), state.name(), connectedAt, subscriptions.count(),
                 ledger.outstanding());
     }
 }

@@ -16,6 +16,7 @@ import io.relais.broker.core.queue.FlowLimits;
 import io.relais.broker.core.queue.QueueArguments;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,7 @@ public final class Topology implements MessageQueue.Listener {
     private final QueueStorage storage;
     private final AccessControl access;
     private final FlowLimits flowLimits;
+    private final ChangeListener changes;
     /** Puts the changes of each queue name in line, their store work included; shutdown waits for them. */
     private final NameSequencer sequencer;
 
@@ -81,6 +83,17 @@ public final class Topology implements MessageQueue.Listener {
      */
     public Topology(String vhost, Executor owner, Supplier<OwnerLoop> loops, DefinitionsRepository definitions,
                     QueueStorage storage, AccessControl access, FlowLimits flowLimits) {
+        this(vhost, owner, loops, definitions, storage, access, flowLimits, ChangeListener.NONE);
+    }
+
+    /**
+     * As above, telling {@code changes} of every change to durable definitions, bind, unbind and purge.
+     *
+     * @param changes told on the owner thread of each change once it took effect
+     */
+    public Topology(String vhost, Executor owner, Supplier<OwnerLoop> loops, DefinitionsRepository definitions,
+                    QueueStorage storage, AccessControl access, FlowLimits flowLimits, ChangeListener changes) {
+        this.changes = changes;
         this.vhost = vhost;
         this.owner = owner;
         this.loops = loops;
@@ -278,6 +291,10 @@ public final class Topology implements MessageQueue.Listener {
                 this.durable.addExchange(new ExchangeDefinition(name, type, autoDelete));
             }
             exchanges.put(name, new Exchange(vhost, name, type, durable, autoDelete));
+            if (durable) {
+                changes.changed(caller, "declare", "exchange", name, Map.of("type", type, "durable", "true",
+                        "auto_delete", String.valueOf(autoDelete)));
+            }
             return null;
         });
     }
@@ -295,6 +312,9 @@ public final class Topology implements MessageQueue.Listener {
                         + ex.bindings().size() + " bindings");
             }
             removeExchange(ex);
+            if (ex.durable()) {
+                changes.changed(caller, "delete", "exchange", name, Map.of("type", ex.type(), "durable", "true"));
+            }
             return null;
         });
     }
@@ -344,6 +364,10 @@ public final class Topology implements MessageQueue.Listener {
         } catch (IllegalArgumentException e) {
             throw new CoreException(Reason.INVALID_ARGUMENT, e.getMessage());
         }
+        if (args.deadLetters()) {
+            // RabbitMQ: a queue with a dead-letter exchange needs write on that exchange, read on the queue.
+            access.check(caller, ResourceKind.EXCHANGE, args.deadLetterExchange(), Access.WRITE);
+        }
         String actual = name;
         if (actual.isEmpty()) {
             actual = Names.RESERVED_PREFIX + "gen." + Long.toHexString(ThreadLocalRandom.current().nextLong());
@@ -363,7 +387,15 @@ public final class Topology implements MessageQueue.Listener {
             }
             Names.checkNotReserved("queue", actual);
         }
-        return create(actual, durable, exclusive, autoDelete, args, caller.connectionId(), loop);
+        if (args.deadLetters()) {
+            access.check(caller, ResourceKind.QUEUE, actual, Access.READ);
+        }
+        MessageQueue q = create(actual, durable, exclusive, autoDelete, args, caller.connectionId(), loop);
+        if (durable && !exclusive) {
+            changes.changed(caller, "declare", "queue", actual, Map.of("durable", "true", "auto_delete",
+                    String.valueOf(autoDelete), "arguments", args.toMap().toString()));
+        }
+        return q;
     }
 
     /**
@@ -423,6 +455,9 @@ public final class Topology implements MessageQueue.Listener {
             Exchange ex = existingExchange(exchange);
             TopologyChecks.checkPattern(ex, pattern);
             access.check(caller, ResourceKind.EXCHANGE, exchange, Access.READ);
+            if (ex.isTopic()) {
+                access.checkTopic(caller, exchange, pattern, Access.READ);
+            }
             MessageQueue old = queues.get(name);
             if (old != null) {
                 removeQueue(old);
@@ -463,6 +498,10 @@ public final class Topology implements MessageQueue.Listener {
                 throw new CoreException(Reason.PRECONDITION_FAILED, "queue '" + name + "' has "
                         + q.messageCount() + " messages");
             }
+            if (q.durable()) {
+                changes.changed(caller, "delete", "queue", name, Map.of("durable", "true",
+                        "messages", String.valueOf(q.messageCount())));
+            }
             return removeQueue(q);
         });
     }
@@ -472,7 +511,10 @@ public final class Topology implements MessageQueue.Listener {
         return onQueue(name, "purge of queue " + quoted(name), () -> {
             MessageQueue q = accessibleQueue(caller, name);
             access.check(caller, ResourceKind.QUEUE, name, Access.READ);
-            return q.purge();
+            return q.purge().thenApplyAsync(n -> {
+                changes.changed(caller, "purge", "queue", name, Map.of("messages", String.valueOf(n)));
+                return n;
+            }, owner);
         });
     }
 
@@ -536,6 +578,31 @@ public final class Topology implements MessageQueue.Listener {
                 .thenCompose(all -> all);
     }
 
+    /**
+     * Deletes everything for the deletion of this virtual host, once the changes under way have
+     * finished: every queue with its messages (durable queues' stores included) and every exchange.
+     * Completes when all queues are deleted; the definitions file is the caller's to remove.
+     */
+    public CompletableFuture<Void> deleteAll() {
+        return onOwner("vhost deletion: waiting for the queue changes under way", sequencer::allEnded)
+                .thenCompose(ended -> ended)
+                .thenCompose(ended -> onOwner("vhost deletion: deleting the queues", () -> {
+                    if (!sequencer.idle()) {
+                        return deleteAll();
+                    }
+                    List<CompletableFuture<Long>> deleting = new ArrayList<>();
+                    for (MessageQueue q : List.copyOf(queues.values())) {
+                        queues.remove(q.name(), q);
+                        deleting.add(q.delete("virtual host '" + vhost + "' was deleted"));
+                    }
+                    exchanges.keySet().removeIf(name -> !name.equals(DEFAULT_EXCHANGE));
+                    bindings.clear();
+                    publishBindings();
+                    return CompletableFuture.allOf(deleting.toArray(CompletableFuture[]::new));
+                }))
+                .thenCompose(all -> all);
+    }
+
     // ------------------------------------------------------------------ bindings
 
     /** Binds a queue to an exchange; binding twice is a no-op. */
@@ -546,12 +613,16 @@ public final class Topology implements MessageQueue.Listener {
             TopologyChecks.checkPattern(ex, pattern);
             access.check(caller, ResourceKind.QUEUE, queue, Access.WRITE);
             access.check(caller, ResourceKind.EXCHANGE, exchange, Access.READ);
+            if (ex.isTopic()) {
+                access.checkTopic(caller, exchange, pattern, Access.READ);
+            }
             if (DurableDefinitions.persistent(ex, q) && !ex.bindings().contains(pattern, q)) {
                 durable.addBinding(new BindingDefinition(exchange, queue, pattern));
             }
             ex.bindings(ex.bindings().with(pattern, q));
             if (bindings.add(new Binding(exchange, queue, pattern))) {
                 publishBindings();
+                changes.changed(caller, "bind", "queue", queue, bindingDetails(exchange, pattern, ex, q));
             }
             return CompletableFuture.completedFuture(null);
         });
@@ -565,6 +636,9 @@ public final class Topology implements MessageQueue.Listener {
             Names.checkLength("binding key", pattern);
             access.check(caller, ResourceKind.QUEUE, queue, Access.WRITE);
             access.check(caller, ResourceKind.EXCHANGE, exchange, Access.READ);
+            if (ex.isTopic()) {
+                access.checkTopic(caller, exchange, pattern, Access.READ);
+            }
             BindingTable<MessageQueue> before = ex.bindings();
             BindingTable<MessageQueue> after = before.without(pattern, q);
             if (after != before) {
@@ -575,12 +649,21 @@ public final class Topology implements MessageQueue.Listener {
                 ex.bindings(after);
                 bindings.remove(new Binding(exchange, queue, pattern));
                 publishBindings();
+                changes.changed(caller, "unbind", "queue", queue, bindingDetails(exchange, pattern, ex, q));
                 if (ex.unused()) {
                     removeExchange(ex);
                 }
             }
             return CompletableFuture.completedFuture(null);
         });
+    }
+
+    private static Map<String, String> bindingDetails(String exchange, String pattern, Exchange ex, MessageQueue q) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("exchange", exchange);
+        details.put("key", pattern);
+        details.put("durable", String.valueOf(DurableDefinitions.persistent(ex, q)));
+        return details;
     }
 
     // ------------------------------------------------------------------ checks
