@@ -63,6 +63,18 @@ public interface RelaisClient extends AutoCloseable {
     /** The id the broker gave this connection in READY. */
     String connectionId();
 
+    /**
+     * The broker's virtual hosts, for administrators: add, delete, list (PROTOCOL.md 4.40-4.43).
+     * Requests on this connection; refused with {@link AccessRefusedException} for other users.
+     */
+    VhostAdmin vhosts();
+
+    /**
+     * Users' permissions in virtual hosts, for administrators: set, clear, list (PROTOCOL.md 4.44-4.47).
+     * Requests on this connection; refused with {@link AccessRefusedException} for other users.
+     */
+    PermissionAdmin permissions();
+
     /** Declares an exchange, or checks that an existing one has the same type and flags. */
     CompletableFuture<Void> declareExchange(String name, ExchangeType type, boolean durable, boolean autoDelete);
 
@@ -266,6 +278,7 @@ public interface RelaisClient extends AutoCloseable {
         public static final int DEFAULT_PORT = 7420;
         public static final String DEFAULT_USERNAME = "guest";
         public static final String DEFAULT_PASSWORD = "guest";
+        public static final String DEFAULT_VHOST = "/";
         public static final String DEFAULT_CLIENT_NAME = "relais-java";
         public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
         public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -293,6 +306,7 @@ public interface RelaisClient extends AutoCloseable {
         private int disconnectedBufferSize = DEFAULT_DISCONNECTED_BUFFER_SIZE;
         private Backpressure backpressure = Backpressure.BLOCK;
         private int maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES;
+        private String vhost = DEFAULT_VHOST;
 
         Builder() {
         }
@@ -409,6 +423,16 @@ public interface RelaisClient extends AutoCloseable {
             return this;
         }
 
+        /**
+         * The virtual host to work in, sent in AUTH; default {@value #DEFAULT_VHOST}. Connecting fails
+         * with AUTHENTICATION_FAILED ("access to vhost ... refused") if it does not exist or the user
+         * has no permissions in it.
+         */
+        public Builder vhost(String vhost) {
+            this.vhost = Objects.requireNonNull(vhost, "vhost");
+            return this;
+        }
+
         /** Name sent in HELLO, shown in the broker's logs; default {@value #DEFAULT_CLIENT_NAME}. */
         public Builder clientName(String clientName) {
             this.clientName = Objects.requireNonNull(clientName, "clientName");
@@ -511,7 +535,7 @@ public interface RelaisClient extends AutoCloseable {
         private ClientConfig config() {
             return new ClientConfig(host, port, username, password, clientName, connectTimeout, requestTimeout,
                     heartbeat, handlerExecutor, maxUnconfirmed, maxPendingDeliveries, eventLoopGroup, ioThreads, reconnect,
-                    disconnectedPublishes, disconnectedBufferSize, backpressure, maxBufferedBytes);
+                    disconnectedPublishes, disconnectedBufferSize, backpressure, maxBufferedBytes, vhost);
         }
 
         private static Duration positive(Duration d, String name) {

@@ -51,6 +51,18 @@ public class RelaisException extends RuntimeException {
         this.rawCode = rawCode;
     }
 
+    /**
+     * The exception for an error the broker sent: an {@link AccessRefusedException} for 1013
+     * ACCESS_REFUSED, a plain {@code RelaisException} for the others.
+     *
+     * @param rawCode the numeric error code as received
+     * @param message the broker's message
+     */
+    public static RelaisException fromBroker(int rawCode, String message) {
+        return rawCode == ErrorCode.ACCESS_REFUSED.code() ? new AccessRefusedException(message)
+                : new RelaisException(rawCode, message);
+    }
+
     /** The protocol error code, or {@code null} when this is not a protocol error or the code is unknown. */
     public ErrorCode code() {
         return code;

@@ -2,6 +2,7 @@ package io.relais.broker.net;
 
 import io.relais.broker.audit.AuditLog;
 import io.relais.broker.core.CoreException;
+import io.relais.broker.core.Names;
 import io.relais.broker.core.OwnerLoop;
 import io.relais.broker.core.Reason;
 import io.relais.broker.core.access.Caller;
@@ -165,6 +166,7 @@ final class AdminRequests {
             if (p.user().isEmpty()) {
                 throw new CoreException(Reason.INVALID_ARGUMENT, "a user name is required");
             }
+            Names.checkLength("user name", p.user());
             Permission permission;
             try {
                 permission = new Permission(p.configure(), p.write(), p.read(), p.topicWrite(), p.topicRead());

@@ -274,7 +274,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         welcome = w;
         byte[] response = ("\0" + config.username() + "\0" + config.password()).getBytes(StandardCharsets.UTF_8);
         state = State.AWAIT_READY;
-        ctx.writeAndFlush(new Auth(ProtocolVersion.MECH_PLAIN, response, config.heartbeat().toMillis()));
+        ctx.writeAndFlush(new Auth(ProtocolVersion.MECH_PLAIN, response, config.heartbeat().toMillis(),
+                config.vhost()));
     }
 
     private void onReady(Ready ready) {
@@ -341,7 +342,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /** An ERROR without request id: fatal ones end the connection, the others go to the error listeners. */
     private void onConnectionError(ErrorFrame e) {
-        RelaisException ex = new RelaisException(e.code(), e.message());
+        RelaisException ex = RelaisException.fromBroker(e.code(), e.message());
         if (ex.isFatal()) {
             fatal(ex);
         } else {
