@@ -108,6 +108,17 @@ public final class Broker implements AutoCloseable {
      * @throws ConfigException if the data directory is unusable or the address cannot be bound
      */
     public static Broker start(BrokerConfig config, StoreFaults faults) {
+        // Until users are kept by the broker, the configured users are its administrators.
+        return start(config, faults, user -> config.auth().users().containsKey(user));
+    }
+
+    /**
+     * Starts a broker whose administrators (who may manage virtual hosts and permissions) are those
+     * {@code administrators} names: the user database's {@code administrator} tag.
+     *
+     * @throws ConfigException if the data directory is unusable or the address cannot be bound
+     */
+    public static Broker start(BrokerConfig config, StoreFaults faults, Administrators administrators) {
         Path dataDir = config.dataDir().toAbsolutePath().normalize();
         FileChannel lockChannel;
         FileLock lock;
@@ -169,8 +180,6 @@ public final class Broker implements AutoCloseable {
         // The free space is probed on a store thread, never on a network loop.
         storeThreads.next().scheduleWithFixedDelay(space::probe, DiskSpace.PROBE_MILLIS, DiskSpace.PROBE_MILLIS,
                 TimeUnit.MILLISECONDS);
-        // Until users are kept by the broker, the configured users are its administrators.
-        Administrators administrators = user -> config.auth().users().containsKey(user);
         BrokerContext context = new BrokerContext(config, vhosts, permissions, administrators, loops, VERSION);
         try {
             if (permissions.recover(seedUsers(config))) {

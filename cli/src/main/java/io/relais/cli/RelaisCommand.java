@@ -9,10 +9,10 @@ import picocli.CommandLine;
  */
 @Command(name = "relais", mixinStandardHelpOptions = true, versionProvider = RelaisCommand.Version.class,
         description = "Relais message broker: run a broker, publish, subscribe, send and answer requests, manage "
-                + "exchanges and queues.",
+                + "exchanges and queues, virtual hosts and permissions.",
         subcommands = {BrokerCommand.class, ExchangeCommand.class, QueueCommand.class, PubCommand.class,
                 SubCommand.class, RequestCommand.class, ReplyCommand.class, BridgeCommand.class, BenchCommand.class,
-                CommandLine.HelpCommand.class})
+                VhostCommand.class, PermissionsCommand.class, CommandLine.HelpCommand.class})
 public final class RelaisCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

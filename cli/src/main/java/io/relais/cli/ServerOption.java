@@ -7,7 +7,10 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Option;
 
-/** The {@code --server HOST:PORT} option shared by every client command, and how to connect with it. */
+/**
+ * The connection options shared by every client command ({@code --server HOST:PORT}, {@code --user},
+ * {@code --password}, {@code --vhost}), and how to connect with them.
+ */
 final class ServerOption {
     @Option(names = "--server", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7420",
             description = "Broker address (default: ${DEFAULT-VALUE}).")
@@ -18,6 +21,9 @@ final class ServerOption {
 
     @Option(names = "--password", defaultValue = "guest", description = "Password (default: ${DEFAULT-VALUE}).")
     String password;
+
+    @Option(names = "--vhost", defaultValue = "/", description = "Virtual host to work in (default: ${DEFAULT-VALUE}).")
+    String vhost;
 
     /** Connects for a short command: a lost connection ends it (no reconnect). */
     RelaisClient connect() {
@@ -49,6 +55,7 @@ final class ServerOption {
                 .server(server)
                 .username(user)
                 .password(password)
+                .vhost(vhost)
                 .clientName("relais-cli")
                 .connectTimeout(Duration.ofSeconds(5));
     }

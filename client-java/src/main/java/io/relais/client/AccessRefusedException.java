@@ -1,5 +1,7 @@
 package io.relais.client;
 
+import io.relais.protocol.ErrorCode;
+
 /**
  * The broker refused an operation because the user's permissions in the virtual host do not allow
  * it, or because it needs the {@code administrator} tag (error 1013 ACCESS_REFUSED, PROTOCOL.md
