@@ -6,8 +6,11 @@
  * described by {@link io.relais.client.Message}, received as {@link io.relais.client.Delivery} by a
  * {@link io.relais.client.MessageHandler}. Request/reply rides on the same primitives:
  * {@link io.relais.client.RelaisClient#request} and {@link io.relais.client.RelaisClient#reply} with a
- * {@link io.relais.client.RequestHandler} answering with a {@link io.relais.client.Reply}. Failures are
- * {@link io.relais.client.RelaisException}s carrying the protocol's error code.
+ * {@link io.relais.client.RequestHandler} answering with a {@link io.relais.client.Reply}. Administrators
+ * manage virtual hosts and permissions through {@link io.relais.client.VhostAdmin} and
+ * {@link io.relais.client.PermissionAdmin}. Failures are {@link io.relais.client.RelaisException}s
+ * carrying the protocol's error code; a refused permission is an
+ * {@link io.relais.client.AccessRefusedException}.
  *
  * <p>Value types here ({@code Message}, {@code QueueDeclaration}, {@code SubscribeOptions},
  * {@code DeclaredQueue}, {@code Reply}) are immutable; the client, subscriptions and deliveries are

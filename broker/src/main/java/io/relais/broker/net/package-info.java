@@ -10,8 +10,10 @@
  *       connection state machine, heartbeats and closing, and hands each legal frame to one of the
  *       parts below.</li>
  *   <li>{@link io.relais.broker.net.Handshake}: HELLO/WELCOME/AUTH/READY, version, capability and
- *       heartbeat negotiation, with the shared {@link io.relais.broker.net.Authenticator}.</li>
- *   <li>{@link io.relais.broker.net.AdminRequests}: declare, delete, bind, unbind, list, purge.</li>
+ *       heartbeat negotiation, with the shared {@link io.relais.broker.net.Authenticator}, and the
+ *       virtual host the connection works in (refused unless the user has permissions there).</li>
+ *   <li>{@link io.relais.broker.net.AdminRequests}: declare, delete, bind, unbind, list, purge, and
+ *       for administrators virtual hosts and permissions.</li>
  *   <li>{@link io.relais.broker.net.PublishPath} and {@link io.relais.broker.net.ConfirmTracker}:
  *       PUBLISH, routing into queues, RETURN, and exactly one CONFIRM per sequence number, in
  *       order.</li>
