@@ -12,14 +12,25 @@ import picocli.CommandLine;
 
 /**
  * {@code relais permissions set|clear|list}: users' permissions in virtual hosts, for administrators.
- * The virtual host a permission is about is {@code --vhost}, the same option that chooses the
- * virtual host the command connects to.
+ * The virtual host a permission is about is {@code --vhost}; the command itself connects to the
+ * default virtual host {@code /}, since the administrator may have no permissions yet in the one it
+ * gives permissions in (as {@code rabbitmqctl set_permissions -p V} works from outside V).
  */
 @Command(name = "permissions", mixinStandardHelpOptions = true,
         description = "Set, clear or list users' permissions in virtual hosts (administrators only).",
         subcommands = {PermissionsCommand.Set.class, PermissionsCommand.Clear.class,
                 PermissionsCommand.ListPermissions.class})
 final class PermissionsCommand {
+    /** Connects with {@code server}'s options, but to the default virtual host. */
+    static RelaisClient connectToDefaultVhost(ServerOption server) {
+        String target = server.vhost;
+        server.vhost = "/";
+        try {
+            return server.connect();
+        } finally {
+            server.vhost = target;
+        }
+    }
 
     @Command(name = "set", mixinStandardHelpOptions = true,
             description = "Set (replace) USER's permissions in the virtual host --vhost: regular expressions of the "
@@ -51,7 +62,7 @@ final class PermissionsCommand {
 
         @Override
         public Integer call() throws Exception {
-            try (RelaisClient client = server.connect()) {
+            try (RelaisClient client = connectToDefaultVhost(server)) {
                 client.permissions().set(user, server.vhost, configure, write, read, topicWrite, topicRead).get();
             }
             System.out.println("set permissions of '" + user + "' in vhost '" + server.vhost + "': configure '"
@@ -74,7 +85,7 @@ final class PermissionsCommand {
         @Override
         public Integer call() throws Exception {
             boolean cleared;
-            try (RelaisClient client = server.connect()) {
+            try (RelaisClient client = connectToDefaultVhost(server)) {
                 cleared = client.permissions().clear(user, server.vhost).get();
             }
             System.out.println(cleared ? "cleared permissions of '" + user + "' in vhost '" + server.vhost + "'"
@@ -96,7 +107,7 @@ final class PermissionsCommand {
         public Integer call() throws Exception {
             boolean one = spec.commandLine().getParseResult().hasMatchedOption("--vhost");
             List<PermissionInfo> list;
-            try (RelaisClient client = server.connect()) {
+            try (RelaisClient client = connectToDefaultVhost(server)) {
                 list = client.permissions().list(one ? server.vhost : null).get();
             }
             System.out.printf("%-20s %-20s %-16s %-16s %-16s %-16s %s%n", "USER", "VHOST", "CONFIGURE", "WRITE", "READ",

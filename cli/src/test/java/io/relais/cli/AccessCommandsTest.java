@@ -65,7 +65,7 @@ class AccessCommandsTest {
         assertThat(declare.exitCode()).as(declare.stderr()).isZero();
         try (CliProcess sub = CliProcess.start("sub", "--server", server, "--user", "alice", "--password", "alice-pw",
                 "--queue", "alice.q", "--count", "1")) {
-            sub.awaitStderr("subscribed");
+            sub.awaitStderr("consuming");
             CliProcess bob = asAlice("queue", "declare", "bob.q");
             assertThat(bob.exitCode()).isEqualTo(1);
             assertThat(bob.stderr()).isEqualTo("relais: user 'alice' may not configure queue 'bob.q' in vhost '/' "
