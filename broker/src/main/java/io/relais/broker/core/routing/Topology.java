@@ -292,7 +292,7 @@ public final class Topology implements MessageQueue.Listener {
             }
             exchanges.put(name, new Exchange(vhost, name, type, durable, autoDelete));
             if (durable) {
-                changes.changed(caller, "declare", "exchange", name, Map.of("type", type, "durable", "true",
+                changes.changed(caller, "declare", "exchange", name, details("type", type, "durable", "true",
                         "auto_delete", String.valueOf(autoDelete)));
             }
             return null;
@@ -313,7 +313,7 @@ public final class Topology implements MessageQueue.Listener {
             }
             removeExchange(ex);
             if (ex.durable()) {
-                changes.changed(caller, "delete", "exchange", name, Map.of("type", ex.type(), "durable", "true"));
+                changes.changed(caller, "delete", "exchange", name, details("type", ex.type(), "durable", "true"));
             }
             return null;
         });
@@ -392,7 +392,7 @@ public final class Topology implements MessageQueue.Listener {
         }
         MessageQueue q = create(actual, durable, exclusive, autoDelete, args, caller.connectionId(), loop);
         if (durable && !exclusive) {
-            changes.changed(caller, "declare", "queue", actual, Map.of("durable", "true", "auto_delete",
+            changes.changed(caller, "declare", "queue", actual, details("durable", "true", "auto_delete",
                     String.valueOf(autoDelete), "arguments", args.toMap().toString()));
         }
         return q;
@@ -499,7 +499,7 @@ public final class Topology implements MessageQueue.Listener {
                         + q.messageCount() + " messages");
             }
             if (q.durable()) {
-                changes.changed(caller, "delete", "queue", name, Map.of("durable", "true",
+                changes.changed(caller, "delete", "queue", name, details("durable", "true",
                         "messages", String.valueOf(q.messageCount())));
             }
             return removeQueue(q);
@@ -512,7 +512,7 @@ public final class Topology implements MessageQueue.Listener {
             MessageQueue q = accessibleQueue(caller, name);
             access.check(caller, ResourceKind.QUEUE, name, Access.READ);
             return q.purge().thenApplyAsync(n -> {
-                changes.changed(caller, "purge", "queue", name, Map.of("messages", String.valueOf(n)));
+                changes.changed(caller, "purge", "queue", name, details("messages", String.valueOf(n)));
                 return n;
             }, owner);
         });
@@ -656,6 +656,15 @@ public final class Topology implements MessageQueue.Listener {
             }
             return CompletableFuture.completedFuture(null);
         });
+    }
+
+    /** The fields of a change, in the order given: name, value, name, value... */
+    private static Map<String, String> details(String... namesAndValues) {
+        Map<String, String> details = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < namesAndValues.length; i += 2) {
+            details.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return details;
     }
 
     private static Map<String, String> bindingDetails(String exchange, String pattern, Exchange ex, MessageQueue q) {
