@@ -104,6 +104,20 @@ final class RecordFile {
     synchronized void write(byte[] body) {
         ByteBuffer out = ByteBuffer.allocate(HEADER_LENGTH + body.length).put(magic).put(FORMAT_VERSION)
                 .putInt(body.length).putInt(crc32c(body, 0, body.length)).put(body).flip();
+        try {
+            replace(file, tmp, out);
+        } catch (IOException e) {
+            throw new StoreException("cannot save " + what + " " + file + ": " + e + "; the previous version is "
+                    + "unchanged", e);
+        }
+    }
+
+    /**
+     * Replaces {@code file} with the bytes of {@code out}, atomically and durably: writes them to
+     * {@code tmp}, forces it, renames it over {@code file} and forces the directory. If it throws,
+     * {@code tmp} is gone and {@code file} is unchanged. Shared with {@link DefinitionsStore}.
+     */
+    static void replace(Path file, Path tmp, ByteBuffer out) throws IOException {
         Path dir = file.getParent();
         try {
             Files.createDirectories(dir);
@@ -120,13 +134,13 @@ final class RecordFile {
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw new StoreException("cannot save " + what + " " + file + ": " + e + "; the previous version is "
-                    + "unchanged", e);
+            throw e;
         }
         try (FileChannel ch = FileChannel.open(dir, READ)) {
             ch.force(true);
         } catch (IOException e) {
-            // Some platforms cannot force a directory; the rename is then as durable as they make it.
+            // Some platforms (Windows) refuse to open or force a directory; the rename is then as
+            // durable as they make it.
         }
     }
 
