@@ -38,10 +38,16 @@ import java.util.function.Consumer;
  * <p><b>Futures.</b> Every request returns a {@link CompletableFuture} that completes when the broker
  * answers, fails with {@link RelaisException} (carrying the broker's {@link RelaisException#code() error
  * code}) when it refuses, and fails with a {@code RelaisException} without code after the request timeout
- * or when the connection closes. Futures are completed on the network thread: dependent stages attached
+ * or when the connection closes; a refusal for want of permission is an {@link AccessRefusedException}
+ * (1013 ACCESS_REFUSED), after which the connection goes on. Futures are completed on the network thread: dependent stages attached
  * with {@code thenApply}/{@code thenAccept} etc. run there too, so they must not block; use the
  * {@code ...Async} variants for work that blocks. Waiting with {@code join()} from a message handler is
  * fine.
+ *
+ * <p><b>Virtual hosts.</b> A connection works in one virtual host, {@link Builder#vhost(String)} (default
+ * {@code /}): its exchanges and queues are those of that virtual host. Connecting fails with
+ * AUTHENTICATION_FAILED when it does not exist or the user has no permissions in it. Administrators manage
+ * virtual hosts and permissions with {@link #vhosts()} and {@link #permissions()}.
  *
  * <p><b>Flow control.</b> At most {@link Builder#maxUnconfirmed(int)} confirmed publishes are outstanding;
  * beyond that {@link #publishConfirmed(Message)} and {@link Publisher#publish(Message)} block their caller. When more than

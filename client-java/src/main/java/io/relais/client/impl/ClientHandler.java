@@ -271,6 +271,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                     + " does not offer PLAIN authentication (offers " + w.mechanisms() + ")"));
             return;
         }
+        if (!Auth.DEFAULT_VHOST.equals(config.vhost()) && !w.capabilities().contains(ProtocolVersion.CAP_ADMIN)) {
+            // PROTOCOL.md 4.3: a server without 'admin' ignores AUTH's vhost and would put us in "/".
+            fatal(new RelaisException(null, "the server at " + config.address() + " has no virtual hosts (no 'admin' "
+                    + "capability), so it cannot open vhost '" + config.vhost() + "'"));
+            return;
+        }
         welcome = w;
         byte[] response = ("\0" + config.username() + "\0" + config.password()).getBytes(StandardCharsets.UTF_8);
         state = State.AWAIT_READY;
