@@ -1,11 +1,10 @@
 package io.relais.broker.access;
 
+import static io.relais.broker.access.AccessBrokers.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.relais.broker.BrokerFixture;
-import io.relais.broker.config.AuthConfig;
-import io.relais.broker.store.StoreFaults;
 import io.relais.client.AccessRefusedException;
 import io.relais.client.ExchangeType;
 import io.relais.client.Message;
@@ -15,7 +14,6 @@ import io.relais.client.RelaisException;
 import io.relais.client.SubscribeOptions;
 import io.relais.protocol.ErrorCode;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -39,8 +37,7 @@ class PermissionsEndToEndTest {
     @BeforeEach
     void start() throws Exception {
         audit = new AuditLines();
-        broker = new BrokerFixture(c -> c.withAuth(new AuthConfig(Map.of("guest", "guest", "alice", "alice-pw"),
-                false)), StoreFaults.NONE, "guest"::equals);
+        broker = AccessBrokers.guestAndAlice();
         guest = broker.client();
         // A first start gives every configured user full permissions in "/": alice's are narrowed here.
         done(guest.permissions().set("alice", "/", "^alice\\.", "^alice\\.", "^alice\\."));
@@ -53,10 +50,6 @@ class PermissionsEndToEndTest {
     void stop() {
         broker.close();
         audit.close();
-    }
-
-    private static <T> T done(CompletableFuture<T> f) throws Exception {
-        return f.get(10, TimeUnit.SECONDS);
     }
 
     private static AccessRefusedException refused(CompletableFuture<?> f) {

@@ -1,14 +1,13 @@
 package io.relais.broker.access;
 
+import static io.relais.broker.access.AccessBrokers.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.relais.broker.BrokerFixture;
-import io.relais.broker.config.AuthConfig;
 import io.relais.broker.store.DiskVhostStorage;
 import io.relais.broker.store.PermissionsFile;
-import io.relais.broker.store.StoreFaults;
 import io.relais.broker.store.VhostsFile;
 import io.relais.client.ExchangeType;
 import io.relais.client.Message;
@@ -23,8 +22,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -47,8 +44,7 @@ class VirtualHostsEndToEndTest {
     @BeforeEach
     void start() {
         audit = new AuditLines();
-        broker = new BrokerFixture(c -> c.withAuth(new AuthConfig(Map.of("guest", "guest", "alice", "alice-pw"),
-                false)), StoreFaults.NONE, "guest"::equals);
+        broker = AccessBrokers.guestAndAlice();
         admin = broker.client();
     }
 
@@ -56,10 +52,6 @@ class VirtualHostsEndToEndTest {
     void stop() {
         broker.close();
         audit.close();
-    }
-
-    private static <T> T done(CompletableFuture<T> f) throws Exception {
-        return f.get(10, TimeUnit.SECONDS);
     }
 
     private static long messages(RelaisClient c, String queue) throws Exception {
