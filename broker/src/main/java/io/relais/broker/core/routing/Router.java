@@ -41,6 +41,8 @@ public final class Router {
     private final List<MessageQueue> congested = new ArrayList<>();
     private String refusedBy;
     private int refusedStoring;
+    /** Most exchanges whose decision is cached; past it the cache starts again. */
+    private static final int MAX_CACHED_DECISIONS = 256;
     private final Map<Exchange, Decision> decisions = new IdentityHashMap<>();
     private long decisionsGeneration = -1;
     private Exchange lastExchange;
@@ -107,6 +109,10 @@ public final class Router {
         }
         Decision d = decisions.get(ex);
         if (d == null) {
+            if (decisions.size() >= MAX_CACHED_DECISIONS) {
+                // Exchanges deleted since are held here: forget them all now and then.
+                decisions.clear();
+            }
             String refusal = access.permits(caller.user(), caller.vhost(), ResourceKind.EXCHANGE, ex.name(),
                     Access.WRITE) ? null
                     : AccessControl.refusal(caller, ResourceKind.EXCHANGE, ex.name(), Access.WRITE).getMessage();
