@@ -15,8 +15,13 @@ import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.config.ConfigException;
 import io.relais.broker.core.CoreException;
 import io.relais.broker.core.Names;
-import io.relais.broker.core.access.AccessControl;
+import io.relais.broker.audit.AuditEvent;
+import io.relais.broker.audit.AuditLog;
+import io.relais.broker.core.access.Administrators;
+import io.relais.broker.core.access.Caller;
+import io.relais.broker.core.access.PermissionAccessControl;
 import io.relais.broker.core.routing.Topology;
+import io.relais.broker.core.vhost.VirtualHosts;
 import io.relais.broker.net.Authenticator;
 import io.relais.broker.net.BrokerContext;
 import io.relais.broker.net.DiskMonitor;
@@ -27,14 +32,16 @@ import io.relais.broker.net.Session;
 import io.relais.broker.net.TlsContexts;
 import io.relais.broker.security.KeyDerivation;
 import io.relais.broker.security.LoginThrottle;
+import io.relais.broker.security.User;
 import io.relais.broker.security.UserDatabase;
-import io.relais.broker.store.DiskDefinitions;
-import io.relais.broker.store.DiskQueueStorage;
 import io.relais.broker.store.DiskSpace;
+import io.relais.broker.store.DiskVhostStorage;
+import io.relais.broker.store.PermissionsFile;
 import io.relais.broker.store.StoreException;
 import io.relais.broker.store.StoreFaults;
 import io.relais.broker.store.StoreThreads;
 import io.relais.protocol.sasl.ScramCredential;
+import io.relais.broker.store.VhostsFile;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
@@ -46,6 +53,11 @@ import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +65,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running broker: the listening socket, the event loops, and the topology they serve.
+ * A running broker: the listening socket, the event loops, and the virtual hosts they serve, with
+ * the permission table that guards them.
  *
  * <p>{@link #start(BrokerConfig)} binds and returns; {@link #close()} shuts down gracefully
  * (CLOSE to every client, a grace period, then the sockets and threads). Thread-safe; close is
@@ -133,6 +146,16 @@ public final class Broker implements AutoCloseable {
      * @throws ConfigException if the data directory is unusable or the address cannot be bound
      */
     public static Broker start(BrokerConfig config, StoreFaults faults) {
+        return start(config, faults, null);
+    }
+
+    /**
+     * Starts a broker whose administrators (who may manage users, virtual hosts and permissions) are those
+     * {@code administrators} names; null for the users the user database tags {@code administrator}.
+     *
+     * @throws ConfigException if the data directory is unusable or the address cannot be bound
+     */
+    public static Broker start(BrokerConfig config, StoreFaults faults, Administrators administratorsOrNull) {
         // The TLS files first: a bad one stops start-up before anything else is touched.
         TlsContexts tls = config.tls().enabled() ? TlsContexts.load(config.tls()) : null;
         Path dataDir = config.dataDir().toAbsolutePath().normalize();
@@ -196,17 +219,28 @@ public final class Broker implements AutoCloseable {
             return t;
         });
         StoreThreads storeThreads = new StoreThreads(Math.max(1, Math.min(4, threads)), faults);
-        Topology topology = new Topology(Names.DEFAULT_VHOST, topologyThread, loops,
-                new DiskDefinitions(dataDir, space, faults),
-                new DiskQueueStorage(dataDir, config.fsync(), storeThreads, space), AccessControl.PERMIT_ALL, config.flow(),
-                config.securityLimits().maxQueuesPerVhost());
+        Administrators administrators = administratorsOrNull != null ? administratorsOrNull
+                : users::isAdministrator;
+        // Internal users (relais broker's bridge) may do anything in every virtual host; everyone else what
+        // the permission table says.
+        PermissionAccessControl permissions = new PermissionAccessControl(new PermissionsFile(dataDir), topologyThread,
+                AuditLog::refused, UserDatabase::internal);
+        VirtualHosts vhosts = new VirtualHosts(new VhostsFile(dataDir),
+                new DiskVhostStorage(dataDir, config.fsync(), storeThreads, space, faults), topologyThread, loops,
+                permissions, config.flow(), config.securityLimits().maxQueuesPerVhost(), Broker::auditChange);
+        // A deleted user's permissions go with it.
+        users.onDeleted(permissions::clearUser);
         // The free space is probed on a store thread, never on a network loop.
         storeThreads.next().scheduleWithFixedDelay(space::probe, DiskSpace.PROBE_MILLIS, DiskSpace.PROBE_MILLIS,
                 TimeUnit.MILLISECONDS);
-        BrokerContext context = new BrokerContext(config, topology, loops, VERSION,
+        BrokerContext context = new BrokerContext(config, vhosts, permissions, administrators, loops, VERSION,
                 new Authenticator(config.auth(), users, keyDerivation));
         try {
-            topology.recover();
+            if (permissions.recover(seedUsers(config, users))) {
+                LOG.info("first start: full permissions in vhost '{}' for {}", Names.DEFAULT_VHOST,
+                        seedUsers(config, users));
+            }
+            vhosts.recover();
         } catch (CoreException | StoreException | IllegalArgumentException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -244,7 +278,7 @@ public final class Broker implements AutoCloseable {
             if (server != null) {
                 server.close().syncUninterruptibly();
             }
-            topology.closeAll().join();
+            closeAll(vhosts).join();
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             topologyThread.shutdown();
@@ -303,6 +337,34 @@ public final class Broker implements AutoCloseable {
     /** The TLS engine in use, {@code openssl} or {@code jdk}; null without a TLS listener. */
     public String tlsProvider() {
         return tls == null ? null : tls.providerName();
+    }
+
+    /**
+     * The users a first start gives full permissions in the default virtual host: the users of the database
+     * (on a first start, those of the seed list {@code auth.users}), and anonymous (the empty name) when
+     * ANONYMOUS is enabled.
+     */
+    private static List<String> seedUsers(BrokerConfig config, UserDatabase database) {
+        List<String> users = new ArrayList<>(new TreeSet<>(database.list().stream().map(User::name).toList()));
+        if (config.auth().anonymous()) {
+            users.add("");
+        }
+        return users;
+    }
+
+    private static void auditChange(Caller caller, String action, String kind, String name,
+                                    Map<String, String> details) {
+        AuditEvent event = AuditLog.change(caller, action, kind, name);
+        details.forEach(event::put);
+        event.log();
+    }
+
+    private static CompletableFuture<Void> closeAll(VirtualHosts vhosts) {
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        for (Topology t : vhosts.all()) {
+            closing.add(t.closeAll());
+        }
+        return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
     }
 
     private static void releaseQuietly(FileLock lock, FileChannel channel) {
@@ -401,7 +463,7 @@ public final class Broker implements AutoCloseable {
         }
         awaitNoSessions(TimeUnit.SECONDS.toNanos(2));
         try {
-            context.topology().closeAll().get(30, TimeUnit.SECONDS);
+            closeAll(context.vhosts()).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("queues were not all closed at shutdown: {}", e.toString());
         }

@@ -1,6 +1,7 @@
 package io.relais.broker;
 
 import io.relais.broker.config.BrokerConfig;
+import io.relais.broker.core.access.Administrators;
 import io.relais.broker.store.StoreFaults;
 import io.relais.client.RelaisClient;
 import java.io.IOException;
@@ -19,6 +20,7 @@ public final class BrokerFixture implements AutoCloseable {
     private final Path dataDir;
     private final UnaryOperator<BrokerConfig> customize;
     private final StoreFaults faults;
+    private final Administrators administrators;
     private Broker broker;
     private final List<RelaisClient> clients = new ArrayList<>();
 
@@ -32,14 +34,24 @@ public final class BrokerFixture implements AutoCloseable {
 
     /** A broker whose stores suffer {@code faults}. */
     public BrokerFixture(UnaryOperator<BrokerConfig> customize, StoreFaults faults) {
+        this(customize, faults, null);
+    }
+
+    /** A broker whose administrators are {@code administrators} (null: the configured users, as {@link Broker#start}). */
+    public BrokerFixture(UnaryOperator<BrokerConfig> customize, StoreFaults faults, Administrators administrators) {
         this.faults = faults;
+        this.administrators = administrators;
         try {
             dataDir = Files.createTempDirectory("relais-test");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         this.customize = customize;
-        broker = Broker.start(config(), faults);
+        broker = start();
+    }
+
+    private Broker start() {
+        return administrators == null ? Broker.start(config(), faults) : Broker.start(config(), faults, administrators);
     }
 
     /** The configuration the broker runs with. */
@@ -64,7 +76,7 @@ public final class BrokerFixture implements AutoCloseable {
         clients.clear();
         broker.close();
         whileStopped.run();
-        broker = Broker.start(config(), faults);
+        broker = start();
     }
 
     public Broker broker() {
@@ -77,8 +89,18 @@ public final class BrokerFixture implements AutoCloseable {
 
     /** A new connected client, closed with the fixture. */
     public RelaisClient client() {
-        RelaisClient c = RelaisClient.builder().host("127.0.0.1").port(port()).clientName("test")
-                .requestTimeout(Duration.ofSeconds(10)).connect();
+        return client(b -> b);
+    }
+
+    /** A new connected client as {@code user} with password {@code password} in {@code vhost}, closed with the fixture. */
+    public RelaisClient client(String user, String password, String vhost) {
+        return client(b -> b.username(user).password(password).vhost(vhost));
+    }
+
+    /** A new client connected with the builder {@code options} makes of the default one, closed with the fixture. */
+    public RelaisClient client(UnaryOperator<RelaisClient.Builder> options) {
+        RelaisClient c = options.apply(RelaisClient.builder().host("127.0.0.1").port(port()).clientName("test")
+                .requestTimeout(Duration.ofSeconds(10))).connect();
         clients.add(c);
         return c;
     }

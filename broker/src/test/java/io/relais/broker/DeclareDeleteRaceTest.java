@@ -9,6 +9,8 @@ import ch.qos.logback.core.AppenderBase;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ReferenceCountUtil;
 import io.relais.broker.store.FsyncPolicy;
+import io.relais.broker.store.PermissionsFile;
+import io.relais.broker.store.VhostsFile;
 import io.relais.client.DeclaredQueue;
 import io.relais.client.Delivery;
 import io.relais.client.Message;
@@ -363,7 +365,8 @@ class DeclareDeleteRaceTest {
         }
         try (Stream<Path> entries = Files.list(fixture.dataDir())) {
             assertThat(entries.map(p -> p.getFileName().toString()).toList()).as("the data directory")
-                    .isSubsetOf(Set.of(".lock", "definitions.rdf", "queues", "users.db"));
+                    .isSubsetOf(Set.of(".lock", "definitions.rdf", "queues", "users.db", VhostsFile.FILE_NAME,
+                            PermissionsFile.FILE_NAME));
         }
     }
 }

@@ -9,11 +9,10 @@ import picocli.CommandLine;
  */
 @Command(name = "relais", mixinStandardHelpOptions = true, versionProvider = RelaisCommand.Version.class,
         description = "Relais message broker: run a broker, publish, subscribe, send and answer requests, manage "
-                + "exchanges, queues and users.",
+                + "exchanges and queues, users, virtual hosts and permissions.",
         subcommands = {BrokerCommand.class, ExchangeCommand.class, QueueCommand.class, PubCommand.class,
                 SubCommand.class, RequestCommand.class, ReplyCommand.class, BridgeCommand.class, BenchCommand.class,
-                UserCommand.class,
-                CommandLine.HelpCommand.class})
+                UserCommand.class, VhostCommand.class, PermissionsCommand.class, CommandLine.HelpCommand.class})
 public final class RelaisCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

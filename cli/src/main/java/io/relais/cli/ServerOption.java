@@ -12,10 +12,11 @@ import picocli.CommandLine.Option;
 
 /**
  * The connection options shared by every client command ({@code --server}, {@code --user}, {@code --password},
- * {@code --tls}, {@code --cacert}, {@code --cert}, {@code --key}, {@code --config}), and how to connect with
- * them. Each value comes from the command line, else (the password) from {@value #PASSWORD_VARIABLE}, else from
- * the {@code client:} section of the configuration file ({@link ClientDefaults}), else from the built-in
- * default: 127.0.0.1:7420, user guest, password guest, plaintext.
+ * {@code --vhost}, {@code --tls}, {@code --cacert}, {@code --cert}, {@code --key}, {@code --config}), and how
+ * to connect with them. Each value comes from the command line, else (the password) from
+ * {@value #PASSWORD_VARIABLE}, else from the {@code client:} section of the configuration file
+ * ({@link ClientDefaults}), else from the built-in default: 127.0.0.1:7420, user guest, password guest,
+ * vhost "/", plaintext.
  *
  * <p>TLS is on with {@code --tls}, or when a CA file or a client certificate is given; with a client
  * certificate the client authenticates with EXTERNAL when the broker offers it.
@@ -40,6 +41,9 @@ final class ServerOption {
     @Option(names = "--password", description = "Password (default: $" + PASSWORD_VARIABLE + ", else "
             + DEFAULT_PASSWORD + "). Prefer the variable: other users can see a command line.")
     String password;
+
+    @Option(names = "--vhost", defaultValue = "/", description = "Virtual host to work in (default: ${DEFAULT-VALUE}).")
+    String vhost;
 
     @Option(names = "--tls", description = "Connect over TLS (also implied by --cacert or --cert).")
     Boolean tls;
@@ -133,6 +137,7 @@ final class ServerOption {
                 .server(server())
                 .username(user())
                 .password(password())
+                .vhost(vhost)
                 .clientName("relais-cli")
                 .connectTimeout(Duration.ofSeconds(5));
         TlsOptions options = tlsOptions();

@@ -52,10 +52,16 @@ import java.util.function.Consumer;
  * <p><b>Futures.</b> Every request returns a {@link CompletableFuture} that completes when the broker
  * answers, fails with {@link RelaisException} (carrying the broker's {@link RelaisException#code() error
  * code}) when it refuses, and fails with a {@code RelaisException} without code after the request timeout
- * or when the connection closes. Futures are completed on the network thread: dependent stages attached
+ * or when the connection closes; a refusal for want of permission is an {@link AccessRefusedException}
+ * (1013 ACCESS_REFUSED), after which the connection goes on. Futures are completed on the network thread: dependent stages attached
  * with {@code thenApply}/{@code thenAccept} etc. run there too, so they must not block; use the
  * {@code ...Async} variants for work that blocks. Waiting with {@code join()} from a message handler is
  * fine.
+ *
+ * <p><b>Virtual hosts.</b> A connection works in one virtual host, {@link Builder#vhost(String)} (default
+ * {@code /}): its exchanges and queues are those of that virtual host. Connecting fails with
+ * AUTHENTICATION_FAILED when it does not exist or the user has no permissions in it. Administrators manage
+ * virtual hosts and permissions with {@link #vhosts()} and {@link #permissions()}.
  *
  * <p><b>Flow control.</b> At most {@link Builder#maxUnconfirmed(int)} confirmed publishes are outstanding;
  * beyond that {@link #publishConfirmed(Message)} and {@link Publisher#publish(Message)} block their caller. When more than
@@ -76,6 +82,18 @@ public interface RelaisClient extends AutoCloseable {
 
     /** The id the broker gave this connection in READY. */
     String connectionId();
+
+    /**
+     * The broker's virtual hosts, for administrators: add, delete, list (PROTOCOL.md 4.40-4.43).
+     * Requests on this connection; refused with {@link AccessRefusedException} for other users.
+     */
+    VhostAdmin vhosts();
+
+    /**
+     * Users' permissions in virtual hosts, for administrators: set, clear, list (PROTOCOL.md 4.44-4.47).
+     * Requests on this connection; refused with {@link AccessRefusedException} for other users.
+     */
+    PermissionAdmin permissions();
 
     /** Declares an exchange, or checks that an existing one has the same type and flags. */
     CompletableFuture<Void> declareExchange(String name, ExchangeType type, boolean durable, boolean autoDelete);
@@ -286,6 +304,7 @@ public interface RelaisClient extends AutoCloseable {
         public static final int DEFAULT_PORT = 7420;
         public static final String DEFAULT_USERNAME = "guest";
         public static final String DEFAULT_PASSWORD = "guest";
+        public static final String DEFAULT_VHOST = "/";
         public static final String DEFAULT_CLIENT_NAME = "relais-java";
         public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
         public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -314,6 +333,7 @@ public interface RelaisClient extends AutoCloseable {
         private Backpressure backpressure = Backpressure.BLOCK;
         private int maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES;
         private TlsOptions tls;
+        private String vhost = DEFAULT_VHOST;
 
         Builder() {
         }
@@ -457,6 +477,16 @@ public interface RelaisClient extends AutoCloseable {
             return this;
         }
 
+        /**
+         * The virtual host to work in, sent in AUTH; default {@value #DEFAULT_VHOST}. Connecting fails
+         * with AUTHENTICATION_FAILED ("access to vhost ... refused") if it does not exist or the user
+         * has no permissions in it.
+         */
+        public Builder vhost(String vhost) {
+            this.vhost = Objects.requireNonNull(vhost, "vhost");
+            return this;
+        }
+
         /** Name sent in HELLO, shown in the broker's logs; default {@value #DEFAULT_CLIENT_NAME}. */
         public Builder clientName(String clientName) {
             this.clientName = Objects.requireNonNull(clientName, "clientName");
@@ -560,7 +590,7 @@ public interface RelaisClient extends AutoCloseable {
             return new ClientConfig(host, port, username, password, clientName, connectTimeout, requestTimeout,
                     heartbeat, handlerExecutor, maxUnconfirmed, maxPendingDeliveries, eventLoopGroup, ioThreads, reconnect,
                     disconnectedPublishes, disconnectedBufferSize, backpressure, maxBufferedBytes,
-                    tls == null ? null : ClientTls.of(tls));
+                    tls == null ? null : ClientTls.of(tls), vhost);
         }
 
         private static Duration positive(Duration d, String name) {

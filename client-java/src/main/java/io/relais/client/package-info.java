@@ -6,9 +6,13 @@
  * described by {@link io.relais.client.Message}, received as {@link io.relais.client.Delivery} by a
  * {@link io.relais.client.MessageHandler}. Request/reply rides on the same primitives:
  * {@link io.relais.client.RelaisClient#request} and {@link io.relais.client.RelaisClient#reply} with a
- * {@link io.relais.client.RequestHandler} answering with a {@link io.relais.client.Reply}. Failures are
- * {@link io.relais.client.RelaisException}s carrying the protocol's error code. {@link io.relais.client.TlsOptions}
- * connects over TLS, with a client certificate for EXTERNAL authentication.
+ * {@link io.relais.client.RequestHandler} answering with a {@link io.relais.client.Reply}. Administrators
+ * manage users, virtual hosts and permissions through {@link io.relais.client.Users},
+ * {@link io.relais.client.VhostAdmin} and {@link io.relais.client.PermissionAdmin}. Failures are
+ * {@link io.relais.client.RelaisException}s carrying the protocol's error code; a refused permission is an
+ * {@link io.relais.client.AccessRefusedException}, a refused login an
+ * {@link io.relais.client.AuthenticationException}. {@link io.relais.client.TlsOptions} connects over TLS,
+ * with a client certificate for EXTERNAL authentication.
  *
  * <p>Value types here ({@code Message}, {@code QueueDeclaration}, {@code SubscribeOptions}, {@code TlsOptions},
  * {@code DeclaredQueue}, {@code Reply}) are immutable; the client, subscriptions and deliveries are

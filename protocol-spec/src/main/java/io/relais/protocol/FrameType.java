@@ -22,6 +22,10 @@ import io.relais.protocol.frame.Frame;
 import io.relais.protocol.frame.Heartbeat;
 import io.relais.protocol.frame.Hello;
 import io.relais.protocol.frame.Nack;
+import io.relais.protocol.frame.PermissionsClear;
+import io.relais.protocol.frame.PermissionsList;
+import io.relais.protocol.frame.PermissionsListOk;
+import io.relais.protocol.frame.PermissionsSet;
 import io.relais.protocol.frame.Ok;
 import io.relais.protocol.frame.Publish;
 import io.relais.protocol.frame.QueueDeclare;
@@ -40,6 +44,10 @@ import io.relais.protocol.frame.UserDelete;
 import io.relais.protocol.frame.UserList;
 import io.relais.protocol.frame.UserListOk;
 import io.relais.protocol.frame.UserPut;
+import io.relais.protocol.frame.VhostDelete;
+import io.relais.protocol.frame.VhostList;
+import io.relais.protocol.frame.VhostListOk;
+import io.relais.protocol.frame.VhostPut;
 import io.relais.protocol.frame.Welcome;
 import java.util.function.Function;
 
@@ -91,7 +99,16 @@ public enum FrameType {
     USER_PUT(44, Sender.CLIENT, UserPut::decode),
     USER_DELETE(45, Sender.CLIENT, UserDelete::decode),
     USER_LIST(46, Sender.CLIENT, UserList::decode),
-    USER_LIST_OK(47, Sender.SERVER, UserListOk::decode);
+    USER_LIST_OK(47, Sender.SERVER, UserListOk::decode),
+
+    VHOST_PUT(48, Sender.CLIENT, VhostPut::decode),
+    VHOST_DELETE(49, Sender.CLIENT, VhostDelete::decode),
+    VHOST_LIST(50, Sender.CLIENT, VhostList::decode),
+    VHOST_LIST_OK(51, Sender.SERVER, VhostListOk::decode),
+    PERMISSIONS_SET(52, Sender.CLIENT, PermissionsSet::decode),
+    PERMISSIONS_CLEAR(53, Sender.CLIENT, PermissionsClear::decode),
+    PERMISSIONS_LIST(54, Sender.CLIENT, PermissionsList::decode),
+    PERMISSIONS_LIST_OK(55, Sender.SERVER, PermissionsListOk::decode);
 
     /** Which side of a connection may send a frame type. */
     public enum Sender { CLIENT, SERVER, BOTH }

@@ -33,7 +33,10 @@ public final class ProtocolVersion {
      * AUTH_RESPONSE; the server offers them in WELCOME only when this capability is effective.
      */
     public static final String CAP_SASL = "sasl";
-    /** Capability: administration of the broker over the connection (users; USER_PUT and the frames after it). */
+    /**
+     * Capability: the client may administer the broker (users, frames 44-47; virtual hosts and
+     * permissions, frames 48-55) and AUTH's {@code vhost} field is honoured.
+     */
     public static final String CAP_ADMIN = "admin";
     /** The four capabilities version 1 was published with, which every version 1 server supports. */
     public static final List<String> V1_CAPABILITIES =

@@ -53,8 +53,10 @@ public record FrameTable(int version, Map<String, Type> types, List<String> stat
      * @param since the protocol version it appeared in
      * @param nullable true if nil is allowed (absent)
      * @param limits the limit keys (min, max, min_bytes, max_bytes, min_items, bits) with their values
+     * @param defaultValue the value of a field that may be missing (key {@code default}), or null if it is required
      */
-    public record Field(String name, int index, String type, int since, boolean nullable, Map<String, Object> limits) {
+    public record Field(String name, int index, String type, int since, boolean nullable, Map<String, Object> limits,
+                        Object defaultValue) {
         /** For {@code array of X}, the X; otherwise {@code null}. */
         public String elementType() {
             return type.startsWith(ARRAY_OF) ? type.substring(ARRAY_OF.length()) : null;
@@ -96,7 +98,8 @@ public record FrameTable(int version, Map<String, Type> types, List<String> stat
     }
 
     private static final Set<String> FIELD_KEYS =
-            Set.of("name", "index", "type", "since", "nullable", "min", "max", "min_bytes", "max_bytes", "min_items", "bits");
+            Set.of("name", "index", "type", "since", "nullable", "min", "max", "min_bytes", "max_bytes", "min_items", "bits",
+                    "default");
     private static final Set<String> LIMIT_KEYS = Set.of("min", "max", "min_bytes", "max_bytes", "min_items", "bits");
 
     private static volatile FrameTable cache;
@@ -201,7 +204,7 @@ public record FrameTable(int version, Map<String, Type> types, List<String> stat
                 }
             });
             out.add(new Field(name, integer(m, "index"), str(m, "type"), integer(m, "since"),
-                    Boolean.TRUE.equals(m.get("nullable")), limits));
+                    Boolean.TRUE.equals(m.get("nullable")), limits, m.get("default")));
         }
         return List.copyOf(out);
     }

@@ -222,8 +222,21 @@ class FrameTableCodecTest {
         FrameDef def = table.frame(type);
         byte[] later = VectorCatalog.pack(p -> p.packString("later"));
         if (!def.fields().isEmpty()) {
-            assertMalformed(type, type + " without its last field",
-                    encoder.encode(base(type, Profile.SAMPLE), Edit.dropLast(Path.of())));
+            Field last = def.fields().get(def.fields().size() - 1);
+            byte[] withoutLast = encoder.encode(base(type, Profile.SAMPLE), Edit.dropLast(Path.of()));
+            if (last.defaultValue() == null) {
+                assertMalformed(type, type + " without its last field", withoutLast);
+            } else {
+                // A field with a default (added to version 1 later) may be missing: the decoder takes the default.
+                List<Object> out = Codec.decode(receivers(type).get(0), withoutLast);
+                try {
+                    assertThat(out).as("%s without %s", type, last.name()).hasSize(1);
+                    assertThat(TableEncoder.get(out.get(0), last)).as("%s.%s when missing", type, last.name())
+                            .isEqualTo(last.defaultValue());
+                } finally {
+                    Codec.releaseAll(out);
+                }
+            }
         }
         // framing.trailing: skip
         assertDecodesToSample(type, "with a trailing element", encoder.encode(base(type, Profile.SAMPLE),

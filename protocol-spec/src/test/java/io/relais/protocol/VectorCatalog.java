@@ -29,6 +29,11 @@ import io.relais.protocol.frame.Heartbeat;
 import io.relais.protocol.frame.Hello;
 import io.relais.protocol.frame.Nack;
 import io.relais.protocol.frame.Ok;
+import io.relais.protocol.frame.PermissionInfo;
+import io.relais.protocol.frame.PermissionsClear;
+import io.relais.protocol.frame.PermissionsList;
+import io.relais.protocol.frame.PermissionsListOk;
+import io.relais.protocol.frame.PermissionsSet;
 import io.relais.protocol.frame.Publish;
 import io.relais.protocol.frame.QueueDeclare;
 import io.relais.protocol.frame.QueueDeclareOk;
@@ -48,6 +53,11 @@ import io.relais.protocol.frame.UserInfo;
 import io.relais.protocol.frame.UserList;
 import io.relais.protocol.frame.UserListOk;
 import io.relais.protocol.frame.UserPut;
+import io.relais.protocol.frame.VhostDelete;
+import io.relais.protocol.frame.VhostInfo;
+import io.relais.protocol.frame.VhostList;
+import io.relais.protocol.frame.VhostListOk;
+import io.relais.protocol.frame.VhostPut;
 import io.relais.protocol.frame.Welcome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -161,7 +171,7 @@ public final class VectorCatalog {
                 () -> new Welcome(1, "relais", "0.1.0", CAPS, List.of("PLAIN"), 16_777_216, 30_000)),
             e("03-auth", """
                 AUTH: mechanism "PLAIN", response bin 00 'guest' 00 'guest' (empty authzid, user guest,
-                password guest), heartbeat_millis 0 (accept the server's).""",
+                password guest), heartbeat_millis 0 (accept the server's), vhost "/".""",
                 () -> new Auth("PLAIN", "\0guest\0guest".getBytes(StandardCharsets.UTF_8), 0)),
             e("03-auth-external", """
                 AUTH: mechanism "EXTERNAL", response bin empty (the user is the one the TLS client
@@ -172,6 +182,23 @@ public final class VectorCatalog {
                 "n,,n=user,r=rOprNGfwEbeRWgbNEkqO" (gs2 header "n,," = no channel binding, no authzid),
                 heartbeat_millis 0.""",
                 () -> new Auth("SCRAM-SHA-256", ascii(SCRAM_CLIENT_FIRST), 0)),
+            e("03-auth-vhost", """
+                AUTH into another virtual host: mechanism "PLAIN", response bin 00 'alice' 00 'secret',
+                heartbeat_millis 10000, vhost "orders".""",
+                () -> new Auth("PLAIN", "\0alice\0secret".getBytes(StandardCharsets.UTF_8), 10_000, "orders")),
+            decodeOnly("03-auth-no_vhost", """
+                AUTH as a client written before the vhost field sends it: mechanism "PLAIN", response bin 00
+                'guest' 00 'guest', heartbeat_millis 0, and no vhost. A decoder yields vhost "/".""",
+                () -> new Auth("PLAIN", "\0guest\0guest".getBytes(StandardCharsets.UTF_8), 0),
+                () -> frameBytes(pack(p -> {
+                    p.packArrayHeader(4);
+                    p.packInt(3);
+                    p.packString("PLAIN");
+                    byte[] response = "\0guest\0guest".getBytes(StandardCharsets.UTF_8);
+                    p.packBinaryHeader(response.length);
+                    p.writePayload(response);
+                    p.packInt(0);
+                }))),
             e("04-ready", """
                 READY: connection_id "c-1", heartbeat_millis 30000.""",
                 () -> new Ready("c-1", 30_000)),
@@ -426,7 +453,33 @@ public final class VectorCatalog {
             e("47-user_list_ok", """
                 USER_LIST_OK: request_id 9, users [["alice", [], false], ["guest", ["administrator"], true]].""",
                 () -> new UserListOk(9, List.of(new UserInfo("alice", List.of(), false),
-                        new UserInfo("guest", List.of("administrator"), true)))));
+                        new UserInfo("guest", List.of("administrator"), true)))),
+            e("48-vhost_put", """
+                VHOST_PUT: request_id 21, name "orders".""",
+                () -> new VhostPut(21, "orders")),
+            e("49-vhost_delete", """
+                VHOST_DELETE: request_id 22, name "orders".""",
+                () -> new VhostDelete(22, "orders")),
+            e("50-vhost_list", """
+                VHOST_LIST: request_id 23.""",
+                () -> new VhostList(23)),
+            e("51-vhost_list_ok", """
+                VHOST_LIST_OK: request_id 23, vhosts [["/", 3, 1], ["orders", 0, 0]] (name, queues,
+                connections).""",
+                () -> new VhostListOk(23, List.of(new VhostInfo("/", 3, 1), new VhostInfo("orders", 0, 0)))),
+            e("52-permissions_set", """
+                PERMISSIONS_SET: request_id 24, user "alice", vhost "/", configure "^alice\\.", write
+                "^alice\\.", read "^alice\\.", topic_write "" (none), topic_read "" (none).""",
+                () -> new PermissionsSet(24, "alice", "/", "^alice\\.", "^alice\\.", "^alice\\.", "", "")),
+            e("53-permissions_clear", """
+                PERMISSIONS_CLEAR: request_id 25, user "alice", vhost "/".""",
+                () -> new PermissionsClear(25, "alice", "/")),
+            e("54-permissions_list", """
+                PERMISSIONS_LIST: request_id 26, vhost "" (every virtual host).""",
+                () -> new PermissionsList(26, "")),
+            e("55-permissions_list_ok", """
+                PERMISSIONS_LIST_OK: request_id 26, permissions [["guest", "/", ".*", ".*", ".*", "", ""]].""",
+                () -> new PermissionsListOk(26, List.of(new PermissionInfo("guest", "/", ".*", ".*", ".*", "", "")))));
     }
 
     /**

@@ -1,11 +1,21 @@
 package io.relais.broker.net;
 
+import io.relais.broker.audit.AuditLog;
+import io.relais.broker.core.CoreException;
+import io.relais.broker.core.Names;
 import io.relais.broker.core.OwnerLoop;
+import io.relais.broker.core.Reason;
+import io.relais.broker.core.access.Caller;
+import io.relais.broker.core.access.Permission;
+import io.relais.broker.core.access.PermissionAccessControl;
+import io.relais.broker.core.access.UserPermission;
 import io.relais.broker.core.manage.ExchangeSnapshot;
 import io.relais.broker.core.manage.ManagementView;
 import io.relais.broker.core.manage.QueueSnapshot;
+import io.relais.broker.core.manage.VhostSnapshot;
 import io.relais.broker.core.queue.MessageQueue;
 import io.relais.broker.core.routing.Topology;
+import io.relais.broker.core.vhost.VirtualHosts;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.ProtocolException;
 import io.relais.protocol.frame.Bind;
@@ -15,6 +25,11 @@ import io.relais.protocol.frame.ExchangeInfo;
 import io.relais.protocol.frame.ExchangeList;
 import io.relais.protocol.frame.ExchangeListOk;
 import io.relais.protocol.frame.Ok;
+import io.relais.protocol.frame.PermissionInfo;
+import io.relais.protocol.frame.PermissionsClear;
+import io.relais.protocol.frame.PermissionsList;
+import io.relais.protocol.frame.PermissionsListOk;
+import io.relais.protocol.frame.PermissionsSet;
 import io.relais.protocol.frame.QueueDeclare;
 import io.relais.protocol.frame.QueueDeclareOk;
 import io.relais.protocol.frame.QueueDelete;
@@ -24,15 +39,23 @@ import io.relais.protocol.frame.QueueListOk;
 import io.relais.protocol.frame.QueuePurge;
 import io.relais.protocol.frame.Request;
 import io.relais.protocol.frame.Unbind;
+import io.relais.protocol.frame.VhostDelete;
+import io.relais.protocol.frame.VhostInfo;
+import io.relais.protocol.frame.VhostList;
+import io.relais.protocol.frame.VhostListOk;
+import io.relais.protocol.frame.VhostPut;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * Executes one connection's administrative requests against the core: declare and delete
- * exchanges and queues, bind, unbind, purge (changes the {@link Topology} makes on its own thread,
- * answered when they complete) and list (from the {@link ManagementView}, answered at once),
- * PROTOCOL.md 4.10-4.21. Each request gets exactly one answer: its success frame, or an ERROR for
+ * exchanges and queues, bind, unbind, purge (changes the {@link Topology} of the connection's
+ * virtual host makes on its own thread, answered when they complete) and list (from the
+ * {@link ManagementView}, answered at once), PROTOCOL.md 4.10-4.21; and, for administrators, the
+ * broker-wide requests on virtual hosts ({@link VirtualHosts}) and permissions
+ * ({@link PermissionAccessControl}), PROTOCOL.md 4.40-4.47, each written to the audit log. Each request gets exactly one answer: its success frame, or an ERROR for
  * the refusal, which the {@link Session} writes. The only class of this package that changes the
  * topology for a client. An exclusive queue is owned by its connection's loop, as a pattern
  * subscription's is, so that its deliveries need no thread hop and can take the fan-out fast path.
@@ -43,13 +66,13 @@ import java.util.Map;
 final class AdminRequests {
     private final Session session;
     private final ClientProxy out;
-    private final Topology topology;
+    private final BrokerContext context;
     private final ManagementView view;
 
     AdminRequests(Session session, ClientProxy out, BrokerContext context) {
         this.session = session;
         this.out = out;
-        this.topology = context.topology();
+        this.context = context;
         this.view = context.view();
     }
 
@@ -60,7 +83,12 @@ final class AdminRequests {
      */
     void execute(Request request) {
         long id = request.requestId();
-        if (request instanceof ExchangeDeclare d) {
+        Topology topology = session.topology();
+        if (request instanceof VhostPut || request instanceof VhostDelete || request instanceof VhostList
+                || request instanceof PermissionsSet || request instanceof PermissionsClear
+                || request instanceof PermissionsList) {
+            manage(request);
+        } else if (request instanceof ExchangeDeclare d) {
             requireNoArguments("exchange", d.arguments());
             session.answerWhenDone(id, topology.declareExchange(session.caller(), d.name(), d.exchangeType(),
                     d.durable(), d.autoDelete(), d.passive()), done -> new Ok(id, 0));
@@ -85,30 +113,110 @@ final class AdminRequests {
             session.answerWhenDone(id, topology.unbind(session.caller(), u.queue(), u.exchange(), u.pattern()),
                     done -> new Ok(id, 0));
         } else if (request instanceof ExchangeList) {
-            out.write(new ExchangeListOk(id, exchangeInfos()));
+            out.write(new ExchangeListOk(id, exchangeInfos(topology)));
         } else if (request instanceof QueueList) {
-            out.write(new QueueListOk(id, queueInfos()));
+            out.write(new QueueListOk(id, queueInfos(topology)));
         } else {
             throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, request.type() + " is not a client request");
         }
     }
 
-    /** The connection closed: its exclusive queues go (subscription queues included). */
-    void connectionClosed() {
-        topology.connectionClosed(session.connectionId());
+    /**
+     * The broker-wide requests (PROTOCOL.md 4.40-4.47): virtual hosts and permissions, for
+     * administrators only, on connections that negotiated the {@code admin} capability.
+     */
+    private void manage(Request request) {
+        long id = request.requestId();
+        Caller caller = session.caller();
+        if (!session.admin()) {
+            throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, request.type()
+                    + " needs the 'admin' capability, which this connection did not negotiate");
+        }
+        if (!context.administrators().isAdministrator(caller.user())) {
+            String message = caller.describe() + " may not " + request.type() + ": that needs the administrator tag";
+            AuditLog.refused(caller, request.type().name().toLowerCase(Locale.ROOT), "broker", message);
+            throw new ProtocolException(ErrorCode.ACCESS_REFUSED, message);
+        }
+        VirtualHosts vhosts = context.vhosts();
+        PermissionAccessControl permissions = context.permissions();
+        if (request instanceof VhostPut v) {
+            session.answerWhenDone(id, vhosts.create(v.name()).thenApply(created -> {
+                if (created) {
+                    AuditLog.change(caller, "declare", "vhost", v.name()).log();
+                }
+                return created;
+            }), created -> new Ok(id, created ? 1 : 0));
+        } else if (request instanceof VhostDelete v) {
+            session.answerWhenDone(id, vhosts.delete(v.name(), context::closeConnectionsIn)
+                    .thenCompose(deleted -> permissions.clearVhost(v.name()))
+                    .thenApply(cleared -> {
+                        AuditLog.change(caller, "delete", "vhost", v.name()).log();
+                        return cleared;
+                    }), done -> new Ok(id, 0));
+        } else if (request instanceof VhostList) {
+            List<VhostInfo> list = new ArrayList<>();
+            for (VhostSnapshot v : view.vhosts()) {
+                list.add(new VhostInfo(v.name(), v.queues(), v.connections()));
+            }
+            out.write(new VhostListOk(id, list));
+        } else if (request instanceof PermissionsSet p) {
+            if (vhosts.get(p.vhost()) == null) {
+                throw new CoreException(Reason.NOT_FOUND, "no virtual host '" + p.vhost() + "'");
+            }
+            if (p.user().isEmpty()) {
+                throw new CoreException(Reason.INVALID_ARGUMENT, "a user name is required");
+            }
+            Names.checkLength("user name", p.user());
+            Permission permission;
+            try {
+                permission = new Permission(p.configure(), p.write(), p.read(), p.topicWrite(), p.topicRead());
+            } catch (IllegalArgumentException e) {
+                throw new CoreException(Reason.INVALID_ARGUMENT, e.getMessage());
+            }
+            session.answerWhenDone(id, permissions.set(p.user(), p.vhost(), permission).thenApply(done -> {
+                AuditLog.change(caller, "set", "permissions", p.user()).put("permissions_vhost", p.vhost())
+                        .put("configure", p.configure()).put("write", p.write()).put("read", p.read())
+                        .put("topic_write", p.topicWrite()).put("topic_read", p.topicRead()).log();
+                return done;
+            }), done -> new Ok(id, 0));
+        } else if (request instanceof PermissionsClear p) {
+            session.answerWhenDone(id, permissions.clear(p.user(), p.vhost()).thenApply(cleared -> {
+                if (cleared) {
+                    AuditLog.change(caller, "clear", "permissions", p.user()).put("permissions_vhost", p.vhost())
+                            .log();
+                }
+                return cleared;
+            }), cleared -> new Ok(id, cleared ? 1 : 0));
+        } else if (request instanceof PermissionsList p) {
+            List<PermissionInfo> list = new ArrayList<>();
+            for (UserPermission e : permissions.list(p.vhost().isEmpty() ? null : p.vhost())) {
+                Permission q = e.permission();
+                list.add(new PermissionInfo(e.user(), e.vhost(), q.configure(), q.write(), q.read(), q.topicWrite(),
+                        q.topicRead()));
+            }
+            out.write(new PermissionsListOk(id, list));
+        }
     }
 
-    private List<ExchangeInfo> exchangeInfos() {
+    /** The connection closed: its exclusive queues go (subscription queues included). */
+    void connectionClosed() {
+        Topology topology = session.topology();
+        if (topology != null) {
+            topology.connectionClosed(session.connectionId());
+        }
+    }
+
+    private List<ExchangeInfo> exchangeInfos(Topology topology) {
         List<ExchangeInfo> list = new ArrayList<>();
-        for (ExchangeSnapshot e : view.exchanges()) {
+        for (ExchangeSnapshot e : view.exchanges(topology)) {
             list.add(new ExchangeInfo(e.name(), e.type(), e.durable(), e.autoDelete(), e.bindings()));
         }
         return list;
     }
 
-    private List<QueueInfo> queueInfos() {
+    private List<QueueInfo> queueInfos(Topology topology) {
         List<QueueInfo> list = new ArrayList<>();
-        for (QueueSnapshot q : view.queues()) {
+        for (QueueSnapshot q : view.queues(topology)) {
             list.add(new QueueInfo(q.name(), q.durable(), q.exclusive(), q.autoDelete(), q.messages(), q.unacked(),
                     q.consumers()));
         }

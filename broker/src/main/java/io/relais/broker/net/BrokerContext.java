@@ -1,8 +1,11 @@
 package io.relais.broker.net;
 
 import io.relais.broker.config.BrokerConfig;
+import io.relais.broker.core.access.Administrators;
+import io.relais.broker.core.access.PermissionAccessControl;
 import io.relais.broker.core.manage.ManagementView;
 import io.relais.broker.core.routing.Topology;
+import io.relais.broker.core.vhost.VirtualHosts;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,8 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What every session shares: configuration, the topology, authentication (the {@link Authenticator}
- * with the user database), the connection limits, the set of live
+ * What every session shares: configuration, the virtual hosts with their topologies, the
+ * permissions and who is an administrator, authentication (the {@link Authenticator} with the user
+ * database), the connection limits, the set of live
  * sessions, the memory alarm, and what incomplete frames hold: the bytes they hold (which the
  * memory alarm counts) and the memory reserved for large frames being received, with the sessions
  * waiting for some (PROTOCOL.md 7.8 point 5). Thread-safe: the byte count is a {@link LongAdder}
@@ -23,7 +27,9 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class BrokerContext {
     private final BrokerConfig config;
-    private final Topology topology;
+    private final VirtualHosts vhosts;
+    private final PermissionAccessControl permissions;
+    private final Administrators administrators;
     private final Authenticator authenticator;
     private final ExternalAuthenticator external;
     private final ConnectionLimiter limiter;
@@ -40,13 +46,23 @@ public final class BrokerContext {
     private volatile boolean memoryAlarm;
     private volatile boolean diskAlarm;
 
-    /** What the sessions of a broker share; {@code loops} are its network event loops. */
-    public BrokerContext(BrokerConfig config, Topology topology, NettyLoops loops, String serverVersion,
+    /**
+     * What the sessions of a broker share; {@code loops} are its network event loops.
+     *
+     * @param vhosts the virtual hosts, recovered
+     * @param permissions the permission table every topology checks
+     * @param administrators who may manage users, virtual hosts and permissions
+     * @param authenticator checks logins against the user database
+     */
+    public BrokerContext(BrokerConfig config, VirtualHosts vhosts, PermissionAccessControl permissions,
+                         Administrators administrators, NettyLoops loops, String serverVersion,
                          Authenticator authenticator) {
         this.config = config;
-        this.topology = topology;
+        this.vhosts = vhosts;
+        this.permissions = permissions;
+        this.administrators = administrators;
         this.loops = loops;
-        this.view = new ManagementView(topology, sessions);
+        this.view = new ManagementView(vhosts, sessions);
         this.authenticator = authenticator;
         // EXTERNAL may name any user of the database; the certificate stands in for the password.
         this.external = new ExternalAuthenticator(config.tls().externalUser(),
@@ -70,9 +86,31 @@ public final class BrokerContext {
         return config;
     }
 
-    /** The model. */
+    /** The default virtual host's model. */
     public Topology topology() {
-        return topology;
+        return vhosts.defaultHost();
+    }
+
+    /** The virtual hosts. */
+    public VirtualHosts vhosts() {
+        return vhosts;
+    }
+
+    /** The permission table. */
+    public PermissionAccessControl permissions() {
+        return permissions;
+    }
+
+    /** Who may manage virtual hosts and permissions. */
+    public Administrators administrators() {
+        return administrators;
+    }
+
+    /** Closes the connections in virtual host {@code vhost}, which is being deleted; any thread. */
+    public void closeConnectionsIn(String vhost) {
+        for (Session s : sessions) {
+            s.vhostDeleted(vhost);
+        }
     }
 
     /** Logs clients in: the user database, the mechanisms, the throttle of failed logins. */

@@ -2,6 +2,8 @@ package io.relais.broker.net;
 
 import io.netty.channel.Channel;
 import io.relais.broker.config.BrokerConfig;
+import io.relais.broker.core.Names;
+import io.relais.broker.core.routing.Topology;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.ProtocolException;
@@ -19,8 +21,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The handshake of one connection (PROTOCOL.md 3.3): answers HELLO with WELCOME after choosing the
  * protocol version, the effective capabilities and the mechanisms this connection is offered, hands AUTH
- * and AUTH_RESPONSE to the connection's {@link Login} and agrees the heartbeat interval; afterwards it
- * answers what was negotiated.
+ * and AUTH_RESPONSE to the connection's {@link Login}, opens the virtual host AUTH names (it must exist and
+ * the user must have permissions there; the login fails otherwise) and agrees the heartbeat interval;
+ * afterwards it answers what was negotiated.
  *
  * <p>It decides nothing about the connection's state: the {@link Session} gives it HELLO in
  * AWAIT_HELLO, AUTH and AUTH_RESPONSE in AWAIT_AUTH ({@link #expectedAuthFrame} says which), and opens the
@@ -37,6 +40,8 @@ final class Handshake {
     private final Login login;
     private List<String> offered = List.of();
     private String clientName = "";
+    private String vhost = Names.DEFAULT_VHOST;
+    private Topology topology;
     private long heartbeatMillis;
     private boolean confirms;
     private boolean returns;
@@ -87,16 +92,35 @@ final class Handshake {
 
     /**
      * Starts authentication and agrees the heartbeat interval: if one side proposes 0, the other's value,
-     * otherwise the smaller one.
+     * otherwise the smaller one. Once the mechanism accepts the user, the virtual host the client asked for is
+     * opened: it must exist and the user must have permissions in it (RabbitMQ's "access to vhost refused"),
+     * or the login fails.
      *
      * @return completes on the loop with true once the client is authenticated, false when a challenge was
      *     sent; fails with a {@link ProtocolException} 2006 AUTHENTICATION_FAILED
      */
     CompletableFuture<Boolean> auth(Auth auth) {
+        String asked = auth.vhost();
         long server = config.heartbeat().toMillis();
         long client = auth.heartbeatMillis();
         heartbeatMillis = server == 0 ? client : client == 0 ? server : Math.min(server, client);
-        return login.start(auth, offered);
+        return login.start(auth, offered, user -> openVhost(user, asked));
+    }
+
+    /** Opens {@code asked} for {@code user}: null when done, else why it is refused. */
+    private String openVhost(String user, String asked) {
+        Topology t = context.vhosts().get(asked);
+        String who = user.isEmpty() ? "anonymous" : "user '" + user + "'";
+        String refusal = t == null ? "virtual host '" + asked + "' does not exist"
+                : context.permissions().permission(user, asked) == null
+                ? who + " has no permissions in virtual host '" + asked + "'"
+                : null;
+        if (refusal != null) {
+            return "access to vhost '" + asked + "' refused for " + who + ": " + refusal;
+        }
+        vhost = asked;
+        topology = t;
+        return null;
     }
 
     /** Continues a challenge-response mechanism; completes as {@link #auth}. */
@@ -116,6 +140,16 @@ final class Handshake {
     /** The authenticated user; empty for ANONYMOUS. */
     String user() {
         return login.user();
+    }
+
+    /** The virtual host the connection works in, after AUTH. */
+    String vhost() {
+        return vhost;
+    }
+
+    /** That virtual host's model, after AUTH. */
+    Topology topology() {
+        return topology;
     }
 
     /** The {@code admin} capability is effective. */

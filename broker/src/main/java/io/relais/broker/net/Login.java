@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One connection's login (PROTOCOL.md 3.3 step 4 and 3.6): waits out the delay the {@link Authenticator}'s
@@ -48,6 +49,9 @@ final class Login {
     private final TlsPeer tls;
     private final ExternalAuthenticator external;
     private String mechanism = "";
+    private String vhost = Names.DEFAULT_VHOST;
+    /** Once the mechanism accepted the user: null to let it in, or why it is refused (its virtual host). */
+    private Function<String, String> admit = user -> null;
     private String user = "";
     private ScramServer scram;
     private boolean awaiting;
@@ -88,10 +92,13 @@ final class Login {
      * Starts the login with the client's AUTH.
      *
      * @param offered the mechanisms WELCOME offered
+     * @param admitUser asked once the mechanism accepted the user: null lets it in, a message refuses the login
      * @return completes with true when the client is authenticated, false when a challenge was sent and an
      *     AUTH_RESPONSE is awaited; fails with a {@link ProtocolException} 2006 when refused
      */
-    CompletableFuture<Boolean> start(Auth frame, List<String> offered) {
+    CompletableFuture<Boolean> start(Auth frame, List<String> offered, Function<String, String> admitUser) {
+        this.admit = admitUser;
+        this.vhost = frame.vhost();
         step = new CompletableFuture<>();
         CompletableFuture<Boolean> result = step;
         long wait = address == null ? 0 : auth.throttle().admit(address, System.nanoTime());
@@ -222,10 +229,15 @@ final class Login {
     }
 
     private void succeed() {
+        String refusal = admit.apply(user);
+        if (refusal != null) {
+            refuse(new LoginRefusedException(refusal, "access to vhost refused"));
+            return;
+        }
         if (address != null) {
             auth.throttle().succeeded(address);
         }
-        AuditLog.login(addressText, user, mechanism, Names.DEFAULT_VHOST, true, null);
+        AuditLog.login(addressText, user, mechanism, vhost, true, null);
         step.complete(true);
     }
 
@@ -233,7 +245,7 @@ final class Login {
         if (address != null) {
             auth.throttle().failed(address, System.nanoTime());
         }
-        AuditLog.login(addressText, user, mechanism, Names.DEFAULT_VHOST, false, e.auditReason());
+        AuditLog.login(addressText, user, mechanism, vhost, false, e.auditReason());
         step.completeExceptionally(new ProtocolException(ErrorCode.AUTHENTICATION_FAILED, e.getMessage()));
     }
 }

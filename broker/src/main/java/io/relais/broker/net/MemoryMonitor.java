@@ -1,6 +1,7 @@
 package io.relais.broker.net;
 
 import io.relais.broker.core.queue.MessageQueue;
+import io.relais.broker.core.routing.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,8 +33,10 @@ public final class MemoryMonitor implements Runnable {
     @Override
     public void run() {
         long queued = 0;
-        for (MessageQueue q : context.topology().queues()) {
-            queued += q.memoryBytes();
+        for (Topology t : context.vhosts().all()) {
+            for (MessageQueue q : t.queues()) {
+                queued += q.memoryBytes();
+            }
         }
         long partial = context.alarmPartialFrameBytes();
         long total = queued + partial;

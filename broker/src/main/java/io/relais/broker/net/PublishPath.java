@@ -1,6 +1,9 @@
 package io.relais.broker.net;
 
+import io.relais.broker.audit.AuditLog;
 import io.relais.broker.core.CoreException;
+import io.relais.broker.core.Reason;
+import io.relais.broker.core.access.Caller;
 import io.relais.broker.core.queue.Message;
 import io.relais.broker.core.routing.FanoutBatch;
 import io.relais.broker.core.routing.Router;
@@ -8,6 +11,8 @@ import io.relais.broker.wire.WireMessage;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.frame.Publish;
 import io.relais.protocol.frame.Return;
+import java.util.HashMap;
+import java.util.Map;
 
 
 /**
@@ -39,6 +44,8 @@ final class PublishPath {
     private final Session session;
     private final FanoutBatch fanout = new FanoutBatch(DeliverTails::clear);
     private Router router;
+    /** Exchange to the publishes refused for permissions on it; made at the first refusal. */
+    private Map<String, long[]> refusedPublishes;
     private long lastSeq;
 
     PublishPath(Session session, ClientProxy out, Handshake handshake, ConfirmTracker confirms,
@@ -81,6 +88,9 @@ final class PublishPath {
         try {
             routed = router.route(p.exchange(), p.routingKey());
         } catch (CoreException e) {
+            if (e.reason() == Reason.ACCESS_REFUSED) {
+                refusedPublish(p.exchange(), e.getMessage());
+            }
             refuse(seq, Reasons.code(e.reason()), e.getMessage());
             return;
         }
@@ -131,7 +141,7 @@ final class PublishPath {
     /** The connection's router, made once the caller is known (after AUTH). */
     private Router router() {
         if (router == null) {
-            router = new Router(context.topology(), session.caller(), fanout);
+            router = new Router(session.topology(), session.caller(), fanout);
         }
         return router;
     }
@@ -142,6 +152,42 @@ final class PublishPath {
      */
     void flushFanout() {
         fanout.flush();
+    }
+
+    /**
+     * Audits a publish the permissions refused: the first one per exchange is written to the audit
+     * log at once, later ones are counted and written as one line when the connection closes, so that
+     * a publisher refused a million times does not write a million lines. On the refusal path only.
+     */
+    private void refusedPublish(String exchange, String reason) {
+        if (refusedPublishes == null) {
+            refusedPublishes = new HashMap<>();
+        }
+        long[] count = refusedPublishes.get(exchange);
+        if (count == null) {
+            refusedPublishes.put(exchange, new long[] {1});
+            AuditLog.refused(session.caller(), "publish", "exchange '" + exchange + "'", reason);
+        } else {
+            count[0]++;
+        }
+    }
+
+    /** The connection closed: one audit line per exchange whose publishes were refused more than once. */
+    void connectionClosed() {
+        if (refusedPublishes == null) {
+            return;
+        }
+        refusedPublishes.forEach((exchange, count) -> {
+            if (count[0] > 1) {
+                Caller c = session.caller();
+                AuditLog.event("refused").put("user", c.user()).put("vhost", c.vhost())
+                        .put("connection", c.connectionId()).put("operation", "publish")
+                        .put("resource", "exchange '" + exchange + "'")
+                        .put("reason", "publishes refused on this connection, the first one logged above")
+                        .put("count", count[0]).log();
+            }
+        });
+        refusedPublishes = null;
     }
 
     /** A refused publish: a nack in order with the other confirms if it has a {@code seq}, else ERROR(0). */

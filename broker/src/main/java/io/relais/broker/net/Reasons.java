@@ -19,9 +19,7 @@ final class Reasons {
             case DISK_FULL -> ErrorCode.DISK_FULL;
             case STORE_FAILED -> ErrorCode.STORE_FAILED;
             case QUEUE_DELETED -> ErrorCode.QUEUE_DELETED;
-            // Version 1 has no code of its own for a refused permission; PRECONDITION_FAILED is the
-            // closest, and the message names who was refused what.
-            case ACCESS_REFUSED -> ErrorCode.PRECONDITION_FAILED;
+            case ACCESS_REFUSED -> ErrorCode.ACCESS_REFUSED;
             case LIMIT_REACHED -> ErrorCode.LIMIT_REACHED;
         };
     }

@@ -10,13 +10,13 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.core.CoreException;
 import io.relais.broker.core.LogText;
-import io.relais.broker.core.Names;
 import io.relais.broker.core.OwnerLoop;
 import io.relais.broker.core.RateLimitedLog;
 import io.relais.broker.core.access.Caller;
 import io.relais.broker.core.manage.ConnectionSnapshot;
 import io.relais.broker.core.manage.ConnectionSource;
 import io.relais.broker.core.queue.MessageQueue;
+import io.relais.broker.core.routing.Topology;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.ProtocolException;
@@ -97,6 +97,7 @@ public final class Session implements ConnectionSource {
     private int inFlight;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private Caller caller;
+    private Topology topology;
     private boolean closeAfterConfirms;
     private State state = State.AWAIT_HELLO;
     private boolean wasOpen;
@@ -154,6 +155,16 @@ public final class Session implements ConnectionSource {
      */
     public List<X509Certificate> peerCertificates() {
         return tls.certificates();
+    }
+
+    /** The model of the session's virtual host. After AUTH. */
+    Topology topology() {
+        return topology;
+    }
+
+    /** The {@code admin} capability is effective. */
+    boolean admin() {
+        return handshake.admin();
     }
 
     /** The channel's buffer allocator. */
@@ -294,7 +305,7 @@ public final class Session implements ConnectionSource {
     /** Authenticated: READY, the pipeline's post-handshake limits, and flow control from now on. */
     private void open() {
         long heartbeat = handshake.heartbeatMillis();
-        Caller authenticated = new Caller(handshake.user(), Names.DEFAULT_VHOST, connectionId);
+        Caller authenticated = new Caller(handshake.user(), handshake.vhost(), connectionId);
         String refusal = context.limiter().admitUser(authenticated.user(), authenticated.vhost());
         if (refusal != null) {
             fatal(ErrorCode.CONNECTION_LIMIT, refusal);
@@ -305,12 +316,13 @@ public final class Session implements ConnectionSource {
         state = State.OPEN;
         wasOpen = true;
         caller = authenticated;
+        topology = handshake.topology();
         ServerPipeline.opened(channel, config.maxFrameSize(), heartbeat);
         deadlines.start(heartbeat);
         out.write(new Ready(connectionId, heartbeat));
-        LOG.info("connection {} opened from {} (client '{}', user '{}', heartbeat {} ms{})", connectionId, remote,
-                LogText.escape(handshake.clientName()), LogText.escape(handshake.user()), heartbeat,
-                tls.secure() ? ", " + tls.describe() : "");
+        LOG.info("connection {} opened from {} (client '{}', user '{}', vhost '{}', heartbeat {} ms{})", connectionId,
+                remote, LogText.escape(handshake.clientName()), LogText.escape(handshake.user()),
+                LogText.escape(handshake.vhost()), heartbeat, tls.secure() ? ", " + tls.describe() : "");
         if (context.memoryAlarm()) {
             flow.memoryAlarmChanged(true);
         }
@@ -541,6 +553,20 @@ public final class Session implements ConnectionSource {
         });
     }
 
+    /**
+     * Virtual host {@code vhost} is being deleted: if this connection works in it, a graceful CLOSE
+     * with 1002 NOT_FOUND (PROTOCOL.md 4.41). Any thread.
+     */
+    public void vhostDeleted(String vhost) {
+        loop.execute(() -> {
+            if (caller != null && caller.vhost().equals(vhost) && state == State.OPEN) {
+                state = State.CLOSING;
+                closeReason = "virtual host '" + vhost + "' was deleted";
+                out.writeAndFlush(new Close(ErrorCode.NOT_FOUND.code(), closeReason));
+            }
+        });
+    }
+
     /** Closes the socket now; any thread. */
     public void forceClose() {
         channel.close();
@@ -570,6 +596,7 @@ public final class Session implements ConnectionSource {
             ReferenceCountUtil.release(frame);
         }
         subscriptions.connectionClosed();
+        publishing.connectionClosed();
         ledger.requeueAll();
         admin.connectionClosed();
         if (userAdmitted) {
@@ -591,7 +618,7 @@ public final class Session implements ConnectionSource {
     @Override
     public ConnectionSnapshot snapshot() {
         return new ConnectionSnapshot(connectionId, "relais", String.valueOf(remote), handshake.user(),
-                Names.DEFAULT_VHOST, handshake.clientName(), state.name(), connectedAt, subscriptions.count(),
+                handshake.vhost(), handshake.clientName(), state.name(), connectedAt, subscriptions.count(),
                 ledger.outstanding());
     }
 }

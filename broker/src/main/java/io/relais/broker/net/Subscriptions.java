@@ -73,7 +73,6 @@ final class Subscriptions implements DeliverySink {
     private final ClientProxy out;
     private final Handshake handshake;
     private final UnackedLedger ledger;
-    private final Topology topology;
     private final BrokerConfig config;
     private final Map<Long, QueueConsumer> active = new LinkedHashMap<>();
     private final Set<Long> pending = new HashSet<>();
@@ -94,7 +93,6 @@ final class Subscriptions implements DeliverySink {
         this.out = out;
         this.handshake = handshake;
         this.ledger = ledger;
-        this.topology = context.topology();
         this.config = context.config();
         this.writeBufferHigh = config.writeBufferHigh();
     }
@@ -135,6 +133,7 @@ final class Subscriptions implements DeliverySink {
         int prefetch = s.prefetch() == 0 ? config.defaultPrefetch() : (int) Math.min(s.prefetch(), 1_000_000);
         boolean patternSubscription = s.queue().isEmpty();
         Caller caller = session.caller();
+        Topology topology = session.topology();
         CompletableFuture<MessageQueue> queue = patternSubscription
                 ? topology.subscriptionQueue(caller, sid, s.exchange(), s.pattern(), session.ownerLoop(),
                         config.maxBacklog())

@@ -15,13 +15,15 @@
  *       connection state machine, heartbeats and closing, and hands each legal frame to one of the
  *       parts below.</li>
  *   <li>{@link io.relais.broker.net.Handshake}: HELLO/WELCOME/AUTH/READY, version, capability and
- *       heartbeat negotiation; {@link io.relais.broker.net.Login}: the connection's login (throttle
- *       delay, PLAIN, SCRAM-SHA-256 with AUTH_CHALLENGE/AUTH_RESPONSE, ANONYMOUS, audit), with the
- *       shared {@link io.relais.broker.net.Authenticator} (user database, mechanisms offered) and
+ *       heartbeat negotiation, and the virtual host the connection works in (refused unless the user
+ *       has permissions there); {@link io.relais.broker.net.Login}: the connection's login (throttle
+ *       delay, PLAIN, SCRAM-SHA-256 with AUTH_CHALLENGE/AUTH_RESPONSE, EXTERNAL, ANONYMOUS, audit), with
+ *       the shared {@link io.relais.broker.net.Authenticator} (user database, mechanisms offered) and
  *       {@link io.relais.broker.net.ExternalAuthenticator} (EXTERNAL: the user a client certificate
  *       names).</li>
- *   <li>{@link io.relais.broker.net.AdminRequests}: declare, delete, bind, unbind, list, purge;
- *       {@link io.relais.broker.net.UserRequests}: USER_PUT, USER_DELETE, USER_LIST.</li>
+ *   <li>{@link io.relais.broker.net.AdminRequests}: declare, delete, bind, unbind, list, purge, and
+ *       for administrators virtual hosts and permissions; {@link io.relais.broker.net.UserRequests}:
+ *       USER_PUT, USER_DELETE, USER_LIST.</li>
  *   <li>{@link io.relais.broker.net.PublishPath} and {@link io.relais.broker.net.ConfirmTracker}:
  *       PUBLISH, routing into queues, RETURN, and exactly one CONFIRM per sequence number, in
  *       order.</li>

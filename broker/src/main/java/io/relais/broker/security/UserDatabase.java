@@ -67,6 +67,11 @@ public final class UserDatabase implements UserDirectory, AutoCloseable {
         });
     }
 
+    /** True if {@code name} is reserved for the broker's internal users ({@value #RESERVED_PREFIX}...). */
+    public static boolean internal(String name) {
+        return name.startsWith(RESERVED_PREFIX);
+    }
+
     /**
      * Reads the users of {@code dataDir}, creating the database from {@code auth.users} if it has none. Runs
      * at start-up on the caller's thread (PBKDF2 of the seeds and the first write included).

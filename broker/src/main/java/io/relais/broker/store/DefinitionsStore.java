@@ -1,16 +1,8 @@
 package io.relais.broker.store;
 
-import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
-import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
-import static java.nio.file.StandardOpenOption.CREATE;
-import static java.nio.file.StandardOpenOption.READ;
-import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
-import static java.nio.file.StandardOpenOption.WRITE;
-
 import io.relais.broker.core.routing.Definitions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -117,21 +109,12 @@ public final class DefinitionsStore {
                 .put(MAGIC).put(FORMAT_VERSION).putInt(body.length).putInt(crc32c(body, 0, body.length)).put(body)
                 .flip();
         try {
-            Files.createDirectories(dir);
-            try (FileChannel ch = FileChannel.open(tmp, CREATE, WRITE, TRUNCATE_EXISTING)) {
-                while (out.hasRemaining()) {
-                    ch.write(out);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, file, ATOMIC_MOVE, REPLACE_EXISTING);
+            RecordFile.replace(file, tmp, out);
         } catch (IOException e) {
-            deleteQuietly(tmp, e);
             throw new StoreException("Cannot save the durable definitions to " + file + ": " + e
                     + ". The previous version of the file is unchanged; check the free space and permissions of "
                     + dir + ".", e);
         }
-        syncDirectory();
     }
 
     private Definitions decode(byte[] bytes) {
@@ -186,24 +169,6 @@ public final class DefinitionsStore {
             }
         } catch (IOException e) {
             LOG.warn("cannot delete {}, left by a save that did not finish: {}", tmp, e.toString());
-        }
-    }
-
-    private void syncDirectory() {
-        try (FileChannel ch = FileChannel.open(dir, READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // Some platforms (Windows) refuse to open or force a directory; the rename is then as
-            // durable as they make it.
-            LOG.debug("cannot force directory {}: {}", dir, e.toString());
-        }
-    }
-
-    private static void deleteQuietly(Path path, IOException failure) {
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException e) {
-            failure.addSuppressed(e);
         }
     }
 

@@ -114,7 +114,10 @@ public final class DiskSpace {
         this.where = where;
         this.freeSpace = freeSpace;
         this.alarmBelow = minFree;
-        this.resumeAt = minFree + Math.max(minFree / 10, 16 * MIB);
+        long margin = Math.max(minFree / 10, 16 * MIB);
+        // Saturated: a threshold near Long.MAX_VALUE (a test's "always full") must not wrap to a
+        // negative resume level, which the first probe would take for space returned.
+        this.resumeAt = minFree > Long.MAX_VALUE - margin ? Long.MAX_VALUE : minFree + margin;
         this.messagesBelow = Math.max(minFree / 2, 2 * MIB);
         this.settlesBelow = Math.max(minFree / 4, MIB);
         this.freeAtProbe = freeSpace.getAsLong();

@@ -18,7 +18,11 @@
  * loop, and {@link io.relais.broker.store.DiskQueueStorage} opens them. {@link io.relais.broker.store.DiskSpace}
  * counts the free space every store write reserves first, so that no write faults on a full disk
  * ({@link io.relais.broker.store.DiskFullException} when one is refused). {@link io.relais.broker.store.StoreFaults}
- * lets tests slow, fill or fail the disk. {@code broker/DESIGN-STORE.md} draws the on-disk layout and
+ * lets tests slow, fill or fail the disk. {@link io.relais.broker.store.DiskVhostStorage} places each
+ * virtual host's definitions and queues (the default one in the data directory itself, the others
+ * under {@code vhosts/}); {@link io.relais.broker.store.VhostsFile} and
+ * {@link io.relais.broker.store.PermissionsFile} keep the set of virtual hosts and the permission
+ * table, each a small checksummed file replaced atomically ({@link io.relais.broker.store.RecordFile}). {@code broker/DESIGN-STORE.md} draws the on-disk layout and
  * explains the choices.
  */
 package io.relais.broker.store;

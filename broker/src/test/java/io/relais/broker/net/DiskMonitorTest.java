@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.relais.broker.core.queue.FlowLimits;
 import io.relais.broker.config.BrokerConfig;
-import io.relais.broker.core.Names;
-import io.relais.broker.core.access.AccessControl;
-import io.relais.broker.core.routing.Topology;
-import io.relais.broker.store.DiskDefinitions;
-import io.relais.broker.store.DiskQueueStorage;
+import io.relais.broker.core.access.PermissionAccessControl;
+import io.relais.broker.core.access.PermissionRepository;
+import io.relais.broker.core.access.RefusalListener;
+import io.relais.broker.core.routing.ChangeListener;
+import io.relais.broker.core.vhost.VirtualHosts;
 import io.relais.broker.store.DiskSpace;
+import io.relais.broker.store.DiskVhostStorage;
+import io.relais.broker.store.StoreFaults;
+import io.relais.broker.store.VhostsFile;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,9 +30,12 @@ class DiskMonitorTest {
         NioEventLoopGroup loops = new NioEventLoopGroup(1);
         try {
             NettyLoops owners = new NettyLoops(loops);
-            Topology topology = new Topology(Names.DEFAULT_VHOST, Runnable::run, owners, new DiskDefinitions(dir),
-                    new DiskQueueStorage(dir, config.fsync(), null), AccessControl.PERMIT_ALL, FlowLimits.DEFAULTS);
-            BrokerContext context = new BrokerContext(config, topology, owners, "test", null);
+            PermissionAccessControl permissions = new PermissionAccessControl(PermissionRepository.NONE, Runnable::run,
+                    RefusalListener.NONE);
+            VirtualHosts vhosts = new VirtualHosts(new VhostsFile(dir), new DiskVhostStorage(dir, config.fsync(), null,
+                    DiskSpace.unlimited(), StoreFaults.NONE), Runnable::run, owners, permissions, FlowLimits.DEFAULTS,
+                    0, ChangeListener.NONE);
+            BrokerContext context = new BrokerContext(config, vhosts, permissions, user -> true, owners, "test", null);
             AtomicLong free = new AtomicLong(500 * MIB);
             DiskSpace space = new DiskSpace(dir.toString(), free::get, config.minFreeDisk());
             DiskMonitor monitor = new DiskMonitor(context, space);

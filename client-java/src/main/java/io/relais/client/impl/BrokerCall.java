@@ -13,6 +13,11 @@ import io.relais.protocol.frame.ExchangeInfo;
 import io.relais.protocol.frame.ExchangeList;
 import io.relais.protocol.frame.ExchangeListOk;
 import io.relais.protocol.frame.Ok;
+import io.relais.protocol.frame.PermissionInfo;
+import io.relais.protocol.frame.PermissionsClear;
+import io.relais.protocol.frame.PermissionsList;
+import io.relais.protocol.frame.PermissionsListOk;
+import io.relais.protocol.frame.PermissionsSet;
 import io.relais.protocol.frame.QueueDeclare;
 import io.relais.protocol.frame.QueueDeclareOk;
 import io.relais.protocol.frame.QueueDelete;
@@ -29,6 +34,11 @@ import io.relais.protocol.frame.UserListOk;
 import io.relais.protocol.frame.UserPut;
 import io.relais.protocol.sasl.Scram;
 import io.relais.protocol.sasl.ScramCredential;
+import io.relais.protocol.frame.VhostDelete;
+import io.relais.protocol.frame.VhostInfo;
+import io.relais.protocol.frame.VhostList;
+import io.relais.protocol.frame.VhostListOk;
+import io.relais.protocol.frame.VhostPut;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -138,6 +148,43 @@ record BrokerCall<T>(String description, LongFunction<Request> frame, Function<A
 
     static BrokerCall<List<UserInfo>> listUsers() {
         return new BrokerCall<>("USER_LIST", UserList::new, expect(UserListOk.class, UserListOk::users));
+    }
+
+    static BrokerCall<Boolean> putVhost(String name) {
+        Objects.requireNonNull(name, "name");
+        return new BrokerCall<>("VHOST_PUT '" + name + "'", id -> new VhostPut(id, name),
+                expect(Ok.class, ok -> ok.count() > 0));
+    }
+
+    static BrokerCall<Void> deleteVhost(String name) {
+        Objects.requireNonNull(name, "name");
+        return answeredByOk("VHOST_DELETE '" + name + "'", id -> new VhostDelete(id, name));
+    }
+
+    static BrokerCall<List<VhostInfo>> listVhosts() {
+        return new BrokerCall<>("VHOST_LIST", VhostList::new, expect(VhostListOk.class, VhostListOk::vhosts));
+    }
+
+    static BrokerCall<Void> setPermissions(String user, String vhost, String configure, String write, String read,
+                                           String topicWrite, String topicRead) {
+        for (String s : new String[] {user, vhost, configure, write, read, topicWrite, topicRead}) {
+            Objects.requireNonNull(s, "permissions");
+        }
+        return answeredByOk("PERMISSIONS_SET '" + user + "' in '" + vhost + "'",
+                id -> new PermissionsSet(id, user, vhost, configure, write, read, topicWrite, topicRead));
+    }
+
+    static BrokerCall<Boolean> clearPermissions(String user, String vhost) {
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(vhost, "vhost");
+        return new BrokerCall<>("PERMISSIONS_CLEAR '" + user + "' in '" + vhost + "'",
+                id -> new PermissionsClear(id, user, vhost), expect(Ok.class, ok -> ok.count() > 0));
+    }
+
+    static BrokerCall<List<PermissionInfo>> listPermissions(String vhost) {
+        String v = vhost == null ? "" : vhost;
+        return new BrokerCall<>("PERMISSIONS_LIST", id -> new PermissionsList(id, v),
+                expect(PermissionsListOk.class, PermissionsListOk::permissions));
     }
 
     private static void requireBinding(String queue, String exchange, String pattern) {

@@ -23,6 +23,7 @@ import java.util.concurrent.Executor;
  * @param backpressure what a publish does when the unconfirmed window or the send buffer is full
  * @param maxBufferedBytes bytes waiting to be written above which the socket counts as full
  * @param tls the TLS context and options, or {@code null} for a plaintext connection
+ * @param vhost the virtual host to work in, sent in AUTH
  */
 public record ClientConfig(
         String host,
@@ -43,7 +44,8 @@ public record ClientConfig(
         int disconnectedBufferSize,
         Backpressure backpressure,
         int maxBufferedBytes,
-        ClientTls tls) {
+        ClientTls tls,
+        String vhost) {
 
     /** {@code host:port}, for messages. */
     public String address() {

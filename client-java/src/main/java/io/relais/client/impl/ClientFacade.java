@@ -8,6 +8,7 @@ import io.relais.client.Delivery;
 import io.relais.client.ExchangeType;
 import io.relais.client.Message;
 import io.relais.client.MessageHandler;
+import io.relais.client.PermissionAdmin;
 import io.relais.client.Publisher;
 import io.relais.client.QueueDeclaration;
 import io.relais.client.RelaisClient;
@@ -16,8 +17,11 @@ import io.relais.client.RequestHandler;
 import io.relais.client.SubscribeOptions;
 import io.relais.client.Subscription;
 import io.relais.client.Users;
+import io.relais.client.VhostAdmin;
 import io.relais.protocol.frame.ExchangeInfo;
+import io.relais.protocol.frame.PermissionInfo;
 import io.relais.protocol.frame.QueueInfo;
+import io.relais.protocol.frame.VhostInfo;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -188,6 +192,47 @@ public final class ClientFacade implements RelaisClient {
     @Override
     public CompletableFuture<List<QueueInfo>> listQueues() {
         return call(BrokerCall.listQueues());
+    }
+
+    @Override
+    public VhostAdmin vhosts() {
+        return new VhostAdmin() {
+            @Override
+            public CompletableFuture<Boolean> add(String name) {
+                return call(BrokerCall.putVhost(name));
+            }
+
+            @Override
+            public CompletableFuture<Void> delete(String name) {
+                return call(BrokerCall.deleteVhost(name));
+            }
+
+            @Override
+            public CompletableFuture<List<VhostInfo>> list() {
+                return call(BrokerCall.listVhosts());
+            }
+        };
+    }
+
+    @Override
+    public PermissionAdmin permissions() {
+        return new PermissionAdmin() {
+            @Override
+            public CompletableFuture<Void> set(String user, String vhost, String configure, String write, String read,
+                                               String topicWrite, String topicRead) {
+                return call(BrokerCall.setPermissions(user, vhost, configure, write, read, topicWrite, topicRead));
+            }
+
+            @Override
+            public CompletableFuture<Boolean> clear(String user, String vhost) {
+                return call(BrokerCall.clearPermissions(user, vhost));
+            }
+
+            @Override
+            public CompletableFuture<List<PermissionInfo>> list(String vhost) {
+                return call(BrokerCall.listPermissions(vhost));
+            }
+        };
     }
 
     @Override

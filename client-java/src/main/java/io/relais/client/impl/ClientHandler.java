@@ -290,6 +290,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                     + ProtocolVersion.MAX_SUPPORTED));
             return;
         }
+        if (!Auth.DEFAULT_VHOST.equals(config.vhost()) && !w.capabilities().contains(ProtocolVersion.CAP_ADMIN)) {
+            // PROTOCOL.md 4.3: a server without 'admin' ignores AUTH's vhost and would put us in "/".
+            fatal(new RelaisException(null, "the server at " + config.address() + " has no virtual hosts (no 'admin' "
+                    + "capability), so it cannot open vhost '" + config.vhost() + "'"));
+            return;
+        }
         welcome = w;
         state = State.AWAIT_READY;
         boolean external = config.tls() != null && config.tls().options().hasClientCertificate()
@@ -298,16 +304,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             // The certificate names the user; the response (authzid) is left empty. The TLS handshake checked
             // the server's certificate, which stands for the server's proof here.
             serverVerified = true;
-            ctx.writeAndFlush(new Auth(ProtocolVersion.MECH_EXTERNAL, new byte[0], config.heartbeat().toMillis()));
+            ctx.writeAndFlush(new Auth(ProtocolVersion.MECH_EXTERNAL, new byte[0], config.heartbeat().toMillis(),
+                    config.vhost()));
         } else if (w.mechanisms().contains(ProtocolVersion.MECH_SCRAM_SHA_256)) {
             // The default: the password never crosses the wire, and the server proves it holds the credentials.
             scram = new ScramClient(config.username());
             ctx.writeAndFlush(new Auth(ProtocolVersion.MECH_SCRAM_SHA_256, scram.clientFirst(),
-                    config.heartbeat().toMillis()));
+                    config.heartbeat().toMillis(), config.vhost()));
         } else if (w.mechanisms().contains(ProtocolVersion.MECH_PLAIN)) {
             serverVerified = true;
             byte[] response = ("\0" + config.username() + "\0" + config.password()).getBytes(StandardCharsets.UTF_8);
-            ctx.writeAndFlush(new Auth(ProtocolVersion.MECH_PLAIN, response, config.heartbeat().toMillis()));
+            ctx.writeAndFlush(new Auth(ProtocolVersion.MECH_PLAIN, response, config.heartbeat().toMillis(),
+                    config.vhost()));
         } else {
             fatal(new AuthenticationException("the server at " + config.address() + " offers no mechanism this "
                     + "client speaks (it offers " + w.mechanisms() + "; this client speaks SCRAM-SHA-256, PLAIN and, with a client certificate, EXTERNAL)",

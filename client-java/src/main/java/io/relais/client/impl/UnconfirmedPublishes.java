@@ -125,7 +125,7 @@ final class UnconfirmedPublishes {
         if (!confirm.ack()) {
             ErrorCode code = ErrorCode.of(confirm.code());
             endRun();
-            p.failed(new RelaisException(confirm.code(), "the broker refused the message: "
+            p.failed(RelaisException.fromBroker(confirm.code(), "the broker refused the message: "
                     + (code == null ? "error " + confirm.code() : code.description())));
         } else if (p.returned != null) {
             endRun();

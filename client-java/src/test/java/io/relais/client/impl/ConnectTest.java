@@ -85,6 +85,25 @@ class ConnectTest {
     }
 
     @Test
+    void shouldSendTheVhostInAuthWhenConnecting() throws Exception {
+        start(MockServer.Handshake.NORMAL);
+        try (RelaisClient client = server.clientBuilder().connect()) {
+            assertThat(client.isOpen()).isTrue();
+            assertThat(server.auth().get(5, TimeUnit.SECONDS).vhost()).isEqualTo("/");
+        }
+    }
+
+    @Test
+    void shouldRefuseToConnectWhenAnotherVhostIsAskedOfAServerWithoutTheAdminCapability() throws Exception {
+        start(MockServer.Handshake.NORMAL);
+        RelaisException e = catchThrowableOfType(RelaisException.class,
+                () -> server.clientBuilder().vhost("orders").connect());
+        assertThat(e).hasMessageContaining("has no virtual hosts (no 'admin' capability), so it cannot open vhost "
+                + "'orders'");
+        assertThat(server.auth()).as("no AUTH was sent").isNotDone();
+    }
+
+    @Test
     void shouldFailWithAuthenticationFailedWhenCredentialsAreWrong() throws Exception {
         start(MockServer.Handshake.NORMAL);
         RelaisException e = catchThrowableOfType(RelaisException.class,

@@ -34,6 +34,11 @@ import io.relais.protocol.frame.Heartbeat;
 import io.relais.protocol.frame.Hello;
 import io.relais.protocol.frame.Nack;
 import io.relais.protocol.frame.Ok;
+import io.relais.protocol.frame.PermissionInfo;
+import io.relais.protocol.frame.PermissionsClear;
+import io.relais.protocol.frame.PermissionsList;
+import io.relais.protocol.frame.PermissionsListOk;
+import io.relais.protocol.frame.PermissionsSet;
 import io.relais.protocol.frame.Publish;
 import io.relais.protocol.frame.QueueDeclare;
 import io.relais.protocol.frame.QueueDeclareOk;
@@ -53,6 +58,11 @@ import io.relais.protocol.frame.UserInfo;
 import io.relais.protocol.frame.UserList;
 import io.relais.protocol.frame.UserListOk;
 import io.relais.protocol.frame.UserPut;
+import io.relais.protocol.frame.VhostDelete;
+import io.relais.protocol.frame.VhostInfo;
+import io.relais.protocol.frame.VhostList;
+import io.relais.protocol.frame.VhostListOk;
+import io.relais.protocol.frame.VhostPut;
 import io.relais.protocol.frame.Welcome;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -164,7 +174,7 @@ class RoundTripTest {
         return switch (type) {
             case HELLO -> new Hello(u(r), u(r), str(r), strs(r));
             case WELCOME -> new Welcome(u(r), str(r), str(r), strs(r), strs(r), u(r), u(r));
-            case AUTH -> new Auth(str(r), bytes(r, r.nextInt(300)), u(r));
+            case AUTH -> new Auth(str(r), bytes(r, r.nextInt(300)), u(r), str(r));
             case READY -> new Ready(str(r), u(r));
             case HEARTBEAT -> Heartbeat.INSTANCE;
             case CLOSE -> new Close(u31(r), str(r));
@@ -221,6 +231,26 @@ class RoundTripTest {
                     list.add(new UserInfo(str(r), strs(r), r.nextBoolean()));
                 }
                 yield new UserListOk(u(r), list);
+            }
+            case VHOST_PUT -> new VhostPut(u(r), str(r));
+            case VHOST_DELETE -> new VhostDelete(u(r), str(r));
+            case VHOST_LIST -> new VhostList(u(r));
+            case VHOST_LIST_OK -> {
+                List<VhostInfo> list = new ArrayList<>();
+                for (int i = r.nextInt(20); i > 0; i--) {
+                    list.add(new VhostInfo(str(r), u(r), u(r)));
+                }
+                yield new VhostListOk(u(r), list);
+            }
+            case PERMISSIONS_SET -> new PermissionsSet(u(r), str(r), str(r), str(r), str(r), str(r), str(r), str(r));
+            case PERMISSIONS_CLEAR -> new PermissionsClear(u(r), str(r), str(r));
+            case PERMISSIONS_LIST -> new PermissionsList(u(r), str(r));
+            case PERMISSIONS_LIST_OK -> {
+                List<PermissionInfo> list = new ArrayList<>();
+                for (int i = r.nextInt(20); i > 0; i--) {
+                    list.add(new PermissionInfo(str(r), str(r), str(r), str(r), str(r), str(r), str(r)));
+                }
+                yield new PermissionsListOk(u(r), list);
             }
         };
     }

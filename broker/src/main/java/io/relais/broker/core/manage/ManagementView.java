@@ -4,16 +4,19 @@ import io.relais.broker.core.queue.MessageQueue;
 import io.relais.broker.core.routing.Binding;
 import io.relais.broker.core.routing.Exchange;
 import io.relais.broker.core.routing.Topology;
+import io.relais.broker.core.vhost.VirtualHosts;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
  * The read-only view of the broker that listings, metrics and an admin API read: snapshots of
- * connections, exchanges, queues (depth, rates, consumers) and bindings, each sorted by name.
+ * virtual hosts, connections, and of one virtual host's exchanges, queues (depth, rates,
+ * consumers) and bindings, each sorted by name.
  *
  * <p>Thread-safe: snapshots read lock-free state; the rate samples are kept under this object's
  * lock, which only management calls take (never the per-message path).
@@ -22,18 +25,34 @@ public final class ManagementView {
     private record Sample(long nanos, long enqueued, long delivered) {
     }
 
-    private final Topology topology;
+    private final VirtualHosts vhosts;
     private final Collection<? extends ConnectionSource> connections;
     private final Map<MessageQueue, Sample> samples = new WeakHashMap<>();
 
-    /** A view of {@code topology} and of the live {@code connections} (a concurrent collection). */
-    public ManagementView(Topology topology, Collection<? extends ConnectionSource> connections) {
-        this.topology = topology;
+    /** A view of the virtual hosts and of the live {@code connections} (a concurrent collection). */
+    public ManagementView(VirtualHosts vhosts, Collection<? extends ConnectionSource> connections) {
+        this.vhosts = vhosts;
         this.connections = connections;
     }
 
-    /** Every exchange. */
-    public List<ExchangeSnapshot> exchanges() {
+    /** Every virtual host, with its queue and connection counts, sorted by name. */
+    public List<VhostSnapshot> vhosts() {
+        Map<String, Long> perVhost = new HashMap<>();
+        for (ConnectionSource c : connections) {
+            perVhost.merge(c.snapshot().vhost(), 1L, Long::sum);
+        }
+        List<VhostSnapshot> list = new ArrayList<>();
+        for (String name : vhosts.names()) {
+            Topology t = vhosts.get(name);
+            if (t != null) {
+                list.add(new VhostSnapshot(name, t.queues().size(), perVhost.getOrDefault(name, 0L)));
+            }
+        }
+        return list;
+    }
+
+    /** Every exchange of {@code topology} (one virtual host). */
+    public List<ExchangeSnapshot> exchanges(Topology topology) {
         List<ExchangeSnapshot> list = new ArrayList<>();
         for (Exchange ex : topology.exchanges()) {
             list.add(new ExchangeSnapshot(ex.vhost(), ex.name(), ex.type(), ex.durable(), ex.autoDelete(),
@@ -43,8 +62,8 @@ public final class ManagementView {
         return list;
     }
 
-    /** Every queue, with rates since the previous call. */
-    public synchronized List<QueueSnapshot> queues() {
+    /** Every queue of {@code topology} (one virtual host), with rates since the previous call. */
+    public synchronized List<QueueSnapshot> queues(Topology topology) {
         long now = System.nanoTime();
         List<QueueSnapshot> list = new ArrayList<>();
         for (MessageQueue q : topology.queues()) {
@@ -64,8 +83,8 @@ public final class ManagementView {
         return list;
     }
 
-    /** Every binding. */
-    public List<Binding> bindings() {
+    /** Every binding of {@code topology} (one virtual host). */
+    public List<Binding> bindings(Topology topology) {
         List<Binding> list = new ArrayList<>(topology.bindings());
         list.sort(Comparator.comparing(Binding::exchange).thenComparing(Binding::queue).thenComparing(Binding::key));
         return list;

@@ -16,6 +16,7 @@ import io.relais.broker.core.queue.FlowLimits;
 import io.relais.broker.core.queue.QueueArguments;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +75,7 @@ public final class Topology implements MessageQueue.Listener {
     private final int maxQueues;
     /** Queues this vhost holds, pattern subscriptions' private queues aside; changed on the owner thread. */
     private volatile int queueCount;
+    private final ChangeListener changes;
     /** Puts the changes of each queue name in line, their store work included; shutdown waits for them. */
     private final NameSequencer sequencer;
 
@@ -87,17 +89,22 @@ public final class Topology implements MessageQueue.Listener {
      */
     public Topology(String vhost, Executor owner, Supplier<OwnerLoop> loops, DefinitionsRepository definitions,
                     QueueStorage storage, AccessControl access, FlowLimits flowLimits) {
-        this(vhost, owner, loops, definitions, storage, access, flowLimits, 0);
+        this(vhost, owner, loops, definitions, storage, access, flowLimits, 0, ChangeListener.NONE);
     }
 
     /**
-     * A vhost's model that holds at most {@code maxQueues} queues (0: no limit); a declare beyond it is
-     * refused with {@link Reason#LIMIT_REACHED}. Server-named, exclusive and durable queues count; the
-     * private queues of pattern subscriptions do not (a connection's subscriptions have a limit of their own).
+     * As above, for a vhost's model that holds at most {@code maxQueues} queues (0: no limit; a declare
+     * beyond it is refused with {@link Reason#LIMIT_REACHED}; server-named, exclusive and durable queues
+     * count, the private queues of pattern subscriptions do not: a connection's subscriptions have a limit of
+     * their own), telling {@code changes} of every change to durable definitions, bind, unbind and purge.
+     *
+     * @param changes told on the owner thread of each change once it took effect
      */
     public Topology(String vhost, Executor owner, Supplier<OwnerLoop> loops, DefinitionsRepository definitions,
-                    QueueStorage storage, AccessControl access, FlowLimits flowLimits, int maxQueues) {
+                    QueueStorage storage, AccessControl access, FlowLimits flowLimits, int maxQueues,
+                    ChangeListener changes) {
         this.maxQueues = maxQueues;
+        this.changes = changes;
         this.vhost = vhost;
         this.owner = owner;
         this.loops = loops;
@@ -296,6 +303,10 @@ public final class Topology implements MessageQueue.Listener {
                 this.durable.addExchange(new ExchangeDefinition(name, type, autoDelete));
             }
             exchanges.put(name, new Exchange(vhost, name, type, durable, autoDelete));
+            if (durable) {
+                changes.changed(caller, "declare", "exchange", name, details("type", type, "durable", "true",
+                        "auto_delete", String.valueOf(autoDelete)));
+            }
             return null;
         });
     }
@@ -313,6 +324,9 @@ public final class Topology implements MessageQueue.Listener {
                         + ex.bindings().size() + " bindings");
             }
             removeExchange(ex);
+            if (ex.durable()) {
+                changes.changed(caller, "delete", "exchange", name, details("type", ex.type(), "durable", "true"));
+            }
             return null;
         });
     }
@@ -362,6 +376,10 @@ public final class Topology implements MessageQueue.Listener {
         } catch (IllegalArgumentException e) {
             throw new CoreException(Reason.INVALID_ARGUMENT, e.getMessage());
         }
+        if (args.deadLetters()) {
+            // RabbitMQ: a queue with a dead-letter exchange needs write on that exchange, read on the queue.
+            access.check(caller, ResourceKind.EXCHANGE, args.deadLetterExchange(), Access.WRITE);
+        }
         String actual = name;
         if (actual.isEmpty()) {
             actual = Names.RESERVED_PREFIX + "gen." + Long.toHexString(ThreadLocalRandom.current().nextLong());
@@ -381,13 +399,20 @@ public final class Topology implements MessageQueue.Listener {
             }
             Names.checkNotReserved("queue", actual);
         }
+        if (args.deadLetters()) {
+            access.check(caller, ResourceKind.QUEUE, actual, Access.READ);
+        }
         if (maxQueues > 0 && queueCount >= maxQueues) {
             throw new CoreException(Reason.LIMIT_REACHED, "vhost '" + vhost + "' is at the limit of queues per vhost "
                     + "(limits.max-queues-per-vhost: " + maxQueues + "); queue '" + actual + "' was not declared");
         }
-        MessageQueue created = create(actual, durable, exclusive, autoDelete, args, caller.connectionId(), loop);
+        MessageQueue q = create(actual, durable, exclusive, autoDelete, args, caller.connectionId(), loop);
         queueCount++;
-        return created;
+        if (durable && !exclusive) {
+            changes.changed(caller, "declare", "queue", actual, details("durable", "true", "auto_delete",
+                    String.valueOf(autoDelete), "arguments", args.toMap().toString()));
+        }
+        return q;
     }
 
     /** Queues this vhost holds, pattern subscriptions' private queues aside; a moment's count, any thread. */
@@ -452,6 +477,9 @@ public final class Topology implements MessageQueue.Listener {
             Exchange ex = existingExchange(exchange);
             TopologyChecks.checkPattern(ex, pattern);
             access.check(caller, ResourceKind.EXCHANGE, exchange, Access.READ);
+            if (ex.isTopic()) {
+                access.checkTopic(caller, exchange, pattern, Access.READ);
+            }
             MessageQueue old = queues.get(name);
             if (old != null) {
                 removeQueue(old);
@@ -492,6 +520,10 @@ public final class Topology implements MessageQueue.Listener {
                 throw new CoreException(Reason.PRECONDITION_FAILED, "queue '" + name + "' has "
                         + q.messageCount() + " messages");
             }
+            if (q.durable()) {
+                changes.changed(caller, "delete", "queue", name, details("durable", "true",
+                        "messages", String.valueOf(q.messageCount())));
+            }
             return removeQueue(q);
         });
     }
@@ -501,7 +533,10 @@ public final class Topology implements MessageQueue.Listener {
         return onQueue(name, "purge of queue " + quoted(name), () -> {
             MessageQueue q = accessibleQueue(caller, name);
             access.check(caller, ResourceKind.QUEUE, name, Access.READ);
-            return q.purge();
+            return q.purge().thenApplyAsync(n -> {
+                changes.changed(caller, "purge", "queue", name, details("messages", String.valueOf(n)));
+                return n;
+            }, owner);
         });
     }
 
@@ -567,6 +602,31 @@ public final class Topology implements MessageQueue.Listener {
                 .thenCompose(all -> all);
     }
 
+    /**
+     * Deletes everything for the deletion of this virtual host, once the changes under way have
+     * finished: every queue with its messages (durable queues' stores included) and every exchange.
+     * Completes when all queues are deleted; the definitions file is the caller's to remove.
+     */
+    public CompletableFuture<Void> deleteAll() {
+        return onOwner("vhost deletion: waiting for the queue changes under way", sequencer::allEnded)
+                .thenCompose(ended -> ended)
+                .thenCompose(ended -> onOwner("vhost deletion: deleting the queues", () -> {
+                    if (!sequencer.idle()) {
+                        return deleteAll();
+                    }
+                    List<CompletableFuture<Long>> deleting = new ArrayList<>();
+                    for (MessageQueue q : List.copyOf(queues.values())) {
+                        queues.remove(q.name(), q);
+                        deleting.add(q.delete("virtual host '" + vhost + "' was deleted"));
+                    }
+                    exchanges.keySet().removeIf(name -> !name.equals(DEFAULT_EXCHANGE));
+                    bindings.clear();
+                    publishBindings();
+                    return CompletableFuture.allOf(deleting.toArray(CompletableFuture[]::new));
+                }))
+                .thenCompose(all -> all);
+    }
+
     // ------------------------------------------------------------------ bindings
 
     /** Binds a queue to an exchange; binding twice is a no-op. */
@@ -577,12 +637,16 @@ public final class Topology implements MessageQueue.Listener {
             TopologyChecks.checkPattern(ex, pattern);
             access.check(caller, ResourceKind.QUEUE, queue, Access.WRITE);
             access.check(caller, ResourceKind.EXCHANGE, exchange, Access.READ);
+            if (ex.isTopic()) {
+                access.checkTopic(caller, exchange, pattern, Access.READ);
+            }
             if (DurableDefinitions.persistent(ex, q) && !ex.bindings().contains(pattern, q)) {
                 durable.addBinding(new BindingDefinition(exchange, queue, pattern));
             }
             ex.bindings(ex.bindings().with(pattern, q));
             if (bindings.add(new Binding(exchange, queue, pattern))) {
                 publishBindings();
+                changes.changed(caller, "bind", "queue", queue, bindingDetails(exchange, pattern, ex, q));
             }
             return CompletableFuture.completedFuture(null);
         });
@@ -596,6 +660,9 @@ public final class Topology implements MessageQueue.Listener {
             Names.checkLength("binding key", pattern);
             access.check(caller, ResourceKind.QUEUE, queue, Access.WRITE);
             access.check(caller, ResourceKind.EXCHANGE, exchange, Access.READ);
+            if (ex.isTopic()) {
+                access.checkTopic(caller, exchange, pattern, Access.READ);
+            }
             BindingTable<MessageQueue> before = ex.bindings();
             BindingTable<MessageQueue> after = before.without(pattern, q);
             if (after != before) {
@@ -606,12 +673,30 @@ public final class Topology implements MessageQueue.Listener {
                 ex.bindings(after);
                 bindings.remove(new Binding(exchange, queue, pattern));
                 publishBindings();
+                changes.changed(caller, "unbind", "queue", queue, bindingDetails(exchange, pattern, ex, q));
                 if (ex.unused()) {
                     removeExchange(ex);
                 }
             }
             return CompletableFuture.completedFuture(null);
         });
+    }
+
+    /** The fields of a change, in the order given: name, value, name, value... */
+    private static Map<String, String> details(String... namesAndValues) {
+        Map<String, String> details = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < namesAndValues.length; i += 2) {
+            details.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return details;
+    }
+
+    private static Map<String, String> bindingDetails(String exchange, String pattern, Exchange ex, MessageQueue q) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("exchange", exchange);
+        details.put("key", pattern);
+        details.put("durable", String.valueOf(DurableDefinitions.persistent(ex, q)));
+        return details;
     }
 
     // ------------------------------------------------------------------ checks

@@ -5,7 +5,8 @@
  * a {@link io.relais.broker.core.routing.QueueStorage}), {@link io.relais.broker.core.routing.Router}
  * (the publish operation of one connection), {@link io.relais.broker.core.routing.Exchange}, the
  * persisted definition records, and the routing tables: which queues a published message goes to.
- * The topology's changes of one queue name run in line, each once the store work of the one before
+ * A {@link io.relais.broker.core.routing.ChangeListener} is told of every change to durable
+ * definitions, bind, unbind and purge (the broker audits them). The topology's changes of one queue name run in line, each once the store work of the one before
  * has finished, through a {@link io.relais.broker.core.routing.NameSequencer}, without the
  * topology's thread ever waiting.
  *

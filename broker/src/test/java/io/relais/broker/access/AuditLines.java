@@ -1,0 +1,51 @@
+package io.relais.broker.access;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.relais.broker.audit.AuditLog;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/** The lines written to the audit log while it is open, as the broker wrote them. */
+final class AuditLines implements AutoCloseable {
+    private final Logger logger = (Logger) LoggerFactory.getLogger(AuditLog.LOGGER_NAME);
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+    AuditLines() {
+        appender.start();
+        logger.addAppender(appender);
+    }
+
+    /** Every line so far. */
+    List<String> all() {
+        synchronized (appender.list) {
+            List<String> out = new ArrayList<>();
+            for (ILoggingEvent e : appender.list) {
+                out.add(e.getFormattedMessage());
+            }
+            return out;
+        }
+    }
+
+    /** The lines that contain every one of {@code parts}. */
+    List<String> with(String... parts) {
+        List<String> out = new ArrayList<>();
+        for (String line : all()) {
+            boolean all = true;
+            for (String p : parts) {
+                all &= line.contains(p);
+            }
+            if (all) {
+                out.add(line);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        logger.detachAppender(appender);
+    }
+}
