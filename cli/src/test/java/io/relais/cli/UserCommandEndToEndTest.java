@@ -78,6 +78,8 @@ class UserCommandEndToEndTest {
     @Test
     void shouldExitWithStatusOneAndTheBrokersMessageWhenTheUserIsNoAdministrator() {
         assertThat(relais("bob-pw\n", "user", "add", "bob", "--password-stdin").exitCode()).isZero();
+        // A user needs permissions in a virtual host to connect to it (administrators excepted).
+        assertThat(relais("", "permissions", "set", "--vhost", "/", "bob", ".*", ".*", ".*").exitCode()).isZero();
         CliProcess refused = relais("x\n", "user", "add", "eve", "--password-stdin", "--user", "bob",
                 "--password", "bob-pw");
         assertThat(refused.exitCode()).isEqualTo(1);

@@ -111,8 +111,11 @@ final class Handshake {
     private String openVhost(String user, String asked) {
         Topology t = context.vhosts().get(asked);
         String who = user.isEmpty() ? "anonymous" : "user '" + user + "'";
+        // An administrator may connect to any virtual host, to administer it (its operations on exchanges and
+        // queues still need permissions there); anyone else needs permissions in it.
         String refusal = t == null ? "virtual host '" + asked + "' does not exist"
                 : context.permissions().permission(user, asked) == null
+                        && !context.administrators().isAdministrator(user)
                 ? who + " has no permissions in virtual host '" + asked + "'"
                 : null;
         if (refusal != null) {

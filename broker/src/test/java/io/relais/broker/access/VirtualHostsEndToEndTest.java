@@ -97,7 +97,8 @@ class VirtualHostsEndToEndTest {
         Throwable noPermissions = catchThrowable(() -> broker.client("alice", "alice-pw", "private"));
         assertThat(noPermissions).hasMessageContaining("access to vhost 'private' refused for user 'alice': user "
                 + "'alice' has no permissions in virtual host 'private'");
-        assertThat(audit.with("\"event\":\"refused\"", "\"operation\":\"connect\"", "\"vhost\":\"nowhere\"")).hasSize(1);
+        assertThat(audit.with("\"event\":\"login\"", "\"vhost\":\"nowhere\"", "\"success\":false",
+                "\"reason\":\"access to vhost refused\"")).hasSize(1);
     }
 
     @Test
