@@ -151,7 +151,7 @@ public final class Broker implements AutoCloseable {
         StoreThreads storeThreads = new StoreThreads(Math.max(1, Math.min(4, threads)), faults);
         Topology topology = new Topology(Names.DEFAULT_VHOST, topologyThread, loops,
                 new DiskDefinitions(dataDir, space, faults),
-                new DiskQueueStorage(dataDir, config.fsync(), storeThreads, space), AccessControl.PERMIT_ALL, config.flow());
+                new DiskQueueStorage(dataDir, config.fsync(), config.writeBehind(), storeThreads, space), AccessControl.PERMIT_ALL, config.flow());
         // The free space is probed on a store thread, never on a network loop.
         storeThreads.next().scheduleWithFixedDelay(space::probe, DiskSpace.PROBE_MILLIS, DiskSpace.PROBE_MILLIS,
                 TimeUnit.MILLISECONDS);

@@ -2,6 +2,7 @@ package io.relais.broker.config;
 
 import io.relais.broker.core.queue.FlowLimits;
 import io.relais.broker.store.FsyncPolicy;
+import io.relais.broker.store.WriteBehind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -34,7 +35,8 @@ public final class ConfigLoader {
             BrokerConfig.KEY_WRITE_BUFFER_HIGH, BrokerConfig.KEY_WRITE_BUFFER_LOW,
             BrokerConfig.KEY_MEMORY_HIGH_WATERMARK, BrokerConfig.KEY_DEFAULT_PREFETCH, BrokerConfig.KEY_MAX_BACKLOG,
             BrokerConfig.KEY_SHUTDOWN_GRACE, BrokerConfig.KEY_USERS, BrokerConfig.KEY_ANONYMOUS,
-            BrokerConfig.KEY_FSYNC, BrokerConfig.KEY_MIN_FREE_DISK, BrokerConfig.KEY_FRAME_TIMEOUT,
+            BrokerConfig.KEY_FSYNC, BrokerConfig.KEY_MIN_FREE_DISK, BrokerConfig.KEY_WRITE_BEHIND_DELAY,
+            BrokerConfig.KEY_WRITE_BEHIND_MAX_BYTES, BrokerConfig.KEY_FRAME_TIMEOUT,
             BrokerConfig.KEY_FRAME_TIMEOUT_PER_MIB, BrokerConfig.KEY_PARTIAL_FRAME_MEMORY, BrokerConfig.KEY_WRITE_TIMEOUT,
             BrokerConfig.KEY_CONSUMER_TIMEOUT, BrokerConfig.KEY_FLOW_HIGH_MESSAGES, BrokerConfig.KEY_FLOW_HIGH_BYTES,
             BrokerConfig.KEY_FLOW_DURABLE_HIGH_BYTES, BrokerConfig.KEY_FLOW_MAX_DELAY,
@@ -123,6 +125,9 @@ public final class ConfigLoader {
         }
         FsyncPolicy fsync = fsync(v, d.fsync(), src);
         long minFreeDisk = size(v, BrokerConfig.KEY_MIN_FREE_DISK, d.minFreeDisk(), 0, Long.MAX_VALUE, src);
+        WriteBehind writeBehind = new WriteBehind(
+                duration(v, BrokerConfig.KEY_WRITE_BEHIND_DELAY, d.writeBehind().delay(), true, src),
+                size(v, BrokerConfig.KEY_WRITE_BEHIND_MAX_BYTES, d.writeBehind().maxBytes(), 0, Long.MAX_VALUE, src));
         Duration frameTimeout = duration(v, BrokerConfig.KEY_FRAME_TIMEOUT, d.frameTimeout(), false, src);
         Duration perMib = duration(v, BrokerConfig.KEY_FRAME_TIMEOUT_PER_MIB, d.frameTimeoutPerMib(), true, src);
         long partialMemory = size(v, BrokerConfig.KEY_PARTIAL_FRAME_MEMORY, d.partialFrameMemory(), 1L << 20,
@@ -148,7 +153,7 @@ public final class ConfigLoader {
                 (int) integer(v, BrokerConfig.KEY_AUDIT_MAX_FILES, da.maxFiles(), 0, 1000, src));
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrame, handshake, heartbeat, high, low, memory,
                 prefetch, backlog, grace, new AuthConfig(users, anonymous), fsync, minFreeDisk, frameTimeout, perMib,
-                partialMemory, writeTimeout, consumerTimeout, flow, d.tls(), d.securityLimits(), audit);
+                partialMemory, writeTimeout, consumerTimeout, flow, d.tls(), d.securityLimits(), audit, writeBehind);
     }
 
     private static FsyncPolicy fsync(Map<String, Object> v, FsyncPolicy def, String src) {
