@@ -46,9 +46,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Write-behind</b> ({@link WriteBehind}, on by default). While the queue's consumers keep up (a
  * message was handed to one within the write-behind delay) and nothing appended is unread, an offer is
- * not appended: the store thread spends read credit on it and hands the message itself (the buffer it
- * arrived in) to the loop, which delivers it from memory, and keeps it in a list of unwritten messages in
- * arrival order. It is written ({@link MessageStore#appendHeld}: counted as read at once, the read mark
+ * not appended: the store thread hands the message itself (the buffer it arrived in) to the loop, which
+ * delivers it from memory, and keeps it in a list of unwritten messages in arrival order. Held messages
+ * are not copies read back, so they spend no read credit; instead the bytes of those no consumer took
+ * yet are bounded by {@link WriteBehind#maxBytes()} (beyond it offers are appended the usual way), and
+ * count in {@link #memoryBytes()} and in the queue's depth like any ready message. It is written ({@link MessageStore#appendHeld}: counted as read at once, the read mark
  * covering it first) when it has waited the delay, when the queue's unwritten payload passes the bound
  * (the oldest first), before any message is appended the usual way (so the log keeps arrival order and
  * the messages counted as read stay a prefix of it), and at a clean close. If it is settled first
@@ -175,6 +177,8 @@ public final class StoredBacklog implements Backlog {
     private final AtomicLong offeredBytes = new AtomicLong();
     /** Payload bytes of held messages neither written nor settled. */
     private final AtomicLong unwrittenBytes = new AtomicLong();
+    /** Payload bytes of held messages handed to the loop (or on their way) that no consumer took yet. */
+    private final AtomicLong heldReadyBytes = new AtomicLong();
     /** When the loop last handed a message to a consumer (epoch ms): written on the loop, read by the store thread. */
     private volatile long lastHandOutMillis = Long.MIN_VALUE / 2;
     private volatile BacklogListener listener;
@@ -186,7 +190,9 @@ public final class StoredBacklog implements Backlog {
     private final ArrayDeque<Offered> unwritten = new ArrayDeque<>();
     /** What the current task hands to the loop, in order: {@link Offered} (held) and {@link StoredMessage} (read). */
     private List<Object> toLoop = new ArrayList<>();
-    private long toLoopBytes;
+    /** How many of {@link #toLoop} were read, and their bytes: what they spent of the read credit. */
+    private int toLoopReadCount;
+    private long toLoopReadBytes;
     /** Held messages whose write failed in the current task, for the loop. */
     private List<Offered> failedHeld;
     private boolean flushScheduled;
@@ -210,6 +216,9 @@ public final class StoredBacklog implements Backlog {
     private final ArrayDeque<Message> readAhead = new ArrayDeque<>();
     /** Held messages given to the loop and not settled yet, by identity. */
     private final Map<Message, Offered> given = new IdentityHashMap<>();
+    /** Held messages in {@link #readAhead}, and their bytes: not counted against the read credit. */
+    private int heldInReadAhead;
+    private long heldBytesInReadAhead;
     /** Written on the loop only; volatile so that {@link #memoryBytes()} may read it anywhere. */
     private volatile long readAheadBytes;
     private int grantedCount;
@@ -364,7 +373,7 @@ public final class StoredBacklog implements Backlog {
                 }
                 continue;
             }
-            if (keepingUp && canHold()) {
+            if (keepingUp && canHold(size)) {
                 hold(o, now);
                 continue;
             }
@@ -409,16 +418,20 @@ public final class StoredBacklog implements Backlog {
     }
 
     /**
-     * True if an offer may be held rather than appended: there is read credit for it, nothing appended is
-     * unread (held messages are delivered after everything before them), the store takes appends, and the
-     * backlog is not closing.
+     * True if an offer of {@code size} bytes may be held rather than appended: the held messages no consumer
+     * took yet stay within the bound (the first always fits), nothing appended is unread (held messages are
+     * delivered after everything before them), the store takes appends, and the backlog is not closing.
      */
-    private boolean canHold() {
-        return creditCount > 0 && creditBytes > 0 && !shuttingDown && !refusingForSpace && !store.hasUnread()
-                && !store.refusesAppends();
+    private boolean canHold(int size) {
+        long ready = heldReadyBytes.get();
+        return (ready == 0 || ready + size <= maxUnwrittenBytes) && !shuttingDown && !refusingForSpace
+                && !store.hasUnread() && !store.refusesAppends();
     }
 
-    /** Holds an offer unwritten and hands it to the loop, spending read credit on it. */
+    /**
+     * Holds an offer unwritten and hands it to the loop. It spends no read credit: it is the buffer the
+     * offer arrived in, not a copy read back, and {@link #heldReadyBytes} bounds how much of it waits.
+     */
     private void hold(Offered o, long now) {
         WireMessage w = WireMessage.of(o.message);
         // The queue's own instance, which takes over the offer's reference; one more reference for the write.
@@ -427,12 +440,10 @@ public final class StoredBacklog implements Backlog {
         own.retain(1);
         o.held = own;
         o.heldAtMillis = now;
-        creditCount--;
-        creditBytes -= o.size;
         unwritten.addLast(o);
         unwrittenBytes.addAndGet(o.size);
+        heldReadyBytes.addAndGet(o.size);
         toLoop.add(o);
-        toLoopBytes += o.size;
     }
 
     /**
@@ -612,8 +623,9 @@ public final class StoredBacklog implements Backlog {
         }
         // Each limit on its own: large messages use up the bytes long before the count, small ones
         // the count before the bytes; either running low is a reason to top both up.
-        int count = Math.max(0, READ_AHEAD - recovered.size() - readAhead.size() - grantedCount);
-        long bytes = Math.max(0, READ_AHEAD_BYTES - readAheadBytes - grantedBytes);
+        // Held messages in the read-ahead are not copies read back: the credit does not count them.
+        int count = Math.max(0, READ_AHEAD - recovered.size() - (readAhead.size() - heldInReadAhead) - grantedCount);
+        long bytes = Math.max(0, READ_AHEAD_BYTES - (readAheadBytes - heldBytesInReadAhead) - grantedBytes);
         if (count < READ_AHEAD / 2 && bytes < READ_AHEAD_BYTES / 2) {
             return;
         }
@@ -664,7 +676,8 @@ public final class StoredBacklog implements Backlog {
             creditCount--;
             creditBytes -= size;
             toLoop.add(sm);
-            toLoopBytes += size;
+            toLoopReadCount++;
+            toLoopReadBytes += size;
             lastSeq = sm.seq();
         }
         // Reading settles what a restart discards (non-persistent messages of the last run): the
@@ -692,16 +705,19 @@ public final class StoredBacklog implements Backlog {
     private void handOver() {
         if (!toLoop.isEmpty()) {
             List<Object> batch = toLoop;
-            long bytes = toLoopBytes;
+            int readCount = toLoopReadCount;
+            long readBytes = toLoopReadBytes;
             toLoop = new ArrayList<>();
-            toLoopBytes = 0;
+            toLoopReadCount = 0;
+            toLoopReadBytes = 0;
             try {
-                owner.execute(() -> arrived(batch, bytes));
+                owner.execute(() -> arrived(batch, readCount, readBytes));
             } catch (RejectedExecutionException e) {
                 // The queue's loop has stopped (broker shutdown): nobody will take these. What is held stays
                 // in the unwritten list, for the close to write.
                 for (Object item : batch) {
                     if (item instanceof Offered o) {
+                        heldReadyBytes.addAndGet(-o.size);
                         o.held.release();
                     } else {
                         ((StoredMessage) item).frame().payload().release();
@@ -720,15 +736,24 @@ public final class StoredBacklog implements Backlog {
         }
     }
 
-    /** On the loop: messages read from the store, and held ones, in delivery order. */
-    private void arrived(List<Object> batch, long bytes) {
-        grantedCount -= batch.size();
-        grantedBytes -= bytes;
+    /**
+     * On the loop: messages read from the store ({@code readCount} of them, {@code readBytes} bytes, which
+     * spent that much of the credit granted) and held ones, in delivery order.
+     */
+    private void arrived(List<Object> batch, int readCount, long readBytes) {
+        grantedCount -= readCount;
+        grantedBytes -= readBytes;
         for (Object item : batch) {
             Message m;
             boolean possiblyDelivered = false;
             if (item instanceof Offered o) {
                 m = o.held;
+                if (closed || purging > 0) {
+                    heldReadyBytes.addAndGet(-o.size);
+                } else {
+                    heldInReadAhead++;
+                    heldBytesInReadAhead += o.size;
+                }
                 if (!closed) {
                     given.put(m, o);
                 }
@@ -778,6 +803,9 @@ public final class StoredBacklog implements Backlog {
             if (readAhead.removeFirstOccurrence(m)) {
                 given.remove(m);
                 readAheadBytes -= m.size();
+                heldInReadAhead--;
+                heldBytesInReadAhead -= m.size();
+                heldReadyBytes.addAndGet(-m.size());
                 listener.lost(1, m.size());
                 m.release();
             }
@@ -801,6 +829,12 @@ public final class StoredBacklog implements Backlog {
         Message m = recovered.pollFirst();
         if (m == null) {
             m = readAhead.pollFirst();
+            if (m.storeSeq() < 0) {
+                // Held: a consumer took it (or it is dropped), so it no longer waits in memory for one.
+                heldInReadAhead--;
+                heldBytesInReadAhead -= m.size();
+                heldReadyBytes.addAndGet(-m.size());
+            }
         }
         readAheadBytes -= m.size();
         return m;
@@ -1046,6 +1080,9 @@ public final class StoredBacklog implements Backlog {
             m.release();
         }
         readAheadBytes = 0;
+        heldReadyBytes.addAndGet(-heldBytesInReadAhead);
+        heldInReadAhead = 0;
+        heldBytesInReadAhead = 0;
     }
 
     @Override

@@ -19,12 +19,15 @@ import java.time.Duration;
  *       tens when the consumer keeps up); 200 ms is RabbitMQ's message-store sync interval. It is
  *       capped at the {@code interval} of the fsync policy, so that no confirm waits longer than a
  *       sync would.</li>
- *   <li>The bytes bound the writes owed at any moment (and so the work of a deadline or a clean close),
- *       not memory: the messages kept unwritten are in memory anyway, in the read-ahead (bounded by its
- *       credit) or in consumers' prefetch windows, where without write-behind their copies read back
- *       from the file are. 64 MiB is one confirm window of 1,000 unconfirmed 64 KiB messages: with less,
- *       a publisher of large messages that keeps its window full would have part of every window
- *       written just before its consumer acknowledges it.</li>
+ *   <li>The bytes bound two things, each on its own: the payload kept unwritten (the writes owed at any
+ *       moment, and so the work of a deadline or a clean close; beyond it the oldest are written at
+ *       once), and the payload of held messages that wait in the queue's memory for a consumer (beyond
+ *       it offers are written and read back as without write-behind). A message delivered and not yet
+ *       acknowledged is in memory with or without write-behind (without, as the copy read back from the
+ *       file). 64 MiB is one confirm window of 1,000 unconfirmed 64 KiB messages: with less, a publisher
+ *       of large messages that keeps its window full would have part of every window written just
+ *       before its consumer acknowledges it. The broker's memory alarm counts the held messages that
+ *       wait, as it counts every ready message in memory.</li>
  * </ul>
  * A delay of 0 (or a bound of 0 bytes) turns write-behind off: every message is written at once and
  * read back for delivery.
@@ -32,7 +35,9 @@ import java.time.Duration;
  * <p>Immutable; thread-safe.
  *
  * @param delay how long a message may stay unwritten; zero turns write-behind off
- * @param maxBytes payload bytes a queue may hold unwritten; beyond them its oldest are written at once
+ * @param maxBytes payload bytes a queue may hold unwritten (beyond them its oldest are written at once), and
+ *     payload bytes of held messages it may keep waiting for a consumer (beyond them offers are written
+ *     and read back)
  */
 public record WriteBehind(Duration delay, long maxBytes) {
     /** The defaults of the configuration reference. */
