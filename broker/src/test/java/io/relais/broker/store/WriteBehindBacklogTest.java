@@ -2,7 +2,8 @@ package io.relais.broker.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.relais.broker.core.Reason;
 import io.relais.broker.core.queue.DeliverySink;
 import io.relais.broker.core.queue.FlowLimits;
@@ -12,6 +13,7 @@ import io.relais.broker.core.queue.QueueArguments;
 import io.relais.broker.core.queue.QueueConsumer;
 import io.relais.broker.core.queue.TestLoop;
 import io.relais.broker.wire.WireMessage;
+import io.relais.protocol.LeakCheck;
 import io.relais.protocol.Properties;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +32,7 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,8 +42,13 @@ import org.junit.jupiter.api.io.TempDir;
  * crash (the store's files copied while it is open, as {@code kill -9} leaves them) every confirmed message
  * that was not acknowledged comes back, flagged as possibly delivered.
  *
+ * <p>Payloads are pooled direct buffers and {@link LeakCheck} fails a test that leaks one: the store thread's
+ * reference for the write and the queue's are each released once, whichever of the write and the
+ * settlement comes first.
+ *
  * <p>Threads: the test thread drives; the queue runs on a {@link TestLoop}, the store on one store thread.
  */
+@ExtendWith(LeakCheck.class)
 class WriteBehindBacklogTest {
     private static final long MIB = 1L << 20;
 
@@ -63,6 +71,8 @@ class WriteBehindBacklogTest {
         }
     };
     private final StoreThreads threads = new StoreThreads(1, faults);
+    /** Every consumer made, so that what they kept is released at the end. */
+    private final List<Consumer> sinks = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService storeThread = threads.next();
 
     private static final MessageQueue.Listener NO_LISTENER = new MessageQueue.Listener() {
@@ -115,6 +125,11 @@ class WriteBehindBacklogTest {
     void stop() {
         loop.close();
         threads.close();
+        for (Consumer c : sinks) {
+            for (Message m : c.kept) {
+                m.release();
+            }
+        }
     }
 
     private MessageQueue open(Path storeDir, WriteBehind writeBehind) {
@@ -125,11 +140,14 @@ class WriteBehindBacklogTest {
     }
 
     private static WireMessage message(String body) {
-        return new WireMessage("", "k", Properties.EMPTY, true, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8),
-                System.currentTimeMillis());
+        // Pooled and direct, as a network read's, so that the leak check sees every reference the backlog keeps.
+        ByteBuf payload = PooledByteBufAllocator.DEFAULT.directBuffer();
+        payload.writeCharSequence(body, StandardCharsets.UTF_8);
+        return new WireMessage("", "k", Properties.EMPTY, true, payload, System.currentTimeMillis());
     }
 
-    private static QueueConsumer consume(MessageQueue q, Consumer sink, int prefetch) {
+    private QueueConsumer consume(MessageQueue q, Consumer sink, int prefetch) {
+        sinks.add(sink);
         QueueConsumer c = new QueueConsumer(q, sink, 1, true, prefetch, false);
         q.addConsumer(c).join();
         c.start();
@@ -249,6 +267,7 @@ class WriteBehindBacklogTest {
         // The consumer goes away: its deliveries come back, unwritten ones included.
         q.removeConsumer(c1).join();
         q.requeue(new ArrayList<>(first.kept), () -> { });
+        first.kept.clear();
         for (CompletableFuture<Boolean> c : confirms) {
             assertThat(c.get(10, TimeUnit.SECONDS)).as("confirmed once written, after the delay").isTrue();
         }
