@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
@@ -122,7 +123,9 @@ class WriteBehindBacklogTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
+        // What the store thread handed the loop last (a read batch after a close, released there) runs first.
+        settleStoreThread();
         loop.close();
         threads.close();
         for (Consumer c : sinks) {
@@ -133,17 +136,26 @@ class WriteBehindBacklogTest {
     }
 
     private MessageQueue open(Path storeDir, WriteBehind writeBehind) {
+        return open(storeDir, writeBehind, QueueArguments.NONE, NO_LISTENER);
+    }
+
+    private MessageQueue open(Path storeDir, WriteBehind writeBehind, QueueArguments arguments,
+                              MessageQueue.Listener listener) {
         MessageStore store = MessageStore.open(storeDir, "q", FsyncPolicy.DEFAULT, DiskSpace.unlimited(), faults);
         StoredBacklog backlog = new StoredBacklog("q", store, storeThread, FsyncPolicy.DEFAULT, writeBehind, faults);
-        return new MessageQueue("/", "q", true, false, false, QueueArguments.NONE, null, loop, NO_LISTENER, backlog,
+        return new MessageQueue("/", "q", true, false, false, arguments, null, loop, listener, backlog,
                 FlowLimits.DEFAULTS);
     }
 
     private static WireMessage message(String body) {
+        return message(body, true);
+    }
+
+    private static WireMessage message(String body, boolean persistent) {
         // Pooled and direct, as a network read's, so that the leak check sees every reference the backlog keeps.
         ByteBuf payload = PooledByteBufAllocator.DEFAULT.directBuffer();
         payload.writeCharSequence(body, StandardCharsets.UTF_8);
-        return new WireMessage("", "k", Properties.EMPTY, true, payload, System.currentTimeMillis());
+        return new WireMessage("", "k", Properties.EMPTY, persistent, payload, System.currentTimeMillis());
     }
 
     private QueueConsumer consume(MessageQueue q, Consumer sink, int prefetch) {
@@ -386,5 +398,91 @@ class WriteBehindBacklogTest {
         MessageQueue afterCrash = open(crashed, WriteBehind.OFF);
         assertThat(afterCrash.messageCount()).as("m0 only").isEqualTo(1);
         afterCrash.close().join();
+    }
+
+    @Test
+    void shouldDeadLetterAMessageRejectedBeforeItsWriteAndConfirmItWithoutWritingIt() throws Exception {
+        Path storeDir = dir.resolve("q");
+        List<String> deadLettered = new CopyOnWriteArrayList<>();
+        MessageQueue.Listener dlx = new MessageQueue.Listener() {
+            @Override
+            public CompletableFuture<?> unused(MessageQueue queue) {
+                return CompletableFuture.completedFuture(null);
+            }
+
+            @Override
+            public void deadLetter(String exchange, String routingKey, Message message) {
+                deadLettered.add(exchange + ":" + WireMessage.of(message).payload().toString(StandardCharsets.UTF_8));
+                message.release();
+            }
+        };
+        MessageQueue q = open(storeDir, new WriteBehind(Duration.ofSeconds(30), 64 * MIB),
+                QueueArguments.parse(Map.of(QueueArguments.DEAD_LETTER_EXCHANGE, "dlx")), dlx);
+        Consumer sink = new Consumer(body -> body.equals("m0"));
+        QueueConsumer c = consume(q, sink, 100);
+        assertThat(publish(q, "m0").get(10, TimeUnit.SECONDS)).isTrue();
+        await("m0", () -> sink.bodies.size() == 1);
+        List<CompletableFuture<Boolean>> confirms = new ArrayList<>();
+        for (int i = 1; i <= 10; i++) {
+            confirms.add(publish(q, "m" + i));
+        }
+        await("m1 to m10", () -> sink.kept.size() == 10);
+        List<Message> rejected = new ArrayList<>(sink.kept);
+        sink.kept.clear();
+        c.settled(rejected.size());
+        q.rejected(rejected);
+        for (CompletableFuture<Boolean> f : confirms) {
+            assertThat(f.get(10, TimeUnit.SECONDS)).as("settled by the dead-lettering, before the 30 s delay").isTrue();
+        }
+        settleStoreThread();
+        assertThat(deadLettered).containsExactlyElementsOf(range("dlx:m", 1, 10));
+        assertThat(appends.get()).as("only m0 was written").isEqualTo(1);
+        assertThat(q.messageCount()).isZero();
+        q.close().join();
+    }
+
+    @Test
+    void shouldNeverWriteNonPersistentMessagesTakenByAnAutomaticAckConsumer() throws Exception {
+        Path storeDir = dir.resolve("q");
+        MessageQueue q = open(storeDir, new WriteBehind(Duration.ofSeconds(30), 64 * MIB));
+        List<String> bodies = new CopyOnWriteArrayList<>();
+        DeliverySink autoAck = new DeliverySink() {
+            @Override
+            public boolean isWritable() {
+                return true;
+            }
+
+            @Override
+            public void deliver(QueueConsumer consumer, Message message, boolean redelivered) {
+                bodies.add(WireMessage.of(message).payload().toString(StandardCharsets.UTF_8));
+                message.release();
+                consumer.settled(1);
+            }
+
+            @Override
+            public void cancelled(QueueConsumer consumer, Reason reason, String message) {
+            }
+        };
+        QueueConsumer c = new QueueConsumer(q, autoAck, 1, false, 0, false);
+        q.addConsumer(c).join();
+        c.start();
+        CompletableFuture<Boolean> first = new CompletableFuture<>();
+        q.enqueue(message("t0", false), first::complete);
+        assertThat(first.get(10, TimeUnit.SECONDS)).isTrue();
+        await("t0", () -> bodies.size() == 1);
+        List<CompletableFuture<Boolean>> confirms = new ArrayList<>();
+        for (int i = 1; i <= 50; i++) {
+            CompletableFuture<Boolean> f = new CompletableFuture<>();
+            q.enqueue(message("t" + i, false), f::complete);
+            confirms.add(f);
+        }
+        for (CompletableFuture<Boolean> f : confirms) {
+            assertThat(f.get(10, TimeUnit.SECONDS)).isTrue();
+        }
+        await("every delivery", () -> bodies.size() == 51);
+        settleStoreThread();
+        assertThat(bodies).containsExactlyElementsOf(range("t", 0, 50));
+        assertThat(appends.get()).as("only t0, delivered before any consumer took one lately").isEqualTo(1);
+        q.close().join();
     }
 }
