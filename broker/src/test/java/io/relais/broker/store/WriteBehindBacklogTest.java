@@ -58,9 +58,11 @@ class WriteBehindBacklogTest {
     private final TestLoop loop = new TestLoop();
     private final AtomicInteger appends = new AtomicInteger();
     private volatile boolean appendFaults;
+    private final AtomicInteger syncs = new AtomicInteger();
     private final StoreFaults faults = new StoreFaults() {
         @Override
         public void beforeSync(String queue) {
+            syncs.incrementAndGet();
         }
 
         @Override
@@ -141,8 +143,13 @@ class WriteBehindBacklogTest {
 
     private MessageQueue open(Path storeDir, WriteBehind writeBehind, QueueArguments arguments,
                               MessageQueue.Listener listener) {
-        MessageStore store = MessageStore.open(storeDir, "q", FsyncPolicy.DEFAULT, DiskSpace.unlimited(), faults);
-        StoredBacklog backlog = new StoredBacklog("q", store, storeThread, FsyncPolicy.DEFAULT, writeBehind, faults);
+        return open(storeDir, FsyncPolicy.DEFAULT, writeBehind, arguments, listener);
+    }
+
+    private MessageQueue open(Path storeDir, FsyncPolicy fsync, WriteBehind writeBehind, QueueArguments arguments,
+                              MessageQueue.Listener listener) {
+        MessageStore store = MessageStore.open(storeDir, "q", fsync, DiskSpace.unlimited(), faults);
+        StoredBacklog backlog = new StoredBacklog("q", store, storeThread, fsync, writeBehind, faults);
         return new MessageQueue("/", "q", true, false, false, arguments, null, loop, listener, backlog,
                 FlowLimits.DEFAULTS);
     }
@@ -483,6 +490,28 @@ class WriteBehindBacklogTest {
         settleStoreThread();
         assertThat(bodies).containsExactlyElementsOf(range("t", 0, 50));
         assertThat(appends.get()).as("only t0, delivered before any consumer took one lately").isEqualTo(1);
+        q.close().join();
+    }
+
+    @Test
+    void shouldConfirmAHeldMessageOnlyAfterSyncingItsWriteWhenFsyncIsAlways() throws Exception {
+        FsyncPolicy always = FsyncPolicy.of("always", Duration.ZERO);
+        MessageQueue q = open(dir.resolve("q"), always, new WriteBehind(Duration.ofMillis(200), 64 * MIB),
+                QueueArguments.NONE, NO_LISTENER);
+        Consumer sink = new Consumer(body -> false);
+        consume(q, sink, 100);
+        assertThat(publish(q, "m0").get(10, TimeUnit.SECONDS)).isTrue();
+        await("m0", () -> sink.bodies.size() == 1);
+        settleStoreThread();
+        int syncsBefore = syncs.get();
+        CompletableFuture<Boolean> held = new CompletableFuture<>();
+        assertThat(q.enqueue(message("m1"), ok -> {
+            assertThat(syncs.get()).as("synced before the waiter is told").isGreaterThan(syncsBefore);
+            held.complete(ok);
+        })).isTrue();
+        await("m1", () -> sink.bodies.size() == 2);
+        assertThat(held.get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(appends.get()).as("m1 written by the delay").isEqualTo(2);
         q.close().join();
     }
 }
