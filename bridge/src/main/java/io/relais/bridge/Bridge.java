@@ -59,15 +59,21 @@ public final class Bridge implements AutoCloseable {
     /** {@link #start(String, BridgeConfig)} as the given Relais user. */
     public static Bridge start(String relaisServer, String user, String password, BridgeConfig config)
             throws Exception {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setUri(config.amqpUri());
+        return start(RelaisClient.builder().server(relaisServer).username(user).password(password), config);
+    }
+
+    /**
+     * {@link #start(String, BridgeConfig)} with the Relais side's connection as {@code relais} configures it
+     * (server, credentials, TLS); the bridge sets its client name and reconnection. RabbitMQ over TLS with an
+     * {@code amqps://} URI ({@link RabbitTls}).
+     */
+    public static Bridge start(RelaisClient.Builder relais, BridgeConfig config) throws Exception {
+        ConnectionFactory factory = RabbitTls.factory(config);
         factory.setAutomaticRecoveryEnabled(true);
         factory.setTopologyRecoveryEnabled(true);
         factory.setRecoveryDelayHandler(new RecoveryDelayHandler.ExponentialBackoffDelayHandler(
                 List.of(100L, 200L, 500L, 1000L, 2000L, 5000L)));
-        RelaisClient.Builder relais = RelaisClient.builder().server(relaisServer).username(user).password(password)
-                .clientName("relais-bridge")
-                .reconnect(ReconnectPolicy.DEFAULT);
+        relais.clientName("relais-bridge").reconnect(ReconnectPolicy.DEFAULT);
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             RelaisClient in = relais.connect();

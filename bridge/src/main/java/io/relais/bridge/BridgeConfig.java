@@ -18,11 +18,18 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * YAML file (the broker's configuration file, or one of its own), or built from command-line options.
  * Immutable; thread-safe.
  *
- * @param amqpUri the RabbitMQ to bridge with
+ * @param amqpUri the RabbitMQ to bridge with: {@code amqp://}, or {@code amqps://} for TLS
+ * @param amqpCacert with {@code amqps://}, the PEM file of the CA that signed RabbitMQ's certificate; null for
+ *     the JDK's authorities
  * @param links the links, with unique names
  */
-public record BridgeConfig(String amqpUri, List<LinkConfig> links) {
+public record BridgeConfig(String amqpUri, Path amqpCacert, List<LinkConfig> links) {
     public static final String DEFAULT_AMQP = "amqp://guest:guest@localhost:5672";
+
+    /** A configuration whose RabbitMQ, if {@code amqps://}, is trusted through the JDK's authorities. */
+    public BridgeConfig(String amqpUri, List<LinkConfig> links) {
+        this(amqpUri, null, links);
+    }
 
     public BridgeConfig {
         links = List.copyOf(links);
@@ -57,8 +64,10 @@ public record BridgeConfig(String amqpUri, List<LinkConfig> links) {
     /** Parses a {@code bridge:} section (see bridge/README.md); {@code source} names it in errors. */
     public static BridgeConfig fromMap(Object section, String source) {
         Map<?, ?> m = map(section, source + ": bridge");
-        checkKeys(m, Set.of("amqp", "links"), source + ": bridge");
+        checkKeys(m, Set.of("amqp", "amqp-cacert", "links"), source + ": bridge");
         String amqp = m.get("amqp") == null ? DEFAULT_AMQP : string(m.get("amqp"), source + ": bridge.amqp");
+        Path cacert = m.get("amqp-cacert") == null ? null
+                : Path.of(string(m.get("amqp-cacert"), source + ": bridge.amqp-cacert"));
         List<LinkConfig> links = new ArrayList<>();
         Object list = m.get("links");
         if (list != null) {
@@ -70,7 +79,7 @@ public record BridgeConfig(String amqpUri, List<LinkConfig> links) {
             }
         }
         try {
-            return new BridgeConfig(amqp, links);
+            return new BridgeConfig(amqp, cacert, links);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": bridge.links: " + e.getMessage(), e);
         }

@@ -17,18 +17,24 @@ import io.relais.broker.core.CoreException;
 import io.relais.broker.core.Names;
 import io.relais.broker.core.access.AccessControl;
 import io.relais.broker.core.routing.Topology;
+import io.relais.broker.net.Authenticator;
 import io.relais.broker.net.BrokerContext;
 import io.relais.broker.net.DiskMonitor;
 import io.relais.broker.net.MemoryMonitor;
 import io.relais.broker.net.NettyLoops;
 import io.relais.broker.net.ServerPipeline;
 import io.relais.broker.net.Session;
+import io.relais.broker.net.TlsContexts;
+import io.relais.broker.security.KeyDerivation;
+import io.relais.broker.security.LoginThrottle;
+import io.relais.broker.security.UserDatabase;
 import io.relais.broker.store.DiskDefinitions;
 import io.relais.broker.store.DiskQueueStorage;
 import io.relais.broker.store.DiskSpace;
 import io.relais.broker.store.StoreException;
 import io.relais.broker.store.StoreFaults;
 import io.relais.broker.store.StoreThreads;
+import io.relais.protocol.sasl.ScramCredential;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
@@ -37,6 +43,9 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -59,17 +68,45 @@ public final class Broker implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final BrokerContext context;
+    /** The plaintext listener; null when TLS-only. */
     private final Channel serverChannel;
+    /** The TLS listener and its contexts; null without TLS. */
+    private final Channel tlsChannel;
+    private final TlsContexts tls;
     private final FileChannel lockChannel;
     private final FileLock dataLock;
     private final ExecutorService topologyThread;
     private final StoreThreads storeThreads;
+    private final UserDatabase users;
+    private final KeyDerivation keyDerivation;
+    private InternalLogin internalLogin;
     private volatile boolean closed;
 
+    /**
+     * The credentials of an internal user for this run only ({@link #internalLogin()}).
+     *
+     * @param user the user name, {@value #INTERNAL_USER}
+     * @param password a random password, held in memory only
+     */
+    public record InternalLogin(String user, String password) {
+        @Override
+        public String toString() {
+            return "InternalLogin[" + user + "]";
+        }
+    }
+
+    /** The internal user {@code relais broker}'s bridge logs in as. */
+    public static final String INTERNAL_USER = UserDatabase.RESERVED_PREFIX + "bridge";
+
     private Broker(BrokerConfig config, EventLoopGroup boss, EventLoopGroup workers, BrokerContext context,
-                   Channel serverChannel, FileChannel lockChannel, FileLock dataLock, ExecutorService topologyThread,
-                   StoreThreads storeThreads) {
+                   Channel serverChannel, Channel tlsChannel, TlsContexts tls, FileChannel lockChannel, FileLock dataLock,
+                   ExecutorService topologyThread, StoreThreads storeThreads, UserDatabase users,
+                   KeyDerivation keyDerivation) {
+        this.tlsChannel = tlsChannel;
+        this.tls = tls;
         this.config = config;
+        this.users = users;
+        this.keyDerivation = keyDerivation;
         this.topologyThread = topologyThread;
         this.storeThreads = storeThreads;
         this.boss = boss;
@@ -96,6 +133,8 @@ public final class Broker implements AutoCloseable {
      * @throws ConfigException if the data directory is unusable or the address cannot be bound
      */
     public static Broker start(BrokerConfig config, StoreFaults faults) {
+        // The TLS files first: a bad one stops start-up before anything else is touched.
+        TlsContexts tls = config.tls().enabled() ? TlsContexts.load(config.tls()) : null;
         Path dataDir = config.dataDir().toAbsolutePath().normalize();
         FileChannel lockChannel;
         FileLock lock;
@@ -134,6 +173,14 @@ public final class Broker implements AutoCloseable {
                     + "queues are refused and settlements are kept in memory (a restart delivers them again) until "
                     + "space returns", space.free() >> 20, dataDir, BrokerConfig.KEY_MIN_FREE_DISK);
         }
+        UserDatabase users;
+        try {
+            users = UserDatabase.open(dataDir, config.auth());
+        } catch (ConfigException e) {
+            releaseQuietly(lock, lockChannel);
+            throw e;
+        }
+        KeyDerivation keyDerivation = new KeyDerivation();
         boolean epoll = Epoll.isAvailable();
         int threads = config.ioThreads();
         EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1, new DefaultThreadFactory("relais-accept"))
@@ -151,11 +198,13 @@ public final class Broker implements AutoCloseable {
         StoreThreads storeThreads = new StoreThreads(Math.max(1, Math.min(4, threads)), faults);
         Topology topology = new Topology(Names.DEFAULT_VHOST, topologyThread, loops,
                 new DiskDefinitions(dataDir, space, faults),
-                new DiskQueueStorage(dataDir, config.fsync(), config.writeBehind(), storeThreads, space), AccessControl.PERMIT_ALL, config.flow());
+                new DiskQueueStorage(dataDir, config.fsync(), config.writeBehind(), storeThreads, space),
+                AccessControl.PERMIT_ALL, config.flow(), config.securityLimits().maxQueuesPerVhost());
         // The free space is probed on a store thread, never on a network loop.
         storeThreads.next().scheduleWithFixedDelay(space::probe, DiskSpace.PROBE_MILLIS, DiskSpace.PROBE_MILLIS,
                 TimeUnit.MILLISECONDS);
-        BrokerContext context = new BrokerContext(config, topology, loops, VERSION);
+        BrokerContext context = new BrokerContext(config, topology, loops, VERSION,
+                new Authenticator(config.auth(), users, keyDerivation));
         try {
             topology.recover();
         } catch (CoreException | StoreException | IllegalArgumentException e) {
@@ -163,39 +212,97 @@ public final class Broker implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             topologyThread.shutdown();
             storeThreads.close();
+            users.close();
+            keyDerivation.close();
             releaseQuietly(lock, lockChannel);
             throw new ConfigException("cannot recover the durable state in " + dataDir + ": " + e.getMessage(), e);
         }
+        Channel server = null;
+        Channel tlsServer = null;
+        String listening = "";
         try {
-            Channel server = new ServerBootstrap()
-                    .group(boss, workers)
-                    .channel(channelType)
-                    .option(ChannelOption.SO_BACKLOG, 1024)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childHandler(new ServerPipeline(context))
-                    .bind(new InetSocketAddress(config.host(), config.port()))
-                    .syncUninterruptibly()
-                    .channel();
+            if (tls == null || !config.tls().only()) {
+                listening = config.host() + ":" + config.port();
+                server = listen(boss, workers, channelType, new ServerPipeline(context), config.host(), config.port());
+            }
+            if (tls != null) {
+                listening = config.host() + ":" + config.tls().port() + " (TLS)";
+                tlsServer = listen(boss, workers, channelType, new ServerPipeline(context, tls), config.host(),
+                        config.tls().port());
+            }
             workers.next().scheduleAtFixedRate(new MemoryMonitor(context), 100, 100, TimeUnit.MILLISECONDS);
             DiskMonitor disk = new DiskMonitor(context, space);
             disk.run();
             workers.next().scheduleAtFixedRate(disk, DiskSpace.PROBE_MILLIS, DiskSpace.PROBE_MILLIS,
                     TimeUnit.MILLISECONDS);
-            Broker broker = new Broker(config, boss, workers, context, server, lockChannel, lock, topologyThread,
-                    storeThreads);
-            LOG.info("Relais {} listening on {}:{} ({} transport, data dir {})", VERSION, config.host(), broker.port(),
+            Broker broker = new Broker(config, boss, workers, context, server, tlsServer, tls, lockChannel,
+                    lock, topologyThread, storeThreads, users, keyDerivation);
+            LOG.info("Relais {} listening on {} ({} transport, data dir {})", VERSION, broker.describeListeners(),
                     epoll ? "epoll" : "nio", dataDir);
             return broker;
         } catch (RuntimeException e) {
+            if (server != null) {
+                server.close().syncUninterruptibly();
+            }
             topology.closeAll().join();
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             topologyThread.shutdown();
             storeThreads.close();
+            users.close();
+            keyDerivation.close();
             releaseQuietly(lock, lockChannel);
-            throw new ConfigException("cannot listen on " + config.host() + ":" + config.port() + ": "
-                    + e.getMessage(), e);
+            throw new ConfigException("cannot listen on " + listening + ": " + e.getMessage(), e);
         }
+    }
+
+    private static Channel listen(EventLoopGroup boss, EventLoopGroup workers, Class<? extends ServerChannel> type,
+                                  ServerPipeline pipeline, String host, int port) {
+        return new ServerBootstrap()
+                .group(boss, workers)
+                .channel(type)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(pipeline)
+                .bind(new InetSocketAddress(host, port))
+                .syncUninterruptibly()
+                .channel();
+    }
+
+    private String describeListeners() {
+        String plain = serverChannel == null ? "" : config.host() + ":" + localPort(serverChannel);
+        String secure = tlsChannel == null ? "" : config.host() + ":" + tlsPort() + " (TLS, " + tls.providerName()
+                + (tls.config().ca() == null ? "" : ", client certificates " + tls.config().clientAuth().word()) + ")";
+        return plain.isEmpty() ? secure : secure.isEmpty() ? plain : plain + " and " + secure;
+    }
+
+    private static int localPort(Channel channel) {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /**
+     * Reads the TLS certificate, key and CA files again and makes new TLS handshakes use them; open
+     * connections keep theirs (they are not dropped). Blocks on file I/O: call it off the event loops (the
+     * {@code relais broker} SIGHUP handler does).
+     *
+     * @throws ConfigException naming the key of a file that is bad; the certificates in use stay
+     * @throws IllegalStateException if the broker has no TLS listener
+     */
+    public void reloadTls() {
+        if (tls == null) {
+            throw new IllegalStateException("this broker has no TLS listener (" + BrokerConfig.KEY_TLS_PORT + ")");
+        }
+        tls.reload();
+    }
+
+    /** The TLS port (the real one when the configuration asked for 0), or -1 without a TLS listener. */
+    public int tlsPort() {
+        return tlsChannel == null ? -1 : localPort(tlsChannel);
+    }
+
+    /** The TLS engine in use, {@code openssl} or {@code jdk}; null without a TLS listener. */
+    public String tlsProvider() {
+        return tls == null ? null : tls.providerName();
     }
 
     private static void releaseQuietly(FileLock lock, FileChannel channel) {
@@ -207,14 +314,45 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    /** The port the broker listens on (the real one when the configuration asked for 0). */
+    /**
+     * The plaintext port the broker listens on (the real one when the configuration asked for 0); when it is
+     * TLS-only, the TLS port.
+     */
     public int port() {
-        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        return serverChannel == null ? tlsPort() : localPort(serverChannel);
     }
 
     /** The host the broker listens on. */
     public String host() {
         return config.host();
+    }
+
+    /** The broker's users, durable in the data directory. */
+    public UserDatabase users() {
+        return users;
+    }
+
+    /** The throttle of failed logins (tests read its schedule). */
+    public LoginThrottle loginThrottle() {
+        return context.authenticator().throttle();
+    }
+
+    /**
+     * The credentials of the internal user {@value #INTERNAL_USER}, created on the first call: a random
+     * password for this run, kept in memory only (the user database holds its SCRAM keys in memory, never on
+     * disk); the user may log in only from a loopback address and is neither listed nor changeable over the
+     * protocol. {@code relais broker} gives them to the bridge it runs. Derives the keys (PBKDF2) on the
+     * calling thread.
+     */
+    public synchronized InternalLogin internalLogin() {
+        if (internalLogin == null) {
+            byte[] random = new byte[24];
+            new SecureRandom().nextBytes(random);
+            String password = Base64.getEncoder().encodeToString(random);
+            users.addInternal(INTERNAL_USER, ScramCredential.create(password), Set.of());
+            internalLogin = new InternalLogin(INTERNAL_USER, password);
+        }
+        return internalLogin;
     }
 
     /** Number of open client connections. */
@@ -248,7 +386,12 @@ public final class Broker implements AutoCloseable {
         }
         closed = true;
         LOG.info("shutting down: closing {} connections", context.sessions().size());
-        serverChannel.close().syncUninterruptibly();
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        if (tlsChannel != null) {
+            tlsChannel.close().syncUninterruptibly();
+        }
         for (Session s : context.sessions()) {
             s.shutdown();
         }
@@ -266,6 +409,8 @@ public final class Broker implements AutoCloseable {
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         topologyThread.shutdown();
         storeThreads.close();
+        users.close();
+        keyDerivation.close();
         try {
             dataLock.release();
             lockChannel.close();

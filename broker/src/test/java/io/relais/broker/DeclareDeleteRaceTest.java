@@ -363,7 +363,7 @@ class DeclareDeleteRaceTest {
         }
         try (Stream<Path> entries = Files.list(fixture.dataDir())) {
             assertThat(entries.map(p -> p.getFileName().toString()).toList()).as("the data directory")
-                    .isSubsetOf(Set.of(".lock", "definitions.rdf", "queues"));
+                    .isSubsetOf(Set.of(".lock", "definitions.rdf", "queues", "users.db"));
         }
     }
 }

@@ -56,11 +56,28 @@ public final class RawConnection implements AutoCloseable {
      * {@code readTimeout}.
      */
     public RawConnection(int port, Duration readTimeout, int receiveBufferBytes) throws IOException {
+        this("127.0.0.1", port, readTimeout, receiveBufferBytes);
+    }
+
+    /** Connects to {@code host} (another address of this machine, say) with a read timeout of 10 s. */
+    public RawConnection(String host, int port) throws IOException {
+        this(host, port, DEFAULT_READ_TIMEOUT, 0);
+    }
+
+    private RawConnection(String host, int port, Duration readTimeout, int receiveBufferBytes) throws IOException {
         socket = new Socket();
         if (receiveBufferBytes > 0) {
             socket.setReceiveBufferSize(receiveBufferBytes);
         }
-        socket.connect(new InetSocketAddress("127.0.0.1", port));
+        socket.connect(new InetSocketAddress(host, port));
+        socket.setSoTimeout((int) readTimeout.toMillis());
+        in = new DataInputStream(socket.getInputStream());
+        out = socket.getOutputStream();
+    }
+
+    /** Speaks over {@code socket}, already connected (a TLS socket, or one bound to another local address). */
+    public RawConnection(Socket socket, Duration readTimeout) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout((int) readTimeout.toMillis());
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();

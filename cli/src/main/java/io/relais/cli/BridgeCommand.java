@@ -30,8 +30,9 @@ final class BridgeCommand implements Callable<Integer> {
             + BridgeConfig.DEFAULT_AMQP + ").")
     String amqp;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "A YAML file whose bridge: section defines links.")
-    Path config;
+    @Option(names = "--amqp-cacert", paramLabel = "FILE", description = "With an amqps:// URI: PEM file of the CA "
+            + "that signed RabbitMQ's certificate (default: the config's bridge.amqp-cacert, else the JDK's authorities).")
+    Path amqpCacert;
 
     @Option(names = "--to-rabbitmq", paramLabel = "PATTERN", description = "Mirror what is published to Relais's "
             + "default exchange under PATTERN into RabbitMQ's amq.topic, same routing key. Repeatable.")
@@ -45,7 +46,8 @@ final class BridgeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BridgeConfig fromFile;
         try {
-            fromFile = config == null ? null : BridgeConfig.load(config);
+            // --config (of the connection options) names the file of both the client: and the bridge: sections.
+            fromFile = server.configFile() == null ? null : BridgeConfig.load(server.configFile());
         } catch (IllegalArgumentException e) {
             System.err.println("relais: configuration error: " + e.getMessage());
             return 1;
@@ -60,14 +62,15 @@ final class BridgeCommand implements Callable<Integer> {
         String uri = amqp != null ? amqp : fromFile != null ? fromFile.amqpUri() : BridgeConfig.DEFAULT_AMQP;
         BridgeConfig cfg;
         try {
-            cfg = new BridgeConfig(uri, links);
+            cfg = new BridgeConfig(uri, amqpCacert != null ? amqpCacert : fromFile != null ? fromFile.amqpCacert() : null,
+                    links);
         } catch (IllegalArgumentException e) {
             System.err.println("relais: " + e.getMessage());
             return 1;
         }
         Bridge bridge;
         try {
-            bridge = Bridge.start(server.server, server.user, server.password, cfg);
+            bridge = Bridge.start(server.builder(), cfg);
         } catch (Exception e) {
             System.err.println("relais: cannot start the bridge: " + e);
             return 1;
@@ -84,7 +87,7 @@ final class BridgeCommand implements Callable<Integer> {
         for (LinkConfig l : links) {
             System.err.println("bridging " + l.describe());
         }
-        System.err.println("bridge running between " + server.server + " and " + uri + " (Ctrl-C to stop)");
+        System.err.println("bridge running between " + server.server() + " and " + uri + " (Ctrl-C to stop)");
         stopped.await();
         return 0;
     }

@@ -6,10 +6,12 @@ import io.relais.broker.Broker;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.config.ConfigException;
 import io.relais.broker.config.ConfigLoader;
+import io.relais.broker.config.TlsConfig;
+import io.relais.client.RelaisClient;
+import io.relais.client.TlsOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -31,6 +33,23 @@ final class BrokerCommand implements Callable<Integer> {
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory, overrides data-dir.")
     Path dataDir;
+
+    @Option(names = "--tls-port", paramLabel = "N", description = "TLS port, overrides tls.port (0: any free port).")
+    Integer tlsPort;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "Server certificate chain (PEM), overrides "
+            + "tls.certificate.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "Server private key (PEM, PKCS#8), overrides tls.key.")
+    Path tlsKey;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "CA certificates (PEM) that client certificates "
+            + "are checked against (they are then asked for), overrides tls.ca.")
+    Path tlsCa;
+
+    @Option(names = "--tls-only", description = "No plaintext listener: TLS on the TLS port only, overrides tls.only.")
+    boolean tlsOnly;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -60,10 +79,16 @@ final class BrokerCommand implements Callable<Integer> {
         Bridge bridge = null;
         if (bridgeConfig != null && !bridgeConfig.links().isEmpty()) {
             try {
-                // The bridge logs in as the first configured user (guest by default).
-                var user = cfg.auth().users().entrySet().stream().sorted(Map.Entry.comparingByKey()).findFirst()
-                        .orElse(Map.entry("guest", "guest"));
-                bridge = Bridge.start("127.0.0.1:" + broker.port(), user.getKey(), user.getValue(), bridgeConfig);
+                // The bridge logs in as the broker's internal user relais.bridge: a random password made for this
+                // run and held in memory only, accepted only over loopback (no password of the configuration).
+                Broker.InternalLogin login = broker.internalLogin();
+                RelaisClient.Builder self = RelaisClient.builder().server("127.0.0.1:" + broker.port())
+                        .username(login.user()).password(login.password());
+                if (cfg.tls().enabled() && cfg.tls().only()) {
+                    // Its own certificate is what it trusts, whatever names it carries: it connects to itself.
+                    self.tls(TlsOptions.trustPem(cfg.tls().certificate()).withoutHostnameVerification());
+                }
+                bridge = Bridge.start(self, bridgeConfig);
             } catch (Exception e) {
                 System.err.println("relais: cannot start the bridge (bridge: section of " + configFile() + "): " + e);
                 broker.close();
@@ -83,8 +108,22 @@ final class BrokerCommand implements Callable<Integer> {
             broker.close();
             stopped.countDown();
         }, "relais-shutdown"));
-        System.err.println("Relais broker listening on " + broker.host() + ":" + broker.port()
-                + " (Ctrl-C to stop)");
+        if (broker.tlsPort() >= 0) {
+            ReloadSignal.onHangUp(() -> {
+                try {
+                    broker.reloadTls();
+                } catch (ConfigException e) {
+                    System.err.println("relais: TLS certificates not reloaded, the old ones stay in use: "
+                            + e.getMessage());
+                }
+            });
+        }
+        String listeners = cfg.tls().enabled() && cfg.tls().only() ? "" : broker.host() + ":" + broker.port();
+        if (broker.tlsPort() >= 0) {
+            listeners += (listeners.isEmpty() ? "" : " and ") + broker.host() + ":" + broker.tlsPort() + " (TLS)";
+        }
+        System.err.println("Relais broker listening on " + listeners + " (pid " + ProcessHandle.current().pid()
+                + "; Ctrl-C to stop" + (broker.tlsPort() >= 0 ? ", kill -HUP to reload the TLS certificates" : "") + ")");
         stopped.await();
         return 0;
     }
@@ -109,6 +148,17 @@ final class BrokerCommand implements Callable<Integer> {
         }
         if (dataDir != null) {
             cfg = cfg.withDataDir(dataDir);
+        }
+        TlsConfig t = cfg.tls();
+        if (tlsPort != null && (tlsPort < 0 || tlsPort > 65535)) {
+            throw new ConfigException("--tls-port must be between 0 and 65535, found " + tlsPort);
+        }
+        if (tlsPort != null || tlsCert != null || tlsKey != null || tlsCa != null || tlsOnly) {
+            t = new TlsConfig(tlsPort != null ? tlsPort : t.port(), tlsCert != null ? tlsCert : t.certificate(),
+                    tlsKey != null ? tlsKey : t.key(), tlsCa != null ? tlsCa : t.ca(), tlsOnly || t.only(),
+                    t.clientAuth(), t.externalUser(), t.provider());
+            ConfigLoader.checkTls(t, "the command line (--tls-port, --tls-cert, --tls-key, --tls-ca, --tls-only)");
+            cfg = cfg.withTls(t);
         }
         return cfg;
     }

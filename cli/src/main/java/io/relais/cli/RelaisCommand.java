@@ -9,9 +9,10 @@ import picocli.CommandLine;
  */
 @Command(name = "relais", mixinStandardHelpOptions = true, versionProvider = RelaisCommand.Version.class,
         description = "Relais message broker: run a broker, publish, subscribe, send and answer requests, manage "
-                + "exchanges and queues.",
+                + "exchanges, queues and users.",
         subcommands = {BrokerCommand.class, ExchangeCommand.class, QueueCommand.class, PubCommand.class,
                 SubCommand.class, RequestCommand.class, ReplyCommand.class, BridgeCommand.class, BenchCommand.class,
+                UserCommand.class,
                 CommandLine.HelpCommand.class})
 public final class RelaisCommand implements Runnable {
     @CommandLine.Spec

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,6 +36,24 @@ final class CliProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Starts {@code relais ARGS...} with these environment variables added. */
+    static CliProcess start(Map<String, String> environment, String... args) {
+        try {
+            ProcessBuilder builder = new ProcessBuilder(JavaCommand.relais(List.of(), List.of(args)));
+            builder.environment().putAll(environment);
+            return new CliProcess(builder.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs {@code relais ARGS...} with these environment variables added, to completion (at most 60 s). */
+    static CliProcess run(Map<String, String> environment, String... args) {
+        CliProcess p = start(environment, args);
+        p.waitFor();
+        return p;
     }
 
     /** Runs {@code relais ARGS...} to completion (at most 60 s). */

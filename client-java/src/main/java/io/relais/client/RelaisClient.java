@@ -3,8 +3,10 @@ package io.relais.client;
 import io.netty.channel.EventLoopGroup;
 import io.relais.client.impl.ClientConfig;
 import io.relais.client.impl.ClientFacade;
+import io.relais.client.impl.ClientTls;
 import io.relais.protocol.frame.ExchangeInfo;
 import io.relais.protocol.frame.QueueInfo;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -26,6 +28,18 @@ import java.util.function.Consumer;
  * deliveries of the lost connection can no longer be acknowledged (the broker redelivers them). Listeners
  * added with {@link #onConnectionEvent} see every step. The client is closed for good by {@link #close()}, or
  * when the policy gives up; then {@link #isOpen()} is false and every call fails.
+ *
+ * <p><b>Security.</b> Plaintext by default; {@link Builder#tls} connects over TLS (1.3 or 1.2), verifying the
+ * broker's certificate and host name.
+ *
+ * <p><b>Authentication.</b> When it presents a client certificate and the broker offers EXTERNAL, the client
+ * authenticates with EXTERNAL: the certificate names the user. Otherwise it logs in with SCRAM-SHA-256
+ * whenever the broker offers it (it asks for the {@code sasl} capability): the password never crosses the wire, the key derivation (PBKDF2) runs on a
+ * thread of the client's own ({@code relais-client-kdf}), never on the event loop, and the client accepts the
+ * connection only once the broker proved, with its SCRAM signature, that it holds the user's credentials.
+ * Against a broker that offers only PLAIN it falls back to PLAIN (the password is then sent; use it over TLS
+ * or loopback). A refused login fails with {@link AuthenticationException}. {@link #users()} administers the
+ * broker's users; a refused operation fails with {@link AccessRefusedException}.
  *
  * <p><b>Threads.</b> One client is meant to be shared by every thread of an application; all methods are
  * thread-safe and none blocks, except {@link #publishConfirmed(Message)} when the unconfirmed window is
@@ -101,6 +115,12 @@ public interface RelaisClient extends AutoCloseable {
 
     /** Every queue of the broker. */
     CompletableFuture<List<QueueInfo>> listQueues();
+
+    /**
+     * The broker's users, administered over this connection: add, change the password or tags of, delete and
+     * list users ({@link Users}; needs the {@code administrator} tag, else {@link AccessRefusedException}).
+     */
+    Users users();
 
     /**
      * Publishes without confirm (fire and forget). Problems the broker finds later (unknown exchange, a
@@ -293,6 +313,7 @@ public interface RelaisClient extends AutoCloseable {
         private int disconnectedBufferSize = DEFAULT_DISCONNECTED_BUFFER_SIZE;
         private Backpressure backpressure = Backpressure.BLOCK;
         private int maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES;
+        private TlsOptions tls;
 
         Builder() {
         }
@@ -342,6 +363,33 @@ public interface RelaisClient extends AutoCloseable {
                 throw new IllegalArgumentException("maxBufferedBytes must be >= 1024: " + maxBufferedBytes);
             }
             this.maxBufferedBytes = maxBufferedBytes;
+            return this;
+        }
+
+        /**
+         * Connects over TLS with these options; default: plaintext. With a client certificate
+         * ({@link TlsOptions#withClientCertificate}) the client authenticates with EXTERNAL when the broker
+         * offers it (the certificate names the user), with PLAIN otherwise.
+         */
+        public Builder tls(TlsOptions options) {
+            this.tls = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /** Connects over TLS, trusting the certificates of a PEM file; host names verified. Keeps a client certificate. */
+        public Builder tlsCaFile(Path caFile) {
+            TlsOptions t = TlsOptions.trustPem(caFile);
+            this.tls = tls != null && tls.hasClientCertificate() ? t.withClientCertificate(tls.certificateFile(),
+                    tls.keyFile()) : t;
+            return this;
+        }
+
+        /**
+         * Connects over TLS presenting this client certificate chain and key (PEM, key PKCS#8); trust as set by
+         * {@link #tls} or {@link #tlsCaFile}, else the JDK's default authorities.
+         */
+        public Builder tlsClientCertificate(Path certificate, Path key) {
+            this.tls = (tls == null ? TlsOptions.systemTrust() : tls).withClientCertificate(certificate, key);
             return this;
         }
 
@@ -511,7 +559,8 @@ public interface RelaisClient extends AutoCloseable {
         private ClientConfig config() {
             return new ClientConfig(host, port, username, password, clientName, connectTimeout, requestTimeout,
                     heartbeat, handlerExecutor, maxUnconfirmed, maxPendingDeliveries, eventLoopGroup, ioThreads, reconnect,
-                    disconnectedPublishes, disconnectedBufferSize, backpressure, maxBufferedBytes);
+                    disconnectedPublishes, disconnectedBufferSize, backpressure, maxBufferedBytes,
+                    tls == null ? null : ClientTls.of(tls));
         }
 
         private static Duration positive(Duration d, String name) {

@@ -51,6 +51,20 @@ public class RelaisException extends RuntimeException {
         this.rawCode = rawCode;
     }
 
+    /**
+     * The exception for an ERROR the broker sent: {@link AccessRefusedException} for 1013,
+     * {@link AuthenticationException} for 2006, a plain {@code RelaisException} otherwise.
+     */
+    public static RelaisException fromBroker(int rawCode, String message) {
+        if (rawCode == ErrorCode.ACCESS_REFUSED.code()) {
+            return new AccessRefusedException(message);
+        }
+        if (rawCode == ErrorCode.AUTHENTICATION_FAILED.code()) {
+            return new AuthenticationException(message);
+        }
+        return new RelaisException(rawCode, message);
+    }
+
     /** The protocol error code, or {@code null} when this is not a protocol error or the code is unknown. */
     public ErrorCode code() {
         return code;

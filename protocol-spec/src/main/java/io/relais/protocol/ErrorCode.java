@@ -39,6 +39,17 @@ public enum ErrorCode {
      * server's consumer timeout; the subscription's outstanding deliveries were requeued. Sent in CANCELLED.
      */
     CONSUMER_TIMEOUT(1012, "consumer timeout"),
+    /**
+     * The authenticated user may not do this: a user without the administrator tag administering users, or a
+     * permission the user lacks. The message names the user and the operation.
+     */
+    ACCESS_REFUSED(1013, "access refused"),
+    /**
+     * A server limit refused the request: the vhost holds {@code limits.max-queues-per-vhost} queues
+     * (QUEUE_DECLARE), or the connection holds {@code limits.max-subscriptions-per-connection}
+     * subscriptions (SUBSCRIBE). The message names the limit and its value.
+     */
+    LIMIT_REACHED(1014, "limit reached"),
 
     /** The bytes do not form a valid frame: bad MessagePack, wrong field types, trailing bytes. */
     MALFORMED_FRAME(2001, "malformed frame"),
@@ -68,7 +79,12 @@ public enum ErrorCode {
     /** A frame whose first bytes arrived was not received completely within the server's frame timeout. */
     FRAME_TIMEOUT(2012, "frame not completed in time"),
     /** The client did not read: the server's outgoing buffer stayed above its high watermark for the write timeout. */
-    WRITE_TIMEOUT(2013, "client not reading");
+    WRITE_TIMEOUT(2013, "client not reading"),
+    /**
+     * The server refused the connection because a connection limit is reached: in all, from the client's
+     * address (both before HELLO), of the user or into the vhost (both in answer to AUTH).
+     */
+    CONNECTION_LIMIT(2014, "connection limit reached");
 
     private final int code;
     private final String description;

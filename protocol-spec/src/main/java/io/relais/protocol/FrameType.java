@@ -3,6 +3,8 @@ package io.relais.protocol;
 import io.relais.protocol.codec.FrameReader;
 import io.relais.protocol.frame.Ack;
 import io.relais.protocol.frame.Auth;
+import io.relais.protocol.frame.AuthChallenge;
+import io.relais.protocol.frame.AuthResponse;
 import io.relais.protocol.frame.Bind;
 import io.relais.protocol.frame.Cancel;
 import io.relais.protocol.frame.Cancelled;
@@ -34,6 +36,10 @@ import io.relais.protocol.frame.Return;
 import io.relais.protocol.frame.Subscribe;
 import io.relais.protocol.frame.SubscribeOk;
 import io.relais.protocol.frame.Unbind;
+import io.relais.protocol.frame.UserDelete;
+import io.relais.protocol.frame.UserList;
+import io.relais.protocol.frame.UserListOk;
+import io.relais.protocol.frame.UserPut;
 import io.relais.protocol.frame.Welcome;
 import java.util.function.Function;
 
@@ -78,7 +84,14 @@ public enum FrameType {
     ACK(38, Sender.CLIENT, Ack::decode),
     NACK(39, Sender.CLIENT, Nack::decode),
     REJECT(40, Sender.CLIENT, Reject::decode),
-    FLOW(41, Sender.SERVER, Flow::decode);
+    FLOW(41, Sender.SERVER, Flow::decode),
+    AUTH_CHALLENGE(42, Sender.SERVER, AuthChallenge::decode),
+    AUTH_RESPONSE(43, Sender.CLIENT, AuthResponse::decode),
+
+    USER_PUT(44, Sender.CLIENT, UserPut::decode),
+    USER_DELETE(45, Sender.CLIENT, UserDelete::decode),
+    USER_LIST(46, Sender.CLIENT, UserList::decode),
+    USER_LIST_OK(47, Sender.SERVER, UserListOk::decode);
 
     /** Which side of a connection may send a frame type. */
     public enum Sender { CLIENT, SERVER, BOTH }

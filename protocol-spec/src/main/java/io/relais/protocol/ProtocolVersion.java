@@ -28,6 +28,13 @@ public final class ProtocolVersion {
      * flow control (a congested queue, the memory alarm) and when it reads again.
      */
     public static final String CAP_FLOW = "flow";
+    /**
+     * Capability: challenge-response authentication mechanisms (SCRAM-SHA-256) with AUTH_CHALLENGE and
+     * AUTH_RESPONSE; the server offers them in WELCOME only when this capability is effective.
+     */
+    public static final String CAP_SASL = "sasl";
+    /** Capability: administration of the broker over the connection (users; USER_PUT and the frames after it). */
+    public static final String CAP_ADMIN = "admin";
     /** The four capabilities version 1 was published with, which every version 1 server supports. */
     public static final List<String> V1_CAPABILITIES =
             List.of(CAP_CONFIRMS, CAP_RETURNS, CAP_MANUAL_ACK, CAP_SERVER_CANCEL);
@@ -36,12 +43,19 @@ public final class ProtocolVersion {
      * version 1 since (PROTOCOL.md 10, point 2), in the order a server lists them.
      */
     public static final List<String> CAPABILITIES =
-            List.of(CAP_CONFIRMS, CAP_RETURNS, CAP_MANUAL_ACK, CAP_SERVER_CANCEL, CAP_FLOW);
+            List.of(CAP_CONFIRMS, CAP_RETURNS, CAP_MANUAL_ACK, CAP_SERVER_CANCEL, CAP_FLOW, CAP_SASL, CAP_ADMIN);
 
+    /**
+     * Authentication mechanism: SCRAM-SHA-256 (RFC 5802, RFC 7677) without channel binding; the server's
+     * first choice. Needs the {@link #CAP_SASL} capability.
+     */
+    public static final String MECH_SCRAM_SHA_256 = "SCRAM-SHA-256";
     /** Authentication mechanism: user name and password, RFC 4616. */
     public static final String MECH_PLAIN = "PLAIN";
     /** Authentication mechanism: no credentials; only offered when the server allows it. */
     public static final String MECH_ANONYMOUS = "ANONYMOUS";
+    /** Authentication mechanism: the TLS client certificate names the user (RFC 4422 appendix A). */
+    public static final String MECH_EXTERNAL = "EXTERNAL";
 
     /** Size of the length prefix in bytes. */
     public static final int LENGTH_PREFIX_BYTES = 4;

@@ -97,7 +97,7 @@ class FrameTableTest {
 
     @Test
     void shouldDescribeEachNestedRecordWhenYamlIsComparedWithItsJavaRecord() {
-        assertThat(table.records().keySet()).containsExactly("exchange_info", "queue_info", "properties");
+        assertThat(table.records().keySet()).containsExactly("exchange_info", "queue_info", "user_info", "properties");
         for (RecordDef r : table.records().values()) {
             Class<?> c = nestedRecordClass(r.name());
             List<RecordComponent> components = new ArrayList<>(Arrays.asList(c.getRecordComponents()));

@@ -8,6 +8,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.relais.protocol.codec.FrameEncoder;
 import io.relais.protocol.frame.Ack;
 import io.relais.protocol.frame.Auth;
+import io.relais.protocol.frame.AuthChallenge;
+import io.relais.protocol.frame.AuthResponse;
 import io.relais.protocol.frame.Bind;
 import io.relais.protocol.frame.Cancel;
 import io.relais.protocol.frame.Cancelled;
@@ -41,6 +43,11 @@ import io.relais.protocol.frame.Return;
 import io.relais.protocol.frame.Subscribe;
 import io.relais.protocol.frame.SubscribeOk;
 import io.relais.protocol.frame.Unbind;
+import io.relais.protocol.frame.UserDelete;
+import io.relais.protocol.frame.UserInfo;
+import io.relais.protocol.frame.UserList;
+import io.relais.protocol.frame.UserListOk;
+import io.relais.protocol.frame.UserPut;
 import io.relais.protocol.frame.Welcome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -156,6 +163,15 @@ public final class VectorCatalog {
                 AUTH: mechanism "PLAIN", response bin 00 'guest' 00 'guest' (empty authzid, user guest,
                 password guest), heartbeat_millis 0 (accept the server's).""",
                 () -> new Auth("PLAIN", "\0guest\0guest".getBytes(StandardCharsets.UTF_8), 0)),
+            e("03-auth-external", """
+                AUTH: mechanism "EXTERNAL", response bin empty (the user is the one the TLS client
+                certificate names), heartbeat_millis 0 (accept the server's).""",
+                () -> new Auth("EXTERNAL", new byte[0], 0)),
+            e("03-auth-scram_sha_256", """
+                AUTH: mechanism "SCRAM-SHA-256", response the client-first-message of RFC 7677's example,
+                "n,,n=user,r=rOprNGfwEbeRWgbNEkqO" (gs2 header "n,," = no channel binding, no authzid),
+                heartbeat_millis 0.""",
+                () -> new Auth("SCRAM-SHA-256", ascii(SCRAM_CLIENT_FIRST), 0)),
             e("04-ready", """
                 READY: connection_id "c-1", heartbeat_millis 30000.""",
                 () -> new Ready("c-1", 30_000)),
@@ -380,7 +396,60 @@ public final class VectorCatalog {
                 () -> new Flow(true, "jobs", "slow")),
             e("41-flow-resumed", """
                 FLOW: blocked false, queue "", reason "".""",
-                () -> new Flow(false, "", "")));
+                () -> new Flow(false, "", "")),
+            e("42-auth_challenge", """
+                AUTH_CHALLENGE: data the server-first-message of RFC 7677's example,
+                "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
+                done false (an AUTH_RESPONSE must follow).""",
+                () -> new AuthChallenge(ascii(SCRAM_SERVER_FIRST), false)),
+            e("42-auth_challenge-done", """
+                AUTH_CHALLENGE: data the server-final-message of RFC 7677's example,
+                "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=", done true (READY follows).""",
+                () -> new AuthChallenge(ascii(SCRAM_SERVER_FINAL), true)),
+            e("43-auth_response", """
+                AUTH_RESPONSE: data the client-final-message of RFC 7677's example (user "user", password
+                "pencil"), "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,
+                p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=" (one line, no space).""",
+                () -> new AuthResponse(ascii(SCRAM_CLIENT_FINAL))),
+            e("44-user_put", """
+                USER_PUT: request_id 7, name "user", mode 0 (create), salt bin 16 5b 6d 99 68 9d 12 35 8e ec a0 4b
+                14 12 36 fa 81 (RFC 7677's), iterations 4096, stored_key and server_key (32 bytes each) derived
+                from the password "pencil", tags ["administrator"].""",
+                () -> new UserPut(7, "user", UserPut.CREATE, hex(RFC_SALT), 4096, hex(RFC_STORED_KEY),
+                        hex(RFC_SERVER_KEY), List.of("administrator"))),
+            e("45-user_delete", """
+                USER_DELETE: request_id 8, name "alice".""",
+                () -> new UserDelete(8, "alice")),
+            e("46-user_list", """
+                USER_LIST: request_id 9.""",
+                () -> new UserList(9)),
+            e("47-user_list_ok", """
+                USER_LIST_OK: request_id 9, users [["alice", [], false], ["guest", ["administrator"], true]].""",
+                () -> new UserListOk(9, List.of(new UserInfo("alice", List.of(), false),
+                        new UserInfo("guest", List.of("administrator"), true)))));
+    }
+
+    /**
+     * RFC 7677, section 3: the SCRAM-SHA-256 exchange of user "user", password "pencil" (the client's nonce
+     * {@code rOprNGfwEbeRWgbNEkqO}, the server's part {@code %hvYDpWUa2RaTCAfuxFIlj)hNlF$k0}); the broker's
+     * SCRAM tests use these too.
+     */
+    public static final String SCRAM_CLIENT_FIRST = "n,,n=user,r=rOprNGfwEbeRWgbNEkqO";
+    public static final String SCRAM_SERVER_FIRST =
+            "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
+    public static final String SCRAM_CLIENT_FINAL = "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+            + "p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
+    public static final String SCRAM_SERVER_FINAL = "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=";
+    public static final String RFC_SALT = "5b6d99689d12358eeca04b141236fa81";
+    public static final String RFC_STORED_KEY = "586e5df283e6dceb5c3e791d8b8528ec191e664045ce971792e2e6b5bb13e2a6";
+    public static final String RFC_SERVER_KEY = "c1f3cbc1c13a9d35a14c0990eed97629ea225863e566a4314ab99f3f00e5d9d5";
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] hex(String s) {
+        return ByteBufUtil.decodeHexDump(s);
     }
 
     private static Entry e(String name, String description, Supplier<Frame> frame) {

@@ -91,6 +91,11 @@ public record BrokerConfig(
     public static final String KEY_SHUTDOWN_GRACE = "server.shutdown-grace";
     public static final String KEY_USERS = "auth.users";
     public static final String KEY_ANONYMOUS = "auth.anonymous";
+    public static final String KEY_PLAIN_ON_PLAINTEXT = "auth.plain-on-plaintext";
+    public static final String KEY_LOOPBACK_USERS = "auth.loopback-users";
+    public static final String KEY_FAILURE_DELAY = "auth.failure-delay";
+    public static final String KEY_FAILURE_DELAY_MAX = "auth.failure-delay-max";
+    public static final String KEY_FAILURE_TRACKED_ADDRESSES = "auth.failure-tracked-addresses";
     public static final String KEY_FSYNC = "store.fsync";
     public static final String KEY_MIN_FREE_DISK = "store.min-free-disk";
     public static final String KEY_WRITE_BEHIND_DELAY = "store.write-behind-delay";
@@ -104,6 +109,20 @@ public record BrokerConfig(
     public static final String KEY_FLOW_HIGH_BYTES = "flow.queue-high-bytes";
     public static final String KEY_FLOW_DURABLE_HIGH_BYTES = "flow.durable-queue-high-bytes";
     public static final String KEY_FLOW_MAX_DELAY = "flow.queue-max-delay";
+    public static final String KEY_TLS_PORT = "tls.port";
+    public static final String KEY_TLS_CERTIFICATE = "tls.certificate";
+    public static final String KEY_TLS_KEY = "tls.key";
+    public static final String KEY_TLS_CA = "tls.ca";
+    public static final String KEY_TLS_ONLY = "tls.only";
+    public static final String KEY_TLS_CLIENT_AUTH = "tls.client-auth";
+    public static final String KEY_TLS_EXTERNAL_USER = "tls.external-user";
+    public static final String KEY_TLS_PROVIDER = "tls.provider";
+    public static final String KEY_MAX_CONNECTIONS = "limits.max-connections";
+    public static final String KEY_MAX_CONNECTIONS_PER_ADDRESS = "limits.max-connections-per-address";
+    public static final String KEY_MAX_CONNECTIONS_PER_USER = "limits.max-connections-per-user";
+    public static final String KEY_MAX_CONNECTIONS_PER_VHOST = "limits.max-connections-per-vhost";
+    public static final String KEY_MAX_QUEUES_PER_VHOST = "limits.max-queues-per-vhost";
+    public static final String KEY_MAX_SUBSCRIPTIONS_PER_CONNECTION = "limits.max-subscriptions-per-connection";
     public static final String KEY_AUDIT_FILE = "audit.file";
     public static final String KEY_AUDIT_MAX_FILE_SIZE = "audit.max-file-size";
     public static final String KEY_AUDIT_MAX_FILES = "audit.max-files";
@@ -160,6 +179,14 @@ public record BrokerConfig(
         return new BrokerConfig(host, newPort, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+    }
+
+    /** This configuration listening on another address. */
+    public BrokerConfig withHost(String newHost) {
+        return new BrokerConfig(newHost, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
+                writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout,
+                consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
     }
 
     /** This configuration with another data directory. */

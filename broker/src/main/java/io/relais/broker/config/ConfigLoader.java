@@ -9,10 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.Load;
@@ -35,12 +38,21 @@ public final class ConfigLoader {
             BrokerConfig.KEY_WRITE_BUFFER_HIGH, BrokerConfig.KEY_WRITE_BUFFER_LOW,
             BrokerConfig.KEY_MEMORY_HIGH_WATERMARK, BrokerConfig.KEY_DEFAULT_PREFETCH, BrokerConfig.KEY_MAX_BACKLOG,
             BrokerConfig.KEY_SHUTDOWN_GRACE, BrokerConfig.KEY_USERS, BrokerConfig.KEY_ANONYMOUS,
+            BrokerConfig.KEY_PLAIN_ON_PLAINTEXT, BrokerConfig.KEY_LOOPBACK_USERS, BrokerConfig.KEY_FAILURE_DELAY,
+            BrokerConfig.KEY_FAILURE_DELAY_MAX, BrokerConfig.KEY_FAILURE_TRACKED_ADDRESSES,
             BrokerConfig.KEY_FSYNC, BrokerConfig.KEY_MIN_FREE_DISK, BrokerConfig.KEY_WRITE_BEHIND_DELAY,
             BrokerConfig.KEY_WRITE_BEHIND_MAX_BYTES, BrokerConfig.KEY_FRAME_TIMEOUT,
             BrokerConfig.KEY_FRAME_TIMEOUT_PER_MIB, BrokerConfig.KEY_PARTIAL_FRAME_MEMORY, BrokerConfig.KEY_WRITE_TIMEOUT,
             BrokerConfig.KEY_CONSUMER_TIMEOUT, BrokerConfig.KEY_FLOW_HIGH_MESSAGES, BrokerConfig.KEY_FLOW_HIGH_BYTES,
             BrokerConfig.KEY_FLOW_DURABLE_HIGH_BYTES, BrokerConfig.KEY_FLOW_MAX_DELAY,
-            BrokerConfig.KEY_AUDIT_FILE, BrokerConfig.KEY_AUDIT_MAX_FILE_SIZE, BrokerConfig.KEY_AUDIT_MAX_FILES);
+            BrokerConfig.KEY_AUDIT_FILE, BrokerConfig.KEY_AUDIT_MAX_FILE_SIZE, BrokerConfig.KEY_AUDIT_MAX_FILES,
+            BrokerConfig.KEY_TLS_PORT, BrokerConfig.KEY_TLS_CERTIFICATE, BrokerConfig.KEY_TLS_KEY, BrokerConfig.KEY_TLS_CA,
+            BrokerConfig.KEY_TLS_ONLY, BrokerConfig.KEY_TLS_CLIENT_AUTH, BrokerConfig.KEY_TLS_EXTERNAL_USER,
+            BrokerConfig.KEY_TLS_PROVIDER, BrokerConfig.KEY_MAX_CONNECTIONS, BrokerConfig.KEY_MAX_CONNECTIONS_PER_ADDRESS,
+            BrokerConfig.KEY_MAX_CONNECTIONS_PER_USER, BrokerConfig.KEY_MAX_CONNECTIONS_PER_VHOST,
+            BrokerConfig.KEY_MAX_QUEUES_PER_VHOST, BrokerConfig.KEY_MAX_SUBSCRIPTIONS_PER_CONNECTION);
+    /** The section client commands read their defaults from (cli's ClientDefaults); the broker ignores it. */
+    public static final String CLIENT_SECTION = "client";
     /** The section the bridge reads from the same file; the broker itself ignores it. */
     public static final String BRIDGE_SECTION = "bridge";
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB)?");
@@ -81,8 +93,8 @@ public final class ConfigLoader {
     private static void flatten(String prefix, Map<?, ?> map, Map<String, Object> out, String source) {
         for (Map.Entry<?, ?> e : map.entrySet()) {
             String key = prefix + e.getKey();
-            if (key.equals(BRIDGE_SECTION)) {
-                continue; // read by the bridge (relais broker starts it), see bridge/README.md
+            if (key.equals(BRIDGE_SECTION) || key.equals(CLIENT_SECTION)) {
+                continue; // read by the bridge (relais broker starts it, bridge/README.md) and by client commands
             }
             if (key.equals(BrokerConfig.KEY_USERS)) {
                 out.put(key, e.getValue());
@@ -119,10 +131,18 @@ public final class ConfigLoader {
         Duration grace = duration(v, BrokerConfig.KEY_SHUTDOWN_GRACE, d.shutdownGrace(), true, src);
         Map<String, String> users = users(v, d.auth().users(), src);
         boolean anonymous = bool(v, BrokerConfig.KEY_ANONYMOUS, d.auth().anonymous(), src);
-        if (users.isEmpty() && !anonymous) {
-            throw new ConfigException(src + ": " + BrokerConfig.KEY_USERS + " is empty and "
-                    + BrokerConfig.KEY_ANONYMOUS + " is false: nobody could connect");
+        AuthConfig da0 = d.auth();
+        Duration failureDelay = duration(v, BrokerConfig.KEY_FAILURE_DELAY, da0.failureDelay(), true, src);
+        Duration failureDelayMax = duration(v, BrokerConfig.KEY_FAILURE_DELAY_MAX, da0.failureDelayMax(), true, src);
+        if (failureDelayMax.compareTo(failureDelay) < 0) {
+            throw new ConfigException(src + ": " + BrokerConfig.KEY_FAILURE_DELAY_MAX + " (" + failureDelayMax
+                    + ") must not be less than " + BrokerConfig.KEY_FAILURE_DELAY + " (" + failureDelay + ")");
         }
+        AuthConfig auth = new AuthConfig(users, anonymous,
+                bool(v, BrokerConfig.KEY_PLAIN_ON_PLAINTEXT, da0.plainOnPlaintext(), src),
+                strings(v, BrokerConfig.KEY_LOOPBACK_USERS, da0.loopbackUsers(), src), failureDelay, failureDelayMax,
+                (int) integer(v, BrokerConfig.KEY_FAILURE_TRACKED_ADDRESSES, da0.failureTrackedAddresses(), 1,
+                        10_000_000, src));
         FsyncPolicy fsync = fsync(v, d.fsync(), src);
         long minFreeDisk = size(v, BrokerConfig.KEY_MIN_FREE_DISK, d.minFreeDisk(), 0, Long.MAX_VALUE, src);
         WriteBehind writeBehind = new WriteBehind(
@@ -152,8 +172,77 @@ public final class ConfigLoader {
                 size(v, BrokerConfig.KEY_AUDIT_MAX_FILE_SIZE, da.maxFileSize(), 4096, Long.MAX_VALUE, src),
                 (int) integer(v, BrokerConfig.KEY_AUDIT_MAX_FILES, da.maxFiles(), 0, 1000, src));
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrame, handshake, heartbeat, high, low, memory,
-                prefetch, backlog, grace, new AuthConfig(users, anonymous), fsync, minFreeDisk, frameTimeout, perMib,
-                partialMemory, writeTimeout, consumerTimeout, flow, d.tls(), d.securityLimits(), audit, writeBehind);
+                prefetch, backlog, grace, auth, fsync, minFreeDisk, frameTimeout, perMib,
+                partialMemory, writeTimeout, consumerTimeout, flow, tls(v, d.tls(), src), limits(v, d.securityLimits(), src),
+                audit, writeBehind);
+    }
+
+    private static TlsConfig tls(Map<String, Object> v, TlsConfig d, String src) {
+        int port = (int) integer(v, BrokerConfig.KEY_TLS_PORT, d.port(), -1, 65535, src);
+        TlsConfig tls = new TlsConfig(port, path(v, BrokerConfig.KEY_TLS_CERTIFICATE, d.certificate(), src),
+                path(v, BrokerConfig.KEY_TLS_KEY, d.key(), src), path(v, BrokerConfig.KEY_TLS_CA, d.ca(), src),
+                bool(v, BrokerConfig.KEY_TLS_ONLY, d.only(), src),
+                word(v, BrokerConfig.KEY_TLS_CLIENT_AUTH, TlsConfig.ClientAuth.values(), TlsConfig.ClientAuth::word,
+                        d.clientAuth(), src),
+                word(v, BrokerConfig.KEY_TLS_EXTERNAL_USER, TlsConfig.ExternalUser.values(),
+                        TlsConfig.ExternalUser::word, d.externalUser(), src),
+                word(v, BrokerConfig.KEY_TLS_PROVIDER, TlsConfig.Provider.values(), TlsConfig.Provider::word,
+                        d.provider(), src));
+        checkTls(tls, src);
+        return tls;
+    }
+
+    /**
+     * The TLS settings hang together: a listener has a certificate and a key, files without a listener are a
+     * mistake, TLS-only needs a listener, and a required client certificate needs a CA to check it against.
+     */
+    public static void checkTls(TlsConfig tls, String src) {
+        if (tls.enabled() && (tls.certificate() == null || tls.key() == null)) {
+            throw new ConfigException(src + ": " + BrokerConfig.KEY_TLS_PORT + " is set, so "
+                    + (tls.certificate() == null ? BrokerConfig.KEY_TLS_CERTIFICATE : BrokerConfig.KEY_TLS_KEY)
+                    + " is needed too (a PEM file)");
+        }
+        if (!tls.enabled() && (tls.certificate() != null || tls.key() != null || tls.ca() != null || tls.only())) {
+            throw new ConfigException(src + ": TLS settings are given but " + BrokerConfig.KEY_TLS_PORT
+                    + " is not: set it to the TLS port");
+        }
+        if (tls.clientAuth() == TlsConfig.ClientAuth.NEED && tls.enabled() && tls.ca() == null) {
+            throw new ConfigException(src + ": " + BrokerConfig.KEY_TLS_CLIENT_AUTH + " is need, which needs "
+                    + BrokerConfig.KEY_TLS_CA + " to check client certificates against");
+        }
+    }
+
+    private static SecurityLimits limits(Map<String, Object> v, SecurityLimits d, String src) {
+        return new SecurityLimits(
+                (int) integer(v, BrokerConfig.KEY_MAX_CONNECTIONS, d.maxConnections(), 0, Integer.MAX_VALUE, src),
+                (int) integer(v, BrokerConfig.KEY_MAX_CONNECTIONS_PER_ADDRESS, d.maxConnectionsPerAddress(), 0,
+                        Integer.MAX_VALUE, src),
+                (int) integer(v, BrokerConfig.KEY_MAX_CONNECTIONS_PER_USER, d.maxConnectionsPerUser(), 0,
+                        Integer.MAX_VALUE, src),
+                (int) integer(v, BrokerConfig.KEY_MAX_CONNECTIONS_PER_VHOST, d.maxConnectionsPerVhost(), 0,
+                        Integer.MAX_VALUE, src),
+                (int) integer(v, BrokerConfig.KEY_MAX_QUEUES_PER_VHOST, d.maxQueuesPerVhost(), 0, Integer.MAX_VALUE, src),
+                (int) integer(v, BrokerConfig.KEY_MAX_SUBSCRIPTIONS_PER_CONNECTION, d.maxSubscriptionsPerConnection(), 0,
+                        Integer.MAX_VALUE, src));
+    }
+
+    private static Path path(Map<String, Object> v, String key, Path def, String src) {
+        return v.get(key) == null ? def : Path.of(string(v, key, null, src));
+    }
+
+    private static <E extends Enum<E>> E word(Map<String, Object> v, String key, E[] values, Function<E, String> word,
+                                              E def, String src) {
+        Object o = v.get(key);
+        if (o == null) {
+            return def;
+        }
+        for (E e : values) {
+            if (word.apply(e).equals(String.valueOf(o).trim())) {
+                return e;
+            }
+        }
+        throw new ConfigException(src + ": " + key + " must be one of "
+                + String.join(", ", Arrays.stream(values).map(word).toList()) + ", found '" + o + "'");
     }
 
     private static FsyncPolicy fsync(Map<String, Object> v, FsyncPolicy def, String src) {
@@ -268,6 +357,20 @@ public final class ConfigLoader {
                     + ", found '" + o + "'");
         }
         return d;
+    }
+
+    private static List<String> strings(Map<String, Object> v, String key, List<String> def, String src) {
+        if (!v.containsKey(key)) {
+            return def;
+        }
+        Object o = v.get(key);
+        if (o == null) {
+            return List.of();
+        }
+        if (!(o instanceof List<?> list) || list.stream().anyMatch(e -> !(e instanceof String s) || s.isEmpty())) {
+            throw new ConfigException(src + ": " + key + " must be a list of names, such as [guest], found '" + o + "'");
+        }
+        return list.stream().map(String.class::cast).toList();
     }
 
     private static Map<String, String> users(Map<String, Object> v, Map<String, String> def, String src) {

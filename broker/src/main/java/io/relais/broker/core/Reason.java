@@ -22,5 +22,7 @@ public enum Reason {
     /** The queue was deleted (a consumer of it is cancelled). */
     QUEUE_DELETED,
     /** The principal may not perform this kind of access on this resource. */
-    ACCESS_REFUSED
+    ACCESS_REFUSED,
+    /** A limit of the broker (queues in a vhost, subscriptions of a connection) is reached. */
+    LIMIT_REACHED
 }

@@ -1,72 +1,82 @@
 package io.relais.broker.net;
 
-import io.relais.broker.config.BrokerConfig;
-import io.relais.protocol.ErrorCode;
-import io.relais.protocol.ProtocolException;
+import io.relais.broker.config.AuthConfig;
+import io.relais.broker.security.KeyDerivation;
+import io.relais.broker.security.LoginThrottle;
+import io.relais.broker.security.UserDatabase;
 import io.relais.protocol.ProtocolVersion;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Checks AUTH frames: PLAIN (RFC 4616) against the configured users, and ANONYMOUS when enabled.
+ * What every connection's {@link Login} shares: the user database, the authentication settings, the
+ * throttle of failed logins, the pool that runs PBKDF2 for PLAIN, and the per-broker secret unknown users'
+ * fake SCRAM credentials come from. Decides which mechanisms a connection is offered (PROTOCOL.md 3.6):
+ * SCRAM-SHA-256 first when the client negotiated {@code sasl}, PLAIN where it is allowed (TLS, a loopback
+ * address, or {@code auth.plain-on-plaintext}), ANONYMOUS when configured.
  *
- * <p>Immutable; thread-safe.
+ * <p>Immutable apart from the parts it holds, which are thread-safe; shared by all event loops.
  */
 public final class Authenticator {
-    private final Map<String, String> users;
-    private final boolean anonymous;
+    private final AuthConfig config;
+    private final UserDatabase users;
+    private final LoginThrottle throttle;
+    private final KeyDerivation keyDerivation;
+    private final byte[] secret = new byte[32];
 
-    public Authenticator(BrokerConfig config) {
-        this.users = config.auth().users();
-        this.anonymous = config.auth().anonymous();
+    public Authenticator(AuthConfig config, UserDatabase users, KeyDerivation keyDerivation) {
+        this.config = config;
+        this.users = users;
+        this.keyDerivation = keyDerivation;
+        this.throttle = new LoginThrottle(config.failureDelay(), config.failureDelayMax(),
+                config.failureTrackedAddresses());
+        new SecureRandom().nextBytes(secret);
+    }
+
+    /** True when PLAIN may be used on a connection: over TLS, from a loopback address, or when configured. */
+    boolean plainAllowed(boolean tls, boolean loopback) {
+        return tls || loopback || config.plainOnPlaintext();
     }
 
     /** Mechanisms to offer in WELCOME, in order of preference. */
-    public List<String> mechanisms() {
+    List<String> mechanisms(boolean sasl, boolean plainAllowed) {
         List<String> list = new ArrayList<>();
-        if (!users.isEmpty()) {
+        if (sasl) {
+            list.add(ProtocolVersion.MECH_SCRAM_SHA_256);
+        }
+        if (plainAllowed) {
             list.add(ProtocolVersion.MECH_PLAIN);
         }
-        if (anonymous) {
+        if (config.anonymous()) {
             list.add(ProtocolVersion.MECH_ANONYMOUS);
+        }
+        if (list.isEmpty()) {
+            // WELCOME lists at least one mechanism: PLAIN, which AUTH then refuses with the reason.
+            list.add(ProtocolVersion.MECH_PLAIN);
         }
         return list;
     }
 
-    /**
-     * Authenticates; returns the user name (empty for anonymous).
-     *
-     * @throws ProtocolException with {@link ErrorCode#AUTHENTICATION_FAILED}
-     */
-    public String authenticate(String mechanism, byte[] response) {
-        if (ProtocolVersion.MECH_ANONYMOUS.equals(mechanism) && anonymous) {
-            return "";
-        }
-        if (!ProtocolVersion.MECH_PLAIN.equals(mechanism) || users.isEmpty()) {
-            throw new ProtocolException(ErrorCode.AUTHENTICATION_FAILED, "mechanism '" + mechanism
-                    + "' is not offered; offered: " + mechanisms());
-        }
-        String text = new String(response, StandardCharsets.UTF_8);
-        String[] parts = text.split("\u0000", -1);
-        if (parts.length != 3) {
-            throw new ProtocolException(ErrorCode.AUTHENTICATION_FAILED,
-                    "PLAIN response must be authzid NUL username NUL password");
-        }
-        String user = parts[1];
-        if (!parts[0].isEmpty() && !parts[0].equals(user)) {
-            throw new ProtocolException(ErrorCode.AUTHENTICATION_FAILED, "user '" + user
-                    + "' may not act as '" + parts[0] + "'");
-        }
-        String expected = users.get(user);
-        byte[] given = parts[2].getBytes(StandardCharsets.UTF_8);
-        byte[] wanted = (expected == null ? "\u0000invalid" : expected).getBytes(StandardCharsets.UTF_8);
-        if (expected == null || !MessageDigest.isEqual(given, wanted)) {
-            throw new ProtocolException(ErrorCode.AUTHENTICATION_FAILED, "bad user name or password for '" + user
-                    + "'");
-        }
-        return user;
+    /** The user database. */
+    public UserDatabase users() {
+        return users;
+    }
+
+    /** The throttle of failed logins. */
+    public LoginThrottle throttle() {
+        return throttle;
+    }
+
+    KeyDerivation keyDerivation() {
+        return keyDerivation;
+    }
+
+    boolean anonymous() {
+        return config.anonymous();
+    }
+
+    byte[] secret() {
+        return secret.clone();
     }
 }

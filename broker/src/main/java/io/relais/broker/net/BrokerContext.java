@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What every session shares: configuration, the topology, authentication, the set of live
+ * What every session shares: configuration, the topology, authentication (the {@link Authenticator}
+ * with the user database), the connection limits, the set of live
  * sessions, the memory alarm, and what incomplete frames hold: the bytes they hold (which the
  * memory alarm counts) and the memory reserved for large frames being received, with the sessions
  * waiting for some (PROTOCOL.md 7.8 point 5). Thread-safe: the byte count is a {@link LongAdder}
@@ -24,6 +25,8 @@ public final class BrokerContext {
     private final BrokerConfig config;
     private final Topology topology;
     private final Authenticator authenticator;
+    private final ExternalAuthenticator external;
+    private final ConnectionLimiter limiter;
     private final String serverVersion;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final NettyLoops loops;
@@ -38,12 +41,17 @@ public final class BrokerContext {
     private volatile boolean diskAlarm;
 
     /** What the sessions of a broker share; {@code loops} are its network event loops. */
-    public BrokerContext(BrokerConfig config, Topology topology, NettyLoops loops, String serverVersion) {
+    public BrokerContext(BrokerConfig config, Topology topology, NettyLoops loops, String serverVersion,
+                         Authenticator authenticator) {
         this.config = config;
         this.topology = topology;
         this.loops = loops;
         this.view = new ManagementView(topology, sessions);
-        this.authenticator = new Authenticator(config);
+        this.authenticator = authenticator;
+        // EXTERNAL may name any user of the database; the certificate stands in for the password.
+        this.external = new ExternalAuthenticator(config.tls().externalUser(),
+                name -> authenticator.users().user(name).isPresent());
+        this.limiter = new ConnectionLimiter(config.securityLimits());
         this.serverVersion = serverVersion;
     }
 
@@ -67,9 +75,19 @@ public final class BrokerContext {
         return topology;
     }
 
-    /** Checks AUTH frames. */
+    /** Logs clients in: the user database, the mechanisms, the throttle of failed logins. */
     public Authenticator authenticator() {
         return authenticator;
+    }
+
+    /** Checks AUTH frames with the EXTERNAL mechanism (TLS client certificates). */
+    public ExternalAuthenticator externalAuthenticator() {
+        return external;
+    }
+
+    /** Counts connections against the connection limits. */
+    ConnectionLimiter limiter() {
+        return limiter;
     }
 
     /** The version sent in WELCOME. */

@@ -1,24 +1,31 @@
 package io.relais.broker.net;
 
+import io.netty.channel.Channel;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.protocol.ErrorCode;
+import io.relais.protocol.FrameType;
 import io.relais.protocol.ProtocolException;
 import io.relais.protocol.ProtocolVersion;
 import io.relais.protocol.frame.Auth;
+import io.relais.protocol.frame.AuthResponse;
 import io.relais.protocol.frame.Hello;
 import io.relais.protocol.frame.Welcome;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The handshake of one connection (PROTOCOL.md 3.3): answers HELLO with WELCOME after choosing the
- * protocol version and the effective capabilities, checks AUTH with the {@link Authenticator} and
- * agrees the heartbeat interval; afterwards it answers what was negotiated.
+ * protocol version, the effective capabilities and the mechanisms this connection is offered, hands AUTH
+ * and AUTH_RESPONSE to the connection's {@link Login} and agrees the heartbeat interval; afterwards it
+ * answers what was negotiated.
  *
  * <p>It decides nothing about the connection's state: the {@link Session} gives it HELLO in
- * AWAIT_HELLO and AUTH in AWAIT_AUTH, and opens the connection (READY) when {@link #auth} reports
- * that the client is authenticated. A challenge-response (SASL) mechanism fits behind {@link #auth}:
- * it would send its challenge, return false, and take the client's next response in AWAIT_AUTH.
+ * AWAIT_HELLO, AUTH and AUTH_RESPONSE in AWAIT_AUTH ({@link #expectedAuthFrame} says which), and opens the
+ * connection (READY) when the future of {@link #auth} or {@link #respond} completes with true; false means a
+ * challenge was sent and an AUTH_RESPONSE is awaited (SCRAM-SHA-256).
  *
  * <p>Owned by the channel's event loop; the negotiated values are read there too.
  */
@@ -26,19 +33,24 @@ final class Handshake {
     private final ClientProxy out;
     private final BrokerContext context;
     private final BrokerConfig config;
+    private final TlsPeer tls;
+    private final Login login;
+    private List<String> offered = List.of();
     private String clientName = "";
-    private String user = "";
     private long heartbeatMillis;
     private boolean confirms;
     private boolean returns;
     private boolean manualAck;
     private boolean serverCancel;
     private boolean flow;
+    private boolean admin;
 
-    Handshake(ClientProxy out, BrokerContext context) {
+    Handshake(ClientProxy out, BrokerContext context, Channel channel, TlsPeer tls) {
         this.out = out;
+        this.tls = tls;
         this.context = context;
         this.config = context.config();
+        this.login = new Login(context.authenticator(), context.externalAuthenticator(), channel, tls, out);
     }
 
     /**
@@ -61,25 +73,40 @@ final class Handshake {
         manualAck = effective.contains(ProtocolVersion.CAP_MANUAL_ACK);
         serverCancel = effective.contains(ProtocolVersion.CAP_SERVER_CANCEL);
         flow = effective.contains(ProtocolVersion.CAP_FLOW);
+        admin = effective.contains(ProtocolVersion.CAP_ADMIN);
+        List<String> mechanisms = new ArrayList<>(context.authenticator().mechanisms(
+                effective.contains(ProtocolVersion.CAP_SASL), login.plainAllowed()));
+        if (context.externalAuthenticator().offered(tls.certificates())) {
+            mechanisms.add(0, ProtocolVersion.MECH_EXTERNAL);
+        }
+        offered = List.copyOf(mechanisms);
         long version = Math.min(hello.maxVersion(), ProtocolVersion.MAX_SUPPORTED);
         out.write(new Welcome(version, "relais", context.serverVersion(), ProtocolVersion.CAPABILITIES,
-                context.authenticator().mechanisms(), config.maxFrameSize(), config.heartbeat().toMillis()));
+                offered, config.maxFrameSize(), config.heartbeat().toMillis()));
     }
 
     /**
-     * Authenticates and agrees the heartbeat interval: if one side proposes 0, the other's value,
+     * Starts authentication and agrees the heartbeat interval: if one side proposes 0, the other's value,
      * otherwise the smaller one.
      *
-     * @return true once the client is authenticated (always, with the single-step mechanisms of
-     *     version 1)
-     * @throws ProtocolException 2006 AUTHENTICATION_FAILED
+     * @return completes on the loop with true once the client is authenticated, false when a challenge was
+     *     sent; fails with a {@link ProtocolException} 2006 AUTHENTICATION_FAILED
      */
-    boolean auth(Auth auth) {
-        user = context.authenticator().authenticate(auth.mechanism(), auth.response());
+    CompletableFuture<Boolean> auth(Auth auth) {
         long server = config.heartbeat().toMillis();
         long client = auth.heartbeatMillis();
         heartbeatMillis = server == 0 ? client : client == 0 ? server : Math.min(server, client);
-        return true;
+        return login.start(auth, offered);
+    }
+
+    /** Continues a challenge-response mechanism; completes as {@link #auth}. */
+    CompletableFuture<Boolean> respond(AuthResponse response) {
+        return login.respond(response);
+    }
+
+    /** The frame AWAIT_AUTH takes next: AUTH, or AUTH_RESPONSE after a challenge. */
+    FrameType expectedAuthFrame() {
+        return login.awaitingResponse() ? FrameType.AUTH_RESPONSE : FrameType.AUTH;
     }
 
     String clientName() {
@@ -88,7 +115,12 @@ final class Handshake {
 
     /** The authenticated user; empty for ANONYMOUS. */
     String user() {
-        return user;
+        return login.user();
+    }
+
+    /** The {@code admin} capability is effective. */
+    boolean admin() {
+        return admin;
     }
 
     /** The negotiated heartbeat interval; 0 when heartbeats are off. */

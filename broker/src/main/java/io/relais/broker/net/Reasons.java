@@ -22,6 +22,7 @@ final class Reasons {
             // Version 1 has no code of its own for a refused permission; PRECONDITION_FAILED is the
             // closest, and the message names who was refused what.
             case ACCESS_REFUSED -> ErrorCode.PRECONDITION_FAILED;
+            case LIMIT_REACHED -> ErrorCode.LIMIT_REACHED;
         };
     }
 }

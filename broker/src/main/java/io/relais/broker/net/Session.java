@@ -9,6 +9,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.core.CoreException;
+import io.relais.broker.core.LogText;
 import io.relais.broker.core.Names;
 import io.relais.broker.core.OwnerLoop;
 import io.relais.broker.core.RateLimitedLog;
@@ -23,6 +24,7 @@ import io.relais.protocol.codec.DecodeFailure;
 import io.relais.protocol.codec.FrameDecoder;
 import io.relais.protocol.frame.Ack;
 import io.relais.protocol.frame.Auth;
+import io.relais.protocol.frame.AuthResponse;
 import io.relais.protocol.frame.Cancel;
 import io.relais.protocol.frame.Close;
 import io.relais.protocol.frame.CloseOk;
@@ -37,6 +39,7 @@ import io.relais.protocol.frame.Reject;
 import io.relais.protocol.frame.Request;
 import io.relais.protocol.frame.Subscribe;
 import java.net.SocketAddress;
+import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -77,7 +80,9 @@ public final class Session implements ConnectionSource {
     private final SocketAddress remote;
     private final ClientProxy out;
     private final Handshake handshake;
+    private final TlsPeer tls;
     private final AdminRequests admin;
+    private final UserRequests users;
     private final ConfirmTracker confirms;
     private final PublishPath publishing;
     private final UnackedLedger ledger;
@@ -95,6 +100,8 @@ public final class Session implements ConnectionSource {
     private boolean closeAfterConfirms;
     private State state = State.AWAIT_HELLO;
     private boolean wasOpen;
+    /** Counted against the per-user and per-vhost connection limits (released at close). */
+    private boolean userAdmitted;
     private ScheduledFuture<?> handshakeTimer;
     private String closeReason;
 
@@ -106,9 +113,11 @@ public final class Session implements ConnectionSource {
         this.connectionId = context.nextConnectionId();
         this.remote = channel.remoteAddress();
         this.out = new ClientProxy(channel, connectionId);
-        this.handshake = new Handshake(out, context);
+        this.tls = new TlsPeer(channel);
+        this.handshake = new Handshake(out, context, channel, tls);
         this.ownerLoop = context.loops().of(loop);
         this.admin = new AdminRequests(this, out, context);
+        this.users = new UserRequests(this, out, handshake, context);
         this.confirms = new ConfirmTracker(this, out);
         this.publishing = new PublishPath(this, out, handshake, confirms, context);
         this.ledger = new UnackedLedger(out);
@@ -137,6 +146,14 @@ public final class Session implements ConnectionSource {
     /** Who the core sees asking: the authenticated user, the vhost, this connection. After AUTH. */
     Caller caller() {
         return caller;
+    }
+
+    /**
+     * The certificate chain the client presented in the TLS handshake, leaf first, which the configured CA
+     * trusts; empty on a plaintext connection or when it presented none.
+     */
+    public List<X509Certificate> peerCertificates() {
+        return tls.certificates();
     }
 
     /** The channel's buffer allocator. */
@@ -197,7 +214,7 @@ public final class Session implements ConnectionSource {
             Frame frame = (Frame) msg;
             switch (state) {
                 case AWAIT_HELLO -> inHandshake(frame, FrameType.HELLO);
-                case AWAIT_AUTH -> inHandshake(frame, FrameType.AUTH);
+                case AWAIT_AUTH -> inHandshake(frame, handshake.expectedAuthFrame());
                 case OPEN -> inOpen(frame);
                 case CLOSING -> inClosing(frame);
                 case CLOSED -> {
@@ -206,7 +223,8 @@ public final class Session implements ConnectionSource {
         } catch (ProtocolException e) {
             fatal(e.code(), e.getMessage());
         } catch (RuntimeException e) {
-            INTERNAL_ERRORS.error("connection {}: internal error handling {}", connectionId, msg, e);
+            INTERNAL_ERRORS.error("connection {}: internal error handling {}", connectionId,
+                    LogText.escape(String.valueOf(msg)), e);
             fatal(ErrorCode.INTERNAL_ERROR, "internal error: " + e);
         } finally {
             ReferenceCountUtil.release(msg);
@@ -238,23 +256,61 @@ public final class Session implements ConnectionSource {
         if (frame instanceof Hello hello) {
             handshake.hello(hello);
             state = State.AWAIT_AUTH;
-        } else if (handshake.auth((Auth) frame)) {
-            open();
+        } else if (frame instanceof Auth auth) {
+            authStep(handshake.auth(auth));
+        } else {
+            authStep(handshake.respond((AuthResponse) frame));
         }
+    }
+
+    /**
+     * A step of the login is under way (a delay after failed logins, PBKDF2 off the loop, a SCRAM step): the
+     * frames after it wait; when it completes, on this loop, the connection opens (true), waits for the
+     * client's AUTH_RESPONSE (false), or ends with ERROR 2006.
+     */
+    private void authStep(CompletableFuture<Boolean> step) {
+        beginRequest();
+        step.whenCompleteAsync((authenticated, failure) -> {
+            try {
+                if (state != State.AWAIT_AUTH) {
+                    return;
+                }
+                if (failure == null) {
+                    if (authenticated) {
+                        open();
+                    }
+                } else if (failure instanceof ProtocolException e) {
+                    fatal(e.code(), e.getMessage());
+                } else {
+                    INTERNAL_ERRORS.error("connection {}: internal error during login", connectionId, failure);
+                    fatal(ErrorCode.INTERNAL_ERROR, "internal error: " + failure);
+                }
+            } finally {
+                endRequest();
+            }
+        }, loop);
     }
 
     /** Authenticated: READY, the pipeline's post-handshake limits, and flow control from now on. */
     private void open() {
         long heartbeat = handshake.heartbeatMillis();
+        Caller authenticated = new Caller(handshake.user(), Names.DEFAULT_VHOST, connectionId);
+        String refusal = context.limiter().admitUser(authenticated.user(), authenticated.vhost());
+        if (refusal != null) {
+            fatal(ErrorCode.CONNECTION_LIMIT, refusal);
+            return;
+        }
+        userAdmitted = true;
         handshakeTimer.cancel(false);
         state = State.OPEN;
         wasOpen = true;
-        caller = new Caller(handshake.user(), Names.DEFAULT_VHOST, connectionId);
+        caller = authenticated;
         ServerPipeline.opened(channel, config.maxFrameSize(), heartbeat);
         deadlines.start(heartbeat);
         out.write(new Ready(connectionId, heartbeat));
-        LOG.info("connection {} opened from {} (client '{}', user '{}', heartbeat {} ms)", connectionId, remote,
-                handshake.clientName(), handshake.user(), heartbeat);
+        LOG.info("connection {} opened from {} (client '{}', user '{}', heartbeat {} ms{})", connectionId, remote,
+                LogText.escape(handshake.clientName()), LogText.escape(handshake.user()), heartbeat,
+                tls.secure() ? ", " + tls.describe() : "");
         if (context.memoryAlarm()) {
             flow.memoryAlarmChanged(true);
         }
@@ -296,7 +352,7 @@ public final class Session implements ConnectionSource {
             }
             case CLOSE_OK -> throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME,
                     "CLOSE_OK received, but the server sent no CLOSE");
-            case HELLO, AUTH -> throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, frame.type()
+            case HELLO, AUTH, AUTH_RESPONSE -> throw new ProtocolException(ErrorCode.UNEXPECTED_FRAME, frame.type()
                     + " is not allowed after the handshake");
             default -> {
                 if (!(frame instanceof Request request)) {
@@ -346,6 +402,8 @@ public final class Session implements ConnectionSource {
                 subscriptions.subscribe(s);
             } else if (request instanceof Cancel c) {
                 subscriptions.cancel(c);
+            } else if (users.handles(request)) {
+                users.execute(request);
             } else {
                 admin.execute(request);
             }
@@ -431,7 +489,7 @@ public final class Session implements ConnectionSource {
 
     void exception(Throwable cause) {
         if (closeReason == null) {
-            closeReason = "I/O error: " + cause.getMessage();
+            closeReason = TlsPeer.failure(cause);
         }
         LOG.debug("connection {}: exception", connectionId, cause);
         channel.close();
@@ -514,14 +572,19 @@ public final class Session implements ConnectionSource {
         subscriptions.connectionClosed();
         ledger.requeueAll();
         admin.connectionClosed();
+        if (userAdmitted) {
+            context.limiter().releaseUser(caller.user(), caller.vhost());
+        }
         // Last: the broker's shutdown waits for this, so everything handed to queues and the
         // topology above is queued before it closes them.
         context.sessions().remove(this);
         String reason = closeReason == null ? "connection closed by peer" : closeReason;
+        // The reason may hold what the client sent (its CLOSE reason, a user name): escaped, it stays one line.
         if (wasOpen) {
-            LOG.info("connection {} closed: {}", connectionId, reason);
+            LOG.info("connection {} closed: {}", connectionId, LogText.escape(reason));
         } else {
-            LOG.info("connection {} from {} closed before the handshake completed: {}", connectionId, remote, reason);
+            LOG.info("connection {} from {} closed before the handshake completed: {}", connectionId, remote,
+                    LogText.escape(reason));
         }
     }
 

@@ -2,6 +2,7 @@ package io.relais.broker.net;
 
 import io.netty.buffer.ByteBuf;
 import io.relais.broker.config.BrokerConfig;
+import io.relais.broker.core.LogText;
 import io.relais.broker.core.Reason;
 import io.relais.broker.core.access.Caller;
 import io.relais.broker.core.queue.DeliverySink;
@@ -124,6 +125,12 @@ final class Subscriptions implements DeliverySink {
         }
         if (active.containsKey(sid) || pending.contains(sid)) {
             throw new ProtocolException(ErrorCode.SUBSCRIPTION_ID_IN_USE, "subscription id " + sid + " is in use");
+        }
+        int max = config.securityLimits().maxSubscriptionsPerConnection();
+        if (max > 0 && active.size() + pending.size() >= max) {
+            throw new ProtocolException(ErrorCode.LIMIT_REACHED, "this connection is at the limit of subscriptions "
+                    + "per connection (" + BrokerConfig.KEY_MAX_SUBSCRIPTIONS_PER_CONNECTION + ": " + max
+                    + "); cancel one first");
         }
         int prefetch = s.prefetch() == 0 ? config.defaultPrefetch() : (int) Math.min(s.prefetch(), 1_000_000);
         boolean patternSubscription = s.queue().isEmpty();
@@ -298,7 +305,7 @@ final class Subscriptions implements DeliverySink {
             out.writeAndFlush(new Cancelled(sid, ErrorCode.CONSUMER_TIMEOUT.code(), reason));
         }
         LOG.info("connection {}: subscription {} on queue '{}' {}: {}", session.connectionId(), sid,
-                consumer.queue().name(), wasActive ? "cancelled" : "(already cancelled)", reason);
+                LogText.escape(consumer.queue().name()), wasActive ? "cancelled" : "(already cancelled)", reason);
     }
 
     /** The channel is writable again: every consumed queue may dispatch. */

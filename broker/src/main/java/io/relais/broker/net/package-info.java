@@ -3,15 +3,25 @@
  *
  * <ul>
  *   <li>{@link io.relais.broker.net.ServerPipeline}: every connection's pipeline, built and edited
- *       in this one place.</li>
+ *       in this one place; {@link io.relais.broker.net.ConnectionLimiter} counts connections against
+ *       the limits in all, per address (at accept), per user and per vhost (at AUTH).</li>
+ *   <li>TLS: {@link io.relais.broker.net.TlsContexts} (the server context from the PEM files,
+ *       reloadable), {@link io.relais.broker.net.TlsSniffer} (the first handler on the TLS port:
+ *       a TLS handshake or a clean close) and {@link io.relais.broker.net.TlsPeer} (what TLS
+ *       says about a connection's client: its trusted certificate chain).</li>
  *   <li>{@link io.relais.broker.net.ConnectionHandler}: the thin shared handler that passes every
  *       channel event to the connection's session.</li>
  *   <li>{@link io.relais.broker.net.Session}: one per connection; owns its state and runs the
  *       connection state machine, heartbeats and closing, and hands each legal frame to one of the
  *       parts below.</li>
  *   <li>{@link io.relais.broker.net.Handshake}: HELLO/WELCOME/AUTH/READY, version, capability and
- *       heartbeat negotiation, with the shared {@link io.relais.broker.net.Authenticator}.</li>
- *   <li>{@link io.relais.broker.net.AdminRequests}: declare, delete, bind, unbind, list, purge.</li>
+ *       heartbeat negotiation; {@link io.relais.broker.net.Login}: the connection's login (throttle
+ *       delay, PLAIN, SCRAM-SHA-256 with AUTH_CHALLENGE/AUTH_RESPONSE, ANONYMOUS, audit), with the
+ *       shared {@link io.relais.broker.net.Authenticator} (user database, mechanisms offered) and
+ *       {@link io.relais.broker.net.ExternalAuthenticator} (EXTERNAL: the user a client certificate
+ *       names).</li>
+ *   <li>{@link io.relais.broker.net.AdminRequests}: declare, delete, bind, unbind, list, purge;
+ *       {@link io.relais.broker.net.UserRequests}: USER_PUT, USER_DELETE, USER_LIST.</li>
  *   <li>{@link io.relais.broker.net.PublishPath} and {@link io.relais.broker.net.ConfirmTracker}:
  *       PUBLISH, routing into queues, RETURN, and exactly one CONFIRM per sequence number, in
  *       order.</li>

@@ -103,6 +103,44 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldParseTheTlsListenerAndNameTheKeyWhenItDoesNotHangTogether() {
+        BrokerConfig c = parse("""
+                tls: {port: 7421, certificate: server.pem, key: server.key, ca: ca.pem, only: true,
+                      client-auth: need, external-user: san-email, provider: jdk}
+                """);
+        assertThat(c.tls()).isEqualTo(new TlsConfig(7421, Path.of("server.pem"), Path.of("server.key"),
+                Path.of("ca.pem"), true, TlsConfig.ClientAuth.NEED, TlsConfig.ExternalUser.SAN_EMAIL,
+                TlsConfig.Provider.JDK));
+        assertThatThrownBy(() -> parse("tls: {port: 7421, certificate: server.pem}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(BrokerConfig.KEY_TLS_KEY);
+        assertThatThrownBy(() -> parse("tls: {certificate: server.pem, key: server.key}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(BrokerConfig.KEY_TLS_PORT);
+        assertThatThrownBy(() -> parse("tls: {port: 1, certificate: a, key: b, client-auth: need}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(BrokerConfig.KEY_TLS_CA);
+        assertThatThrownBy(() -> parse("tls: {external-user: uid}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(BrokerConfig.KEY_TLS_EXTERNAL_USER)
+                .hasMessageContaining("cn, san-email, san-dns");
+        assertThatThrownBy(() -> parse("tls: {provider: bouncy}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(BrokerConfig.KEY_TLS_PROVIDER);
+    }
+
+    @Test
+    void shouldParseTheSecurityLimitsWhenGiven() {
+        BrokerConfig c = parse("""
+                limits: {max-connections: 100, max-connections-per-address: 10, max-connections-per-user: 20,
+                         max-connections-per-vhost: 30, max-queues-per-vhost: 40, max-subscriptions-per-connection: 0}
+                """);
+        assertThat(c.securityLimits()).isEqualTo(new SecurityLimits(100, 10, 20, 30, 40, 0));
+        assertThatThrownBy(() -> parse("limits: {max-connections: -1}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(BrokerConfig.KEY_MAX_CONNECTIONS);
+    }
+
+    @Test
+    void shouldIgnoreTheClientSectionWhichClientCommandsRead() {
+        assertThat(parse("client: {server: 'h:1', tls: true}")).isEqualTo(BrokerConfig.defaults());
+    }
+
+    @Test
     void shouldNameTheKeyWhenKeyIsUnknown() {
         assertThatThrownBy(() -> parse("server: {prot: 1}"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("unknown key 'server.prot'");
@@ -129,9 +167,23 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void shouldRefuseWhenNobodyCouldConnect() {
-        assertThatThrownBy(() -> parse("auth: {users: {}, anonymous: false}"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.users");
+    void shouldAcceptAnEmptySeedListWhenLoadingSinceOnlyANewUserDatabaseNeedsOne() {
+        assertThat(parse("auth: {users: {}, anonymous: false}").auth().users()).isEmpty();
+    }
+
+    @Test
+    void shouldReadTheLoginSettingsWhenGiven() {
+        BrokerConfig c = parse("auth: {plain-on-plaintext: true, loopback-users: [], failure-delay: 50ms, "
+                + "failure-delay-max: 2s, failure-tracked-addresses: 7}");
+        assertThat(c.auth().plainOnPlaintext()).isTrue();
+        assertThat(c.auth().loopbackUsers()).isEmpty();
+        assertThat(c.auth().failureDelay()).isEqualTo(Duration.ofMillis(50));
+        assertThat(c.auth().failureDelayMax()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.auth().failureTrackedAddresses()).isEqualTo(7);
+        assertThatThrownBy(() -> parse("auth: {failure-delay: 2s, failure-delay-max: 1s}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.failure-delay-max");
+        assertThatThrownBy(() -> parse("auth: {loopback-users: guest}"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.loopback-users");
     }
 
     @Test

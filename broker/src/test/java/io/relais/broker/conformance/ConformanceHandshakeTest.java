@@ -20,6 +20,7 @@ import io.relais.protocol.frame.Subscribe;
 import io.relais.protocol.frame.Welcome;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -37,7 +38,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @DisplayName("3.3, 4.1-4.4 Handshake")
 class ConformanceHandshakeTest {
     @RegisterExtension
-    static final ConformanceBroker BROKER = new ConformanceBroker();
+    /**
+     * Failed logins here are the point, not the delay they earn the address (auth.failure-delay, tested by
+     * LoginThrottleTest and UsersEndToEndTest): off, so that the next test's login is not delayed.
+     */
+    static final ConformanceBroker BROKER = new ConformanceBroker(c -> c.withAuth(
+            c.auth().withFailureDelay(Duration.ZERO, Duration.ZERO)));
     private Peer peer;
 
     private static Auth plain(String response) {

@@ -140,7 +140,7 @@ final class FrameSamples {
                 new UnknownType("id 0", Bytes.frame("91 00")),
                 new UnknownType("id 22", Bytes.frame("91 16")),
                 new UnknownType("id 29", Bytes.frame("91 1d")),
-                new UnknownType("id 42", Bytes.frame("91 2a")),
+                new UnknownType("id 56", Bytes.frame("91 38")),
                 new UnknownType("id 64 (fixint)", Bytes.frame("91 40")),
                 new UnknownType("id 200 (uint 8)", Bytes.frame("91 cc c8")),
                 new UnknownType("id 65535 (uint 16)", Bytes.frame("91 cd ff ff")),

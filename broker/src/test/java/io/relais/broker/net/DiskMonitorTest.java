@@ -29,7 +29,7 @@ class DiskMonitorTest {
             NettyLoops owners = new NettyLoops(loops);
             Topology topology = new Topology(Names.DEFAULT_VHOST, Runnable::run, owners, new DiskDefinitions(dir),
                     new DiskQueueStorage(dir, config.fsync(), null), AccessControl.PERMIT_ALL, FlowLimits.DEFAULTS);
-            BrokerContext context = new BrokerContext(config, topology, owners, "test");
+            BrokerContext context = new BrokerContext(config, topology, owners, "test", null);
             AtomicLong free = new AtomicLong(500 * MIB);
             DiskSpace space = new DiskSpace(dir.toString(), free::get, config.minFreeDisk());
             DiskMonitor monitor = new DiskMonitor(context, space);

@@ -22,6 +22,13 @@ import io.relais.protocol.frame.QueueListOk;
 import io.relais.protocol.frame.QueuePurge;
 import io.relais.protocol.frame.Request;
 import io.relais.protocol.frame.Unbind;
+import io.relais.protocol.frame.UserDelete;
+import io.relais.protocol.frame.UserInfo;
+import io.relais.protocol.frame.UserList;
+import io.relais.protocol.frame.UserListOk;
+import io.relais.protocol.frame.UserPut;
+import io.relais.protocol.sasl.Scram;
+import io.relais.protocol.sasl.ScramCredential;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -109,6 +116,28 @@ record BrokerCall<T>(String description, LongFunction<Request> frame, Function<A
 
     static BrokerCall<List<QueueInfo>> listQueues() {
         return new BrokerCall<>("QUEUE_LIST", QueueList::new, expect(QueueListOk.class, QueueListOk::queues));
+    }
+
+    /** USER_PUT; {@code credential} is null for {@link UserPut#SET_TAGS}, which sends empty keys. */
+    static BrokerCall<Void> putUser(String name, int mode, ScramCredential credential, List<String> tags) {
+        String what = switch (mode) {
+            case UserPut.CREATE -> "creating";
+            case UserPut.SET_PASSWORD -> "changing the password of";
+            default -> "setting the tags of";
+        };
+        byte[] none = new byte[0];
+        return answeredByOk("USER_PUT (" + what + " user '" + name + "')", id -> credential == null
+                ? new UserPut(id, name, mode, none, Scram.DEFAULT_ITERATIONS, none, none, tags)
+                : new UserPut(id, name, mode, credential.salt(), credential.iterations(), credential.storedKey(),
+                        credential.serverKey(), tags));
+    }
+
+    static BrokerCall<Void> deleteUser(String name) {
+        return answeredByOk("USER_DELETE '" + name + "'", id -> new UserDelete(id, name));
+    }
+
+    static BrokerCall<List<UserInfo>> listUsers() {
+        return new BrokerCall<>("USER_LIST", UserList::new, expect(UserListOk.class, UserListOk::users));
     }
 
     private static void requireBinding(String queue, String exchange, String pattern) {

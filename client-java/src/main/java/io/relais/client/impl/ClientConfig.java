@@ -22,6 +22,7 @@ import java.util.concurrent.Executor;
  * @param disconnectedBufferSize most publishes kept between connections with {@code BUFFER}
  * @param backpressure what a publish does when the unconfirmed window or the send buffer is full
  * @param maxBufferedBytes bytes waiting to be written above which the socket counts as full
+ * @param tls the TLS context and options, or {@code null} for a plaintext connection
  */
 public record ClientConfig(
         String host,
@@ -41,7 +42,8 @@ public record ClientConfig(
         DisconnectedPublishes disconnectedPublishes,
         int disconnectedBufferSize,
         Backpressure backpressure,
-        int maxBufferedBytes) {
+        int maxBufferedBytes,
+        ClientTls tls) {
 
     /** {@code host:port}, for messages. */
     public String address() {

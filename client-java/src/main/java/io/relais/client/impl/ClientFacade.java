@@ -15,6 +15,7 @@ import io.relais.client.RelaisException;
 import io.relais.client.RequestHandler;
 import io.relais.client.SubscribeOptions;
 import io.relais.client.Subscription;
+import io.relais.client.Users;
 import io.relais.protocol.frame.ExchangeInfo;
 import io.relais.protocol.frame.QueueInfo;
 import java.time.Duration;
@@ -47,6 +48,7 @@ public final class ClientFacade implements RelaisClient {
     private final ConnectionSupervisor supervisor;
     private final Requester requester;
     private final Responder responder;
+    private final Users users = new ClientUsers(this);
 
     private ClientFacade(ClientConfig config) {
         this.config = config;
@@ -112,7 +114,8 @@ public final class ClientFacade implements RelaisClient {
         return group;
     }
 
-    private <T> CompletableFuture<T> call(BrokerCall<T> call) {
+    /** Sends one request on the current connection. */
+    <T> CompletableFuture<T> call(BrokerCall<T> call) {
         try {
             return supervisor.connection().request(call);
         } catch (RelaisException e) {
@@ -121,6 +124,11 @@ public final class ClientFacade implements RelaisClient {
     }
 
     // ---------------------------------------------------------------- RelaisClient
+
+    @Override
+    public Users users() {
+        return users;
+    }
 
     @Override
     public String connectionId() {

@@ -3,16 +3,20 @@ package io.relais.client.impl;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.relais.client.AuthenticationException;
 import io.relais.client.RelaisException;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.ProtocolVersion;
 import io.relais.protocol.codec.DecodeFailure;
 import io.relais.protocol.frame.Answer;
 import io.relais.protocol.frame.Auth;
+import io.relais.protocol.frame.AuthChallenge;
+import io.relais.protocol.frame.AuthResponse;
 import io.relais.protocol.frame.Cancelled;
 import io.relais.protocol.frame.Close;
 import io.relais.protocol.frame.CloseOk;
@@ -26,15 +30,19 @@ import io.relais.protocol.frame.Hello;
 import io.relais.protocol.frame.Ready;
 import io.relais.protocol.frame.Return;
 import io.relais.protocol.frame.Welcome;
+import io.relais.protocol.sasl.Scram;
+import io.relais.protocol.sasl.ScramClient;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The per-connection protocol state machine, the last handler of the pipeline, on the channel's event loop:
- * handshake (AWAIT_WELCOME, AWAIT_READY), then OPEN, then CLOSING and CLOSED. It receives every frame and
+ * handshake (AWAIT_WELCOME, AWAIT_READY, which with SCRAM-SHA-256 also takes the AUTH_CHALLENGEs), then OPEN,
+ * then CLOSING and CLOSED. It receives every frame and
  * dispatches it by state; in OPEN, answers, confirms, returns, deliveries and cancellations go to the
  * connection's {@link OpenSession}, which owns the tables (requests, unconfirmed publishes, subscriptions).
  * Heartbeats, fatal errors and the close handshake are handled here.
@@ -73,6 +81,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private boolean closedByClient;
     private boolean wasOpen;
     private Welcome welcome;
+    /** The SCRAM-SHA-256 exchange under way, or null for PLAIN. */
+    private ScramClient scram;
+    /** True once the server's SCRAM signature was checked: READY is accepted only then. */
+    private boolean serverVerified;
 
     ClientHandler(Connection connection, ClientConfig config, DeliveryDispatcher dispatcher,
             CompletableFuture<Connection> connected, long connectDeadlineNanos) {
@@ -145,8 +157,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (closeCause == null) {
-            closeCause = new RelaisException(null, "connection to " + config.address() + " failed: "
-                    + cause.getMessage(), cause);
+            Throwable tls = cause instanceof DecoderException && cause.getCause() instanceof SSLException
+                    ? cause.getCause() : cause instanceof SSLException ? cause : null;
+            closeCause = tls != null
+                    ? new RelaisException(null, "TLS handshake with " + config.address() + " failed: " + tls.getMessage(),
+                            tls)
+                    : new RelaisException(null, "connection to " + config.address() + " failed: " + cause.getMessage(),
+                            cause);
         }
         LOG.debug("connection {} failed", connection.connectionId(), cause);
         ctx.close();
@@ -243,9 +260,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 }
                 onReady((Ready) frame);
             }
+            case AUTH_CHALLENGE -> {
+                if (state != State.AWAIT_READY || scram == null) {
+                    unexpected(frame);
+                    return;
+                }
+                onChallenge((AuthChallenge) frame);
+            }
             case ERROR -> {
                 ErrorFrame e = (ErrorFrame) frame;
-                fatal(new RelaisException(e.code(), e.message()));
+                fatal(RelaisException.fromBroker(e.code(), e.message()));
             }
             case CLOSE -> {
                 Close c = (Close) frame;
@@ -266,18 +290,73 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                     + ProtocolVersion.MAX_SUPPORTED));
             return;
         }
-        if (!w.mechanisms().contains(ProtocolVersion.MECH_PLAIN)) {
-            fatal(new RelaisException(null, "the server at " + config.address()
-                    + " does not offer PLAIN authentication (offers " + w.mechanisms() + ")"));
+        welcome = w;
+        state = State.AWAIT_READY;
+        boolean external = config.tls() != null && config.tls().options().hasClientCertificate()
+                && w.mechanisms().contains(ProtocolVersion.MECH_EXTERNAL);
+        if (external) {
+            // The certificate names the user; the response (authzid) is left empty. The TLS handshake checked
+            // the server's certificate, which stands for the server's proof here.
+            serverVerified = true;
+            ctx.writeAndFlush(new Auth(ProtocolVersion.MECH_EXTERNAL, new byte[0], config.heartbeat().toMillis()));
+        } else if (w.mechanisms().contains(ProtocolVersion.MECH_SCRAM_SHA_256)) {
+            // The default: the password never crosses the wire, and the server proves it holds the credentials.
+            scram = new ScramClient(config.username());
+            ctx.writeAndFlush(new Auth(ProtocolVersion.MECH_SCRAM_SHA_256, scram.clientFirst(),
+                    config.heartbeat().toMillis()));
+        } else if (w.mechanisms().contains(ProtocolVersion.MECH_PLAIN)) {
+            serverVerified = true;
+            byte[] response = ("\0" + config.username() + "\0" + config.password()).getBytes(StandardCharsets.UTF_8);
+            ctx.writeAndFlush(new Auth(ProtocolVersion.MECH_PLAIN, response, config.heartbeat().toMillis()));
+        } else {
+            fatal(new AuthenticationException("the server at " + config.address() + " offers no mechanism this "
+                    + "client speaks (it offers " + w.mechanisms() + "; this client speaks SCRAM-SHA-256, PLAIN and, with a client certificate, EXTERNAL)",
+                    null));
+        }
+    }
+
+    /**
+     * A SCRAM-SHA-256 challenge: the server-first-message, answered with the client proof once the salted
+     * password is derived on the key-derivation thread (never on this loop); or the server-final-message,
+     * whose signature must be right before READY is accepted.
+     */
+    private void onChallenge(AuthChallenge challenge) {
+        if (challenge.done()) {
+            try {
+                scram.serverFinal(challenge.data());
+                serverVerified = true;
+            } catch (IllegalArgumentException e) {
+                fatal(new AuthenticationException("SCRAM-SHA-256 with " + config.address() + ": " + e.getMessage(), e));
+            }
             return;
         }
-        welcome = w;
-        byte[] response = ("\0" + config.username() + "\0" + config.password()).getBytes(StandardCharsets.UTF_8);
-        state = State.AWAIT_READY;
-        ctx.writeAndFlush(new Auth(ProtocolVersion.MECH_PLAIN, response, config.heartbeat().toMillis()));
+        ScramClient.Challenge c;
+        try {
+            c = scram.serverFirst(challenge.data());
+        } catch (IllegalArgumentException e) {
+            fatal(new AuthenticationException("SCRAM-SHA-256 with " + config.address() + ": " + e.getMessage(), e));
+            return;
+        }
+        ScramClient exchange = scram;
+        KeyDerivationThread.supply(() -> exchange.clientFinal(Scram.saltedPassword(config.password(), c.salt(),
+                c.iterations()))).whenCompleteAsync((last, failure) -> {
+                    if (state != State.AWAIT_READY || exchange != scram) {
+                        return;
+                    }
+                    if (failure != null) {
+                        fatal(new AuthenticationException("SCRAM-SHA-256: cannot derive the key: " + failure, failure));
+                    } else {
+                        ctx.writeAndFlush(new AuthResponse(last));
+                    }
+                }, ctx.executor());
     }
 
     private void onReady(Ready ready) {
+        if (!serverVerified) {
+            fatal(new AuthenticationException("the server at " + config.address() + " sent READY without proving "
+                    + "it holds the credentials of user '" + config.username() + "' (no SCRAM server signature)", null));
+            return;
+        }
         cancel(handshakeTimer);
         int maxFrameSize = (int) Math.min(Integer.MAX_VALUE, Math.max(welcome.maxFrameSize(),
                 ProtocolVersion.HANDSHAKE_MAX_FRAME_SIZE));
@@ -341,7 +420,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     /** An ERROR without request id: fatal ones end the connection, the others go to the error listeners. */
     private void onConnectionError(ErrorFrame e) {
-        RelaisException ex = new RelaisException(e.code(), e.message());
+        RelaisException ex = RelaisException.fromBroker(e.code(), e.message());
         if (ex.isFatal()) {
             fatal(ex);
         } else {

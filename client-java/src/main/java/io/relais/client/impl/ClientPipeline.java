@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
  * and write-buffer water marks at half and all of {@code maxBufferedBytes}. The pipeline:
  *
  * <pre>
+ *   [tls]    SslHandler, when the client connects over TLS (its frames are written once the TLS handshake is done)
  *   [idle]   IdleStateHandler: reader idle = 2 x heartbeat -> dead
  *   [writeIdle] WriteIdleTimer: writer idle = heartbeat -> HEARTBEAT (no allocation per write)
  *            (both added once READY negotiated a non-zero heartbeat)
@@ -30,6 +31,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Called on the channel's event loop only.
  */
 final class ClientPipeline {
+    static final String TLS = "tls";
     static final String IDLE = "idle";
     static final String WRITE_IDLE = "writeIdle";
     static final String DECODER = "decoder";
@@ -59,12 +61,15 @@ final class ClientPipeline {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        init(ch, handler);
+                        init(ch, config, handler);
                     }
                 });
     }
 
-    static void init(Channel channel, ClientHandler handler) {
+    static void init(Channel channel, ClientConfig config, ClientHandler handler) {
+        if (config.tls() != null) {
+            channel.pipeline().addLast(TLS, config.tls().newHandler(channel.alloc(), config.host(), config.port()));
+        }
         channel.pipeline()
                 .addLast(DECODER, new FrameDecoder(false))
                 .addLast(FLUSH, new FlushConsolidationHandler(FLUSHES_BEFORE_FORCED_FLUSH, true))
@@ -79,8 +84,9 @@ final class ClientPipeline {
         pipeline.get(FrameDecoder.class).maxFrameSize((int) Math.min(Integer.MAX_VALUE,
                 (long) maxFrameSize + SERVER_FRAME_ALLOWANCE));
         if (heartbeatMillis > 0) {
-            pipeline.addFirst(WRITE_IDLE, new WriteIdleTimer(heartbeatMillis));
-            pipeline.addFirst(IDLE, new IdleStateHandler(2 * heartbeatMillis, 0, 0, TimeUnit.MILLISECONDS));
+            // Above the decoder, below TLS: they see frames, not TLS records.
+            pipeline.addBefore(DECODER, IDLE, new IdleStateHandler(2 * heartbeatMillis, 0, 0, TimeUnit.MILLISECONDS));
+            pipeline.addAfter(IDLE, WRITE_IDLE, new WriteIdleTimer(heartbeatMillis));
         }
     }
 }

@@ -41,7 +41,7 @@ final class PendingRequests {
         /** Completes the request with its answer; an ERROR answer fails it with the error's code. */
         void complete(Answer answer) {
             if (answer instanceof ErrorFrame e) {
-                fail(new RelaisException(e.code(), e.message()));
+                fail(RelaisException.fromBroker(e.code(), e.message()));
                 return;
             }
             T value;

@@ -17,7 +17,8 @@
  *       its event loop: callers on any thread go through its {@link io.relais.client.impl.EventLoopMailbox},
  *       after its <em>gate</em> {@link io.relais.client.impl.PublishGate} applied backpressure.</li>
  *   <li><em>Handler</em>: {@link io.relais.client.impl.ClientHandler}, the last handler of the pipeline that
- *       {@link io.relais.client.impl.ClientPipeline} builds in one place, runs the protocol state machine on the
+ *       {@link io.relais.client.impl.ClientPipeline} builds in one place (with TLS from
+ *       {@link io.relais.client.impl.ClientTls} first when the client connects over TLS), runs the protocol state machine on the
  *       event loop (handshake, heartbeats, close). Its <em>session</em>
  *       {@link io.relais.client.impl.OpenSession} owns the <em>tables</em> of the open connection without locks:
  *       {@link io.relais.client.impl.PendingRequests} by request id (answers are matched through

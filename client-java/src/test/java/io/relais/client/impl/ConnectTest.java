@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.netty.channel.EventLoopGroup;
+import io.relais.client.AuthenticationException;
 import io.relais.client.RelaisClient;
 import io.relais.client.RelaisException;
 import io.relais.protocol.ErrorCode;
@@ -122,11 +123,31 @@ class ConnectTest {
     }
 
     @Test
-    void shouldFailWhenServerOffersNoPlainAuthentication() throws Exception {
+    void shouldFailWhenServerOffersNoMechanismTheClientSpeaks() throws Exception {
         start(MockServer.Handshake.NO_PLAIN);
         assertThatThrownBy(() -> server.clientBuilder().connect())
-                .isInstanceOf(RelaisException.class)
-                .hasMessageContaining("does not offer PLAIN");
+                .isInstanceOf(AuthenticationException.class)
+                .hasMessageContaining("offers no mechanism this client speaks");
+    }
+
+    @Test
+    void shouldLogInWithScramAndNeverSendThePasswordWhenTheServerOffersIt() throws Exception {
+        start(MockServer.Handshake.SCRAM);
+        try (RelaisClient client = server.clientBuilder().connect()) {
+            assertThat(client.connectionId()).isEqualTo(MockServer.CONNECTION_ID);
+        }
+        Auth auth = server.auth().get(5, TimeUnit.SECONDS);
+        assertThat(auth.mechanism()).isEqualTo("SCRAM-SHA-256");
+        assertThat(new String(auth.response(), StandardCharsets.UTF_8)).as("the client-first-message: no password")
+                .matches("n,,n=guest,r=[A-Za-z0-9+/]{24}");
+    }
+
+    @Test
+    void shouldRefuseAServerWhoseScramSignatureIsWrongWhenItSendsReady() throws Exception {
+        start(MockServer.Handshake.SCRAM_WRONG_SIGNATURE);
+        assertThatThrownBy(() -> server.clientBuilder().connect())
+                .isInstanceOf(AuthenticationException.class)
+                .hasMessageContaining("the server's signature is wrong");
     }
 
     @Test

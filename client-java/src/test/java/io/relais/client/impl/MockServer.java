@@ -19,6 +19,8 @@ import io.relais.protocol.codec.DecodeFailure;
 import io.relais.protocol.codec.FrameDecoder;
 import io.relais.protocol.codec.FrameEncoder;
 import io.relais.protocol.frame.Auth;
+import io.relais.protocol.frame.AuthChallenge;
+import io.relais.protocol.frame.AuthResponse;
 import io.relais.protocol.frame.Close;
 import io.relais.protocol.frame.CloseOk;
 import io.relais.protocol.frame.ErrorFrame;
@@ -28,6 +30,8 @@ import io.relais.protocol.frame.Publish;
 import io.relais.protocol.frame.Ready;
 import io.relais.protocol.frame.Welcome;
 import java.net.InetSocketAddress;
+import io.relais.protocol.sasl.Scram;
+import io.relais.protocol.sasl.ScramCredential;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,7 +73,11 @@ final class MockServer implements AutoCloseable {
         /** Answer AUTH with ERROR(0, 2006) and close, whatever the credentials. */
         ERROR_ON_AUTH,
         /** Never answer AUTH. */
-        SILENT_AFTER_AUTH
+        SILENT_AFTER_AUTH,
+        /** Offer SCRAM-SHA-256 then PLAIN, and run the SCRAM exchange with the credentials of USER / PASSWORD. */
+        SCRAM,
+        /** As SCRAM, but the server-final-message carries a wrong signature: a server without the credentials. */
+        SCRAM_WRONG_SIGNATURE
     }
 
     private final NioEventLoopGroup group = new NioEventLoopGroup(1);
@@ -241,8 +249,16 @@ final class MockServer implements AutoCloseable {
     }
 
     /** The server side of one connection. */
+    private boolean scram() {
+        return handshake == Handshake.SCRAM || handshake == Handshake.SCRAM_WRONG_SIGNATURE;
+    }
+
     private final class Session extends SimpleChannelInboundHandler<Object> {
         private boolean open;
+        private String clientFirstBare;
+        private String serverFirst;
+        private long proposedHeartbeat;
+        private final ScramCredential credential = ScramCredential.derive(PASSWORD, new byte[16], 4096);
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
@@ -299,9 +315,36 @@ final class MockServer implements AutoCloseable {
                     default -> ctx.writeAndFlush(new Welcome(ProtocolVersion.V1, "relais", "test",
                             ProtocolVersion.V1_CAPABILITIES,
                             handshake == Handshake.NO_PLAIN ? List.of(ProtocolVersion.MECH_ANONYMOUS)
+                                    : scram() ? List.of(ProtocolVersion.MECH_SCRAM_SHA_256, ProtocolVersion.MECH_PLAIN)
                                     : List.of(ProtocolVersion.MECH_PLAIN),
                             ProtocolVersion.DEFAULT_MAX_FRAME_SIZE, heartbeatMillis));
                 }
+            } else if (frame instanceof Auth a && a.mechanism().equals(ProtocolVersion.MECH_SCRAM_SHA_256)) {
+                auth.complete(a);
+                proposedHeartbeat = a.heartbeatMillis();
+                clientFirstBare = new String(a.response(), StandardCharsets.UTF_8).substring(3);
+                String nonce = Scram.attributes(clientFirstBare).get('r') + "server";
+                serverFirst = "r=" + nonce + ",s=" + Scram.base64(credential.salt()) + ",i=4096";
+                ctx.writeAndFlush(new AuthChallenge(serverFirst.getBytes(StandardCharsets.UTF_8), false));
+            } else if (frame instanceof AuthResponse r) {
+                String last = new String(r.data(), StandardCharsets.UTF_8);
+                byte[] authMessage = (clientFirstBare + "," + serverFirst + "," + last.substring(0,
+                        last.lastIndexOf(",p="))).getBytes(StandardCharsets.UTF_8);
+                byte[] proof = Scram.unbase64(Scram.attributes(last).get('p'));
+                byte[] clientKey = Scram.xor(proof, Scram.hmac(credential.storedKey(), authMessage));
+                if (!Scram.equal(Scram.sha256(clientKey), credential.storedKey())) {
+                    ctx.writeAndFlush(new ErrorFrame(0, ErrorCode.AUTHENTICATION_FAILED.code(),
+                            "authentication failed")).addListener(ChannelFutureListener.CLOSE);
+                    return;
+                }
+                byte[] signature = handshake == Handshake.SCRAM_WRONG_SIGNATURE ? new byte[32]
+                        : Scram.hmac(credential.serverKey(), authMessage);
+                ctx.write(new AuthChallenge(("v=" + Scram.base64(signature)).getBytes(StandardCharsets.UTF_8), true));
+                open = true;
+                ctx.pipeline().get(FrameDecoder.class).maxFrameSize(ProtocolVersion.DEFAULT_MAX_FRAME_SIZE);
+                long hb = proposedHeartbeat == 0 ? heartbeatMillis : heartbeatMillis == 0 ? proposedHeartbeat
+                        : Math.min(heartbeatMillis, proposedHeartbeat);
+                ctx.writeAndFlush(new Ready(CONNECTION_ID, hb));
             } else if (frame instanceof Auth a) {
                 auth.complete(a);
                 String expected = "\0" + USER + "\0" + PASSWORD;

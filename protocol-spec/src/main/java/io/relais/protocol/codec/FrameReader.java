@@ -169,6 +169,10 @@ public final class FrameReader {
     /** Reads an array of strings. */
     public List<String> readStrList(String field) {
         next(field);
+        return unpackStrList(field);
+    }
+
+    private List<String> unpackStrList(String field) {
         try {
             int n = unpacker.unpackArrayHeader();
             List<String> list = new ArrayList<>(Math.min(n, 64));
@@ -405,6 +409,12 @@ public final class FrameReader {
             } catch (IOException e) {
                 throw wrap(field + "." + name, e);
             }
+        }
+
+        /** Reads an element that is an array of strings. */
+        public List<String> strList(String name) {
+            take(name);
+            return unpackStrList(field + "." + name);
         }
 
         public boolean bool(String name) {

@@ -13,6 +13,8 @@ import io.relais.protocol.Properties;
 import io.relais.protocol.UnknownProperties;
 import io.relais.protocol.frame.Ack;
 import io.relais.protocol.frame.Auth;
+import io.relais.protocol.frame.AuthChallenge;
+import io.relais.protocol.frame.AuthResponse;
 import io.relais.protocol.frame.Bind;
 import io.relais.protocol.frame.Cancel;
 import io.relais.protocol.frame.Cancelled;
@@ -46,6 +48,11 @@ import io.relais.protocol.frame.Return;
 import io.relais.protocol.frame.Subscribe;
 import io.relais.protocol.frame.SubscribeOk;
 import io.relais.protocol.frame.Unbind;
+import io.relais.protocol.frame.UserDelete;
+import io.relais.protocol.frame.UserInfo;
+import io.relais.protocol.frame.UserList;
+import io.relais.protocol.frame.UserListOk;
+import io.relais.protocol.frame.UserPut;
 import io.relais.protocol.frame.Welcome;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -202,6 +209,19 @@ class RoundTripTest {
             case NACK -> new Nack(u(r), r.nextBoolean(), r.nextBoolean());
             case REJECT -> new Reject(u(r), r.nextBoolean());
             case FLOW -> new Flow(r.nextBoolean(), str(r), str(r));
+            case AUTH_CHALLENGE -> new AuthChallenge(bytes(r, r.nextInt(300)), r.nextBoolean());
+            case AUTH_RESPONSE -> new AuthResponse(bytes(r, r.nextInt(300)));
+            case USER_PUT -> new UserPut(u(r), str(r), u31(r), bytes(r, r.nextInt(40)), u(r), bytes(r, 32),
+                    bytes(r, 32), strs(r));
+            case USER_DELETE -> new UserDelete(u(r), str(r));
+            case USER_LIST -> new UserList(u(r));
+            case USER_LIST_OK -> {
+                List<UserInfo> list = new ArrayList<>();
+                for (int i = r.nextInt(20); i > 0; i--) {
+                    list.add(new UserInfo(str(r), strs(r), r.nextBoolean()));
+                }
+                yield new UserListOk(u(r), list);
+            }
         };
     }
 

@@ -55,6 +55,8 @@ public final class Topology implements MessageQueue.Listener {
     /** Name of the default topic exchange, which always exists. */
     public static final String DEFAULT_EXCHANGE = "";
     private static final List<String> TYPES = List.of("topic", "direct", "fanout");
+    /** Names of pattern subscriptions' private queues begin with this. */
+    private static final String SUBSCRIPTION_QUEUE_PREFIX = Names.RESERVED_PREFIX + "sub.";
 
     private final String vhost;
     private final Map<String, Exchange> exchanges = new ConcurrentHashMap<>();
@@ -68,6 +70,10 @@ public final class Topology implements MessageQueue.Listener {
     private final QueueStorage storage;
     private final AccessControl access;
     private final FlowLimits flowLimits;
+    /** Most queues this vhost may hold (pattern subscriptions' private queues aside); 0 for no limit. */
+    private final int maxQueues;
+    /** Queues this vhost holds, pattern subscriptions' private queues aside; changed on the owner thread. */
+    private volatile int queueCount;
     /** Puts the changes of each queue name in line, their store work included; shutdown waits for them. */
     private final NameSequencer sequencer;
 
@@ -81,6 +87,17 @@ public final class Topology implements MessageQueue.Listener {
      */
     public Topology(String vhost, Executor owner, Supplier<OwnerLoop> loops, DefinitionsRepository definitions,
                     QueueStorage storage, AccessControl access, FlowLimits flowLimits) {
+        this(vhost, owner, loops, definitions, storage, access, flowLimits, 0);
+    }
+
+    /**
+     * A vhost's model that holds at most {@code maxQueues} queues (0: no limit); a declare beyond it is
+     * refused with {@link Reason#LIMIT_REACHED}. Server-named, exclusive and durable queues count; the
+     * private queues of pattern subscriptions do not (a connection's subscriptions have a limit of their own).
+     */
+    public Topology(String vhost, Executor owner, Supplier<OwnerLoop> loops, DefinitionsRepository definitions,
+                    QueueStorage storage, AccessControl access, FlowLimits flowLimits, int maxQueues) {
+        this.maxQueues = maxQueues;
         this.vhost = vhost;
         this.owner = owner;
         this.loops = loops;
@@ -126,6 +143,7 @@ public final class Topology implements MessageQueue.Listener {
 
     void restore(MessageQueue q) {
         queues.put(q.name(), q);
+        queueCount++;
     }
 
     void restore(BindingDefinition b, Exchange ex, MessageQueue q) {
@@ -363,7 +381,18 @@ public final class Topology implements MessageQueue.Listener {
             }
             Names.checkNotReserved("queue", actual);
         }
-        return create(actual, durable, exclusive, autoDelete, args, caller.connectionId(), loop);
+        if (maxQueues > 0 && queueCount >= maxQueues) {
+            throw new CoreException(Reason.LIMIT_REACHED, "vhost '" + vhost + "' is at the limit of queues per vhost "
+                    + "(limits.max-queues-per-vhost: " + maxQueues + "); queue '" + actual + "' was not declared");
+        }
+        MessageQueue created = create(actual, durable, exclusive, autoDelete, args, caller.connectionId(), loop);
+        queueCount++;
+        return created;
+    }
+
+    /** Queues this vhost holds, pattern subscriptions' private queues aside; a moment's count, any thread. */
+    public int queueCount() {
+        return queueCount;
     }
 
     /**
@@ -418,7 +447,7 @@ public final class Topology implements MessageQueue.Listener {
      */
     public CompletableFuture<MessageQueue> subscriptionQueue(Caller caller, long sid, String exchange,
                                                              String pattern, OwnerLoop loop, int maxBacklog) {
-        String name = Names.RESERVED_PREFIX + "sub." + caller.connectionId() + "." + sid;
+        String name = SUBSCRIPTION_QUEUE_PREFIX + caller.connectionId() + "." + sid;
         return onQueue(name, "subscription queue " + quoted(name), () -> {
             Exchange ex = existingExchange(exchange);
             TopologyChecks.checkPattern(ex, pattern);
@@ -480,7 +509,9 @@ public final class Topology implements MessageQueue.Listener {
         if (q.storesMessages()) {
             durable.removeQueue(q.name());
         }
-        queues.remove(q.name(), q);
+        if (queues.remove(q.name(), q) && !q.name().startsWith(SUBSCRIPTION_QUEUE_PREFIX)) {
+            queueCount--;
+        }
         bindings.removeIf(b -> b.queue().equals(q.name()));
         for (Exchange ex : List.copyOf(exchanges.values())) {
             BindingTable<MessageQueue> before = ex.bindings();
