@@ -226,7 +226,7 @@ public final class Broker implements AutoCloseable {
         PermissionAccessControl permissions = new PermissionAccessControl(new PermissionsFile(dataDir), topologyThread,
                 AuditLog::refused, UserDatabase::internal);
         VirtualHosts vhosts = new VirtualHosts(new VhostsFile(dataDir),
-                new DiskVhostStorage(dataDir, config.fsync(), storeThreads, space, faults), topologyThread, loops,
+                new DiskVhostStorage(dataDir, config.fsync(), config.writeBehind(), storeThreads, space, faults), topologyThread, loops,
                 permissions, config.flow(), config.securityLimits().maxQueuesPerVhost(), Broker::auditChange);
         // A deleted user's permissions go with it.
         users.onDeleted(permissions::clearUser);

@@ -2,6 +2,7 @@ package io.relais.broker.config;
 
 import io.relais.broker.core.queue.FlowLimits;
 import io.relais.broker.store.FsyncPolicy;
+import io.relais.broker.store.WriteBehind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -42,6 +43,8 @@ import java.util.Objects;
  * @param tls the TLS listener ({@code tls.*}); {@link TlsConfig#DISABLED} by default
  * @param securityLimits limits on connections, queues, subscriptions and logins
  * @param audit where the audit log goes ({@value #KEY_AUDIT_FILE})
+ * @param writeBehind how long a durable queue may deliver a message from memory before writing it, and how
+ *     many bytes it may keep so ({@value #KEY_WRITE_BEHIND_DELAY}, {@value #KEY_WRITE_BEHIND_MAX_BYTES})
  * @param flow when {@code block} queues stop their publishers ({@value #KEY_FLOW_HIGH_MESSAGES},
  *     {@value #KEY_FLOW_HIGH_BYTES}, {@value #KEY_FLOW_DURABLE_HIGH_BYTES}, {@value #KEY_FLOW_MAX_DELAY})
  */
@@ -70,7 +73,8 @@ public record BrokerConfig(
         FlowLimits flow,
         TlsConfig tls,
         SecurityLimits securityLimits,
-        AuditConfig audit) {
+        AuditConfig audit,
+        WriteBehind writeBehind) {
 
     public static final String KEY_HOST = "server.host";
     public static final String KEY_PORT = "server.port";
@@ -94,6 +98,8 @@ public record BrokerConfig(
     public static final String KEY_FAILURE_TRACKED_ADDRESSES = "auth.failure-tracked-addresses";
     public static final String KEY_FSYNC = "store.fsync";
     public static final String KEY_MIN_FREE_DISK = "store.min-free-disk";
+    public static final String KEY_WRITE_BEHIND_DELAY = "store.write-behind-delay";
+    public static final String KEY_WRITE_BEHIND_MAX_BYTES = "store.write-behind-max-bytes";
     public static final String KEY_FRAME_TIMEOUT = "limits.frame-timeout";
     public static final String KEY_FRAME_TIMEOUT_PER_MIB = "limits.frame-timeout-per-mib";
     public static final String KEY_PARTIAL_FRAME_MEMORY = "limits.partial-frame-memory";
@@ -148,7 +154,8 @@ public record BrokerConfig(
                 FlowLimits.DEFAULTS,
                 TlsConfig.DISABLED,
                 SecurityLimits.DEFAULTS,
-                AuditConfig.DEFAULTS);
+                AuditConfig.DEFAULTS,
+                WriteBehind.DEFAULT);
     }
 
     public BrokerConfig {
@@ -164,13 +171,14 @@ public record BrokerConfig(
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(securityLimits, "limits");
         Objects.requireNonNull(audit, "audit");
+        Objects.requireNonNull(writeBehind, KEY_WRITE_BEHIND_DELAY);
     }
 
     /** This configuration listening on another port. */
     public BrokerConfig withPort(int newPort) {
         return new BrokerConfig(host, newPort, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
     }
 
     /** This configuration listening on another address. */
@@ -178,41 +186,41 @@ public record BrokerConfig(
         return new BrokerConfig(newHost, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout,
-                consumerTimeout, flow, tls, securityLimits, audit);
+                consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
     }
 
     /** This configuration with another data directory. */
     public BrokerConfig withDataDir(Path newDataDir) {
         return new BrokerConfig(host, port, ioThreads, newDataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
     }
 
     /** This configuration with another proposed heartbeat and handshake timeout (for tests). */
     public BrokerConfig withTimeouts(Duration newHeartbeat, Duration newHandshakeTimeout) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, newHandshakeTimeout, newHeartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
     }
 
     /** This configuration with another memory high watermark (for tests). */
     public BrokerConfig withMemoryHighWatermark(long bytes) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
-                writeBufferHigh, writeBufferLow, bytes, defaultPrefetch, maxBacklog, shutdownGrace, auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit);
+                writeBufferHigh, writeBufferLow, bytes, defaultPrefetch, maxBacklog, shutdownGrace, auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
     }
 
     /** This configuration with another pattern-subscription backlog bound (for tests). */
     public BrokerConfig withMaxBacklog(int newMaxBacklog) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, newMaxBacklog, shutdownGrace,
-                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
     }
 
     /** This configuration with another fsync policy and free-disk threshold. */
     public BrokerConfig withStore(FsyncPolicy newFsync, long newMinFreeDisk) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                auth, newFsync, newMinFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit);
+                auth, newFsync, newMinFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
     }
 
     /** This configuration with other bounds on incomplete frames and on clients that do not read (for tests). */
@@ -221,7 +229,7 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, newFrameTimeout, newFrameTimeoutPerMib, newPartialFrameMemory,
-                newWriteTimeout, consumerTimeout, flow, tls, securityLimits, audit);
+                newWriteTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
     }
 
     /** This configuration with another consumer timeout, zero for none (for tests). */
@@ -229,7 +237,7 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, newConsumerTimeout, flow, tls, securityLimits, audit);
+                writeTimeout, newConsumerTimeout, flow, tls, securityLimits, audit, writeBehind);
     }
 
     /** This configuration with other flow-control defaults for {@code block} queues. */
@@ -237,14 +245,14 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, newFlow, tls, securityLimits, audit);
+                writeTimeout, consumerTimeout, newFlow, tls, securityLimits, audit, writeBehind);
     }
     /** This configuration with other authentication settings. */
     public BrokerConfig withAuth(AuthConfig newAuth) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 newAuth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, flow, tls, securityLimits, audit);
+                writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
     }
 
     /** This configuration with other TLS settings. */
@@ -252,7 +260,7 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, flow, newTls, securityLimits, audit);
+                writeTimeout, consumerTimeout, flow, newTls, securityLimits, audit, writeBehind);
     }
 
     /** This configuration with other connection, queue and login limits. */
@@ -260,7 +268,15 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, flow, tls, newLimits, audit);
+                writeTimeout, consumerTimeout, flow, tls, newLimits, audit, writeBehind);
+    }
+
+    /** This configuration with another write-behind of durable queues ({@link WriteBehind#OFF} turns it off). */
+    public BrokerConfig withWriteBehind(WriteBehind newWriteBehind) {
+        return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
+                writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
+                writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, newWriteBehind);
     }
 
     /** This configuration with another audit log. */
@@ -268,6 +284,6 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, flow, tls, securityLimits, newAudit);
+                writeTimeout, consumerTimeout, flow, tls, securityLimits, newAudit, writeBehind);
     }
 }

@@ -2,6 +2,7 @@ package io.relais.broker.config;
 
 import io.relais.broker.core.queue.FlowLimits;
 import io.relais.broker.store.FsyncPolicy;
+import io.relais.broker.store.WriteBehind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -39,7 +40,8 @@ public final class ConfigLoader {
             BrokerConfig.KEY_SHUTDOWN_GRACE, BrokerConfig.KEY_USERS, BrokerConfig.KEY_ANONYMOUS,
             BrokerConfig.KEY_PLAIN_ON_PLAINTEXT, BrokerConfig.KEY_LOOPBACK_USERS, BrokerConfig.KEY_FAILURE_DELAY,
             BrokerConfig.KEY_FAILURE_DELAY_MAX, BrokerConfig.KEY_FAILURE_TRACKED_ADDRESSES,
-            BrokerConfig.KEY_FSYNC, BrokerConfig.KEY_MIN_FREE_DISK, BrokerConfig.KEY_FRAME_TIMEOUT,
+            BrokerConfig.KEY_FSYNC, BrokerConfig.KEY_MIN_FREE_DISK, BrokerConfig.KEY_WRITE_BEHIND_DELAY,
+            BrokerConfig.KEY_WRITE_BEHIND_MAX_BYTES, BrokerConfig.KEY_FRAME_TIMEOUT,
             BrokerConfig.KEY_FRAME_TIMEOUT_PER_MIB, BrokerConfig.KEY_PARTIAL_FRAME_MEMORY, BrokerConfig.KEY_WRITE_TIMEOUT,
             BrokerConfig.KEY_CONSUMER_TIMEOUT, BrokerConfig.KEY_FLOW_HIGH_MESSAGES, BrokerConfig.KEY_FLOW_HIGH_BYTES,
             BrokerConfig.KEY_FLOW_DURABLE_HIGH_BYTES, BrokerConfig.KEY_FLOW_MAX_DELAY,
@@ -143,6 +145,9 @@ public final class ConfigLoader {
                         10_000_000, src));
         FsyncPolicy fsync = fsync(v, d.fsync(), src);
         long minFreeDisk = size(v, BrokerConfig.KEY_MIN_FREE_DISK, d.minFreeDisk(), 0, Long.MAX_VALUE, src);
+        WriteBehind writeBehind = new WriteBehind(
+                duration(v, BrokerConfig.KEY_WRITE_BEHIND_DELAY, d.writeBehind().delay(), true, src),
+                size(v, BrokerConfig.KEY_WRITE_BEHIND_MAX_BYTES, d.writeBehind().maxBytes(), 0, Long.MAX_VALUE, src));
         Duration frameTimeout = duration(v, BrokerConfig.KEY_FRAME_TIMEOUT, d.frameTimeout(), false, src);
         Duration perMib = duration(v, BrokerConfig.KEY_FRAME_TIMEOUT_PER_MIB, d.frameTimeoutPerMib(), true, src);
         long partialMemory = size(v, BrokerConfig.KEY_PARTIAL_FRAME_MEMORY, d.partialFrameMemory(), 1L << 20,
@@ -169,7 +174,7 @@ public final class ConfigLoader {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrame, handshake, heartbeat, high, low, memory,
                 prefetch, backlog, grace, auth, fsync, minFreeDisk, frameTimeout, perMib,
                 partialMemory, writeTimeout, consumerTimeout, flow, tls(v, d.tls(), src), limits(v, d.securityLimits(), src),
-                audit);
+                audit, writeBehind);
     }
 
     private static TlsConfig tls(Map<String, Object> v, TlsConfig d, String src) {

@@ -28,6 +28,7 @@ public final class DiskQueueStorage implements QueueStorage {
     private static final long NEW_STORE_BYTES = 64L << 10;
     private final Path queuesDir;
     private final FsyncPolicy fsync;
+    private final WriteBehind writeBehind;
     private final StoreThreads threads;
     private final DiskSpace space;
 
@@ -36,10 +37,20 @@ public final class DiskQueueStorage implements QueueStorage {
         this(dataDir, fsync, threads, DiskSpace.unlimited());
     }
 
-    /** Stores under {@code dataDir/queues}, as above, whose writes are checked against {@code space}. */
+    /**
+     * Stores under {@code dataDir/queues}, as above, whose writes are checked against {@code space}, without
+     * write-behind.
+     */
     public DiskQueueStorage(Path dataDir, FsyncPolicy fsync, StoreThreads threads, DiskSpace space) {
+        this(dataDir, fsync, WriteBehind.OFF, threads, space);
+    }
+
+    /** Stores as above whose backlogs deliver from memory and write late as {@code writeBehind} says. */
+    public DiskQueueStorage(Path dataDir, FsyncPolicy fsync, WriteBehind writeBehind, StoreThreads threads,
+                            DiskSpace space) {
         this.queuesDir = dataDir.resolve("queues");
         this.fsync = fsync;
+        this.writeBehind = writeBehind;
         this.threads = threads;
         this.space = space;
     }
@@ -58,7 +69,7 @@ public final class DiskQueueStorage implements QueueStorage {
             throw new CoreException(Reason.STORE_FAILED, "could not open the store of queue '" + name + "': "
                     + e.getMessage());
         }
-        return new StoredBacklog(name, store, threads.next(), fsync, threads.faults());
+        return new StoredBacklog(name, store, threads.next(), fsync, writeBehind, threads.faults());
     }
 
     @Override

@@ -24,12 +24,20 @@ public final class DiskVhostStorage implements VhostStorage {
 
     private final Path dataDir;
     private final FsyncPolicy fsync;
+    private final WriteBehind writeBehind;
     private final StoreThreads threads;
     private final DiskSpace space;
     private final StoreFaults faults;
 
     /** The storage of the broker whose data directory is {@code dataDir}. */
     public DiskVhostStorage(Path dataDir, FsyncPolicy fsync, StoreThreads threads, DiskSpace space, StoreFaults faults) {
+        this(dataDir, fsync, WriteBehind.OFF, threads, space, faults);
+    }
+
+    /** As above, with durable queues that write behind their deliveries ({@link WriteBehind}). */
+    public DiskVhostStorage(Path dataDir, FsyncPolicy fsync, WriteBehind writeBehind, StoreThreads threads,
+                            DiskSpace space, StoreFaults faults) {
+        this.writeBehind = writeBehind;
         this.dataDir = dataDir;
         this.fsync = fsync;
         this.threads = threads;
@@ -50,7 +58,7 @@ public final class DiskVhostStorage implements VhostStorage {
 
     @Override
     public QueueStorage queues(String vhost) {
-        return new DiskQueueStorage(directory(vhost), fsync, threads, space);
+        return new DiskQueueStorage(directory(vhost), fsync, writeBehind, threads, space);
     }
 
     @Override

@@ -402,6 +402,40 @@ public final class MessageStore implements AutoCloseable {
         return seq;
     }
 
+    /**
+     * Appends a message that its queue holds in memory and gives out from there (write-behind,
+     * {@link StoredBacklog}), and counts it as read at once: {@link #readNext} never returns it, and
+     * it is settled like any message read. The read mark covers it before it is written, so that after
+     * a crash it comes back flagged as possibly delivered (it may have reached a consumer before it
+     * was written). Only while nothing appended is unread ({@link #hasUnread()} false), so that the
+     * messages counted as read stay a prefix of the log. Its payload is copied; the caller keeps its
+     * reference.
+     *
+     * @throws StoreException if it could not be written
+     * @throws IllegalStateException if messages appended earlier are still unread
+     */
+    public long appendHeld(String exchange, String routingKey, Properties properties, boolean persistent,
+                           ByteBuf payload, long arrivalMillis) {
+        if (hasUnread()) {
+            throw new IllegalStateException("queue '" + name + "': a held message is appended while " + (nextSeq
+                    - window.end()) + " appended messages are unread");
+        }
+        delivering(nextSeq);
+        long seq = append(exchange, routingKey, properties, persistent, payload, arrivalMillis);
+        long index = appender.lastIndexAppended();
+        window.add(index, false);
+        lastReadIndex = index;
+        lastReadSeq = seq;
+        lastReadAppended = appendedBytes;
+        if (tailer != null) {
+            // Positioned before this record: the next read starts again from the last one read (it
+            // skips that one), rather than passing over every record appended this way.
+            tailer.close();
+            tailer = null;
+        }
+        return seq;
+    }
+
     /** Bytes of the mapped files this store's checksum has copied through its own small buffer so far (for tests). */
     long checksumStagedBytes() {
         return checksum.stagedBytes();
@@ -495,6 +529,11 @@ public final class MessageStore implements AutoCloseable {
                 // The frame is copied once out of the mapped file and the checksum computed over the
                 // copy, so that its bytes are read once, not once for the check and again for the copy.
                 String problem = lastRead.readHead(b);
+                if (problem == null && lastRead.seq() < window.end()) {
+                    // Read or settled already (the record the reader starts again from, a message appended
+                    // as read): skipped without copying it.
+                    continue;
+                }
                 ByteBuf copy = null;
                 if (problem == null) {
                     copy = MessageRecord.copyFrame(b, alloc);

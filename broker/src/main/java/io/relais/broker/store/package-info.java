@@ -15,7 +15,9 @@
  * files no longer needed; and {@link io.relais.broker.store.SettleWindow}, the messages read and not
  * yet settled. {@link io.relais.broker.store.StoredBacklog} drives a message store as a queue's
  * backlog on one of the {@link io.relais.broker.store.StoreThreads}, completing back to the queue's
- * loop, and {@link io.relais.broker.store.DiskQueueStorage} opens them. {@link io.relais.broker.store.DiskSpace}
+ * loop, delivering from memory and writing late (or never, if settled first) what
+ * {@link io.relais.broker.store.WriteBehind} allows, and {@link io.relais.broker.store.DiskQueueStorage}
+ * opens them. {@link io.relais.broker.store.DiskSpace}
  * counts the free space every store write reserves first, so that no write faults on a full disk
  * ({@link io.relais.broker.store.DiskFullException} when one is refused). {@link io.relais.broker.store.StoreFaults}
  * lets tests slow, fill or fail the disk. {@link io.relais.broker.store.DiskVhostStorage} places each

@@ -37,7 +37,8 @@ public interface Backlog {
     /**
      * Adds a message at the tail; any thread. The backlog takes over one reference to it. A
      * backlog that stores messages tells {@code waiter} (if not null) once the message is stored,
-     * or that it could not be; others never call it.
+     * or settled before it was stored (a write-behind backlog), or that it could not be; others never
+     * call it.
      */
     void offer(Message message, StoreWaiter waiter);
 
