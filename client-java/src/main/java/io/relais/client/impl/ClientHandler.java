@@ -298,9 +298,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         welcome = w;
         state = State.AWAIT_READY;
-        boolean external = config.tls() != null && config.tls().options().hasClientCertificate()
-                && w.mechanisms().contains(ProtocolVersion.MECH_EXTERNAL);
-        if (external) {
+        boolean certificate = config.tls() != null && config.tls().options().hasClientCertificate();
+        if (certificate && !w.mechanisms().contains(ProtocolVersion.MECH_EXTERNAL)) {
+            // The client was told to prove who it is with its certificate: falling back to a password (the
+            // default guest's, perhaps) would log it in as someone else without saying so.
+            fatal(new AuthenticationException("the server at " + config.address() + " did not accept the client "
+                    + "certificate (it offers " + w.mechanisms() + ", not EXTERNAL): the certificate must be signed by "
+                    + "a CA the server trusts for clients (its tls.ca)", null));
+            return;
+        }
+        if (certificate) {
             // The certificate names the user; the response (authzid) is left empty. The TLS handshake checked
             // the server's certificate, which stands for the server's proof here.
             serverVerified = true;
