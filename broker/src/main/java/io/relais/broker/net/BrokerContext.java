@@ -6,6 +6,7 @@ import io.relais.broker.core.access.PermissionAccessControl;
 import io.relais.broker.core.manage.ManagementView;
 import io.relais.broker.core.routing.Topology;
 import io.relais.broker.core.vhost.VirtualHosts;
+import io.relais.broker.security.UserDatabase;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,9 +65,10 @@ public final class BrokerContext {
         this.loops = loops;
         this.view = new ManagementView(vhosts, sessions);
         this.authenticator = authenticator;
-        // EXTERNAL may name any user of the database; the certificate stands in for the password.
+        // EXTERNAL may name any user of the database, the certificate standing in for the password; never one
+        // of the broker's internal users, who log in only with the credentials the broker made for them.
         this.external = new ExternalAuthenticator(config.tls().externalUser(),
-                name -> authenticator.users().user(name).isPresent());
+                name -> !UserDatabase.internal(name) && authenticator.users().user(name).isPresent());
         this.limiter = new ConnectionLimiter(config.securityLimits());
         this.serverVersion = serverVersion;
     }
