@@ -154,7 +154,14 @@ final class ConnectionSupervisor {
         }
         Connection.open(config, group, callbacks).whenComplete((conn, error) -> {
             if (error != null) {
-                LOG.debug("reconnect attempt {} to {} failed: {}", attempt, config.address(), error.toString());
+                if (attempt == 1 || attempt % 10 == 0) {
+                    // Seen at the default level: a broker that refuses every attempt (a vhost deleted, a password
+                    // changed) would otherwise leave the application waiting without a word.
+                    LOG.warn("reconnect attempt {} to {} failed: {}; trying again", attempt, config.address(),
+                            error.getMessage());
+                } else {
+                    LOG.debug("reconnect attempt {} to {} failed: {}", attempt, config.address(), error.toString());
+                }
                 scheduleAttempt(attempt + 1, cause);
                 return;
             }
