@@ -217,7 +217,9 @@ final class Login {
         } catch (ProtocolException e) {
             throw new LoginRefusedException(e.getMessage(), "certificate refused");
         }
-        checkAddress(auth.users().user(user).orElse(null));
+        User account = auth.users().user(user).orElseThrow(() -> new LoginRefusedException("the certificate "
+                + "names user '" + user + "', which is not a known user", "unknown user"));
+        checkAddress(account);
         succeed();
     }
 

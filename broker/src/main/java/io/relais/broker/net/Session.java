@@ -305,6 +305,12 @@ public final class Session implements ConnectionSource {
     /** Authenticated: READY, the pipeline's post-handshake limits, and flow control from now on. */
     private void open() {
         long heartbeat = handshake.heartbeatMillis();
+        if (context.vhosts().get(handshake.vhost()) != handshake.topology()) {
+            // Deleted since the login opened it (the deletion closes only connections already open).
+            fatal(ErrorCode.AUTHENTICATION_FAILED, "access to vhost '" + handshake.vhost() + "' refused: it was "
+                    + "deleted during the login");
+            return;
+        }
         Caller authenticated = new Caller(handshake.user(), handshake.vhost(), connectionId);
         String refusal = context.limiter().admitUser(authenticated.user(), authenticated.vhost());
         if (refusal != null) {
