@@ -236,9 +236,9 @@ public final class Broker implements AutoCloseable {
         BrokerContext context = new BrokerContext(config, vhosts, permissions, administrators, loops, VERSION,
                 new Authenticator(config.auth(), users, keyDerivation));
         try {
-            if (permissions.recover(seedUsers(config, users))) {
-                LOG.info("first start: full permissions in vhost '{}' for {}", Names.DEFAULT_VHOST,
-                        seedUsers(config, users));
+            List<String> seeds = seedUsers(config, users);
+            if (permissions.recover(seeds)) {
+                LOG.info("first start: full permissions in vhost '{}' for {}", Names.DEFAULT_VHOST, seeds);
             }
             vhosts.recover();
         } catch (CoreException | StoreException | IllegalArgumentException e) {

@@ -43,9 +43,14 @@ public final class AuditLog {
      * "operation":..,"resource":..,"reason":..}}.
      */
     public static void refused(Caller caller, String operation, String resource, String reason) {
-        event("refused").put("user", caller.user()).put("vhost", caller.vhost())
+        refusedEvent(caller, operation, resource, reason).log();
+    }
+
+    /** The record {@link #refused} writes, for a caller that adds fields (a count) before it logs it. */
+    public static AuditEvent refusedEvent(Caller caller, String operation, String resource, String reason) {
+        return event("refused").put("user", caller.user()).put("vhost", caller.vhost())
                 .put("connection", caller.connectionId()).put("operation", operation).put("resource", resource)
-                .put("reason", reason).log();
+                .put("reason", reason);
     }
 
     /**

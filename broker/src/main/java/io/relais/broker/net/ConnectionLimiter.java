@@ -2,6 +2,7 @@ package io.relais.broker.net;
 
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.config.SecurityLimits;
+import io.relais.broker.core.access.Caller;
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,7 +58,7 @@ final class ConnectionLimiter {
     /** Admits an authenticated connection of {@code user} into {@code vhost}; null if admitted, else why not. */
     String admitUser(String user, String vhost) {
         if (!increment(perUser, user, limits.maxConnectionsPerUser())) {
-            return (user.isEmpty() ? "anonymous" : "user '" + user + "'") + " is at the limit of connections per user ("
+            return Caller.describe(user) + " is at the limit of connections per user ("
                     + BrokerConfig.KEY_MAX_CONNECTIONS_PER_USER + ": " + limits.maxConnectionsPerUser() + ")";
         }
         if (!increment(perVhost, vhost, limits.maxConnectionsPerVhost())) {

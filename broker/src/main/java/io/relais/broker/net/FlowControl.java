@@ -148,11 +148,6 @@ final class FlowControl implements QueueFlow.Waiter {
         return resumedAtNanos != 0 && System.nanoTime() - resumedAtNanos < nanos;
     }
 
-    /** True while a congested queue keeps this connection from being read. */
-    boolean blockedByQueue() {
-        return !blockedBy.isEmpty();
-    }
-
     private void update() {
         boolean flowBlocked = publisher && (pausedForMemory || !blockedBy.isEmpty());
         boolean read = !holding && !waitingForFrameMemory && !flowBlocked && !(publisher && pausedForWritability);

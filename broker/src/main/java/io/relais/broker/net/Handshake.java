@@ -3,6 +3,7 @@ package io.relais.broker.net;
 import io.netty.channel.Channel;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.core.Names;
+import io.relais.broker.core.access.Caller;
 import io.relais.broker.core.routing.Topology;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.FrameType;
@@ -110,7 +111,7 @@ final class Handshake {
     /** Opens {@code asked} for {@code user}: null when done, else why it is refused. */
     private String openVhost(String user, String asked) {
         Topology t = context.vhosts().get(asked);
-        String who = user.isEmpty() ? "anonymous" : "user '" + user + "'";
+        String who = Caller.describe(user);
         // An administrator may connect to any virtual host, to administer it (its operations on exchanges and
         // queues still need permissions there); anyone else needs permissions in it.
         String refusal = t == null ? "virtual host '" + asked + "' does not exist"

@@ -3,7 +3,6 @@ package io.relais.broker.net;
 import io.relais.broker.audit.AuditLog;
 import io.relais.broker.core.CoreException;
 import io.relais.broker.core.Reason;
-import io.relais.broker.core.access.Caller;
 import io.relais.broker.core.queue.Message;
 import io.relais.broker.core.routing.FanoutBatch;
 import io.relais.broker.core.routing.Router;
@@ -179,12 +178,8 @@ final class PublishPath {
         }
         refusedPublishes.forEach((exchange, count) -> {
             if (count[0] > 1) {
-                Caller c = session.caller();
-                AuditLog.event("refused").put("user", c.user()).put("vhost", c.vhost())
-                        .put("connection", c.connectionId()).put("operation", "publish")
-                        .put("resource", "exchange '" + exchange + "'")
-                        .put("reason", "publishes refused on this connection, the first one logged above")
-                        .put("count", count[0]).log();
+                AuditLog.refusedEvent(session.caller(), "publish", "exchange '" + exchange + "'",
+                        "publishes refused on this connection, the first one logged above").put("count", count[0]).log();
             }
         });
         refusedPublishes = null;

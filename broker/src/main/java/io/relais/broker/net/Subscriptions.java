@@ -326,9 +326,14 @@ final class Subscriptions implements DeliverySink {
     private void drain() {
         drainScheduled.set(false);
         PendingDelivery d;
+        long drained = 0;
         while ((d = inbox.poll()) != null) {
-            pendingBytes.addAndGet(-pendingSize(d.message()));
+            drained += pendingSize(d.message());
             deliverNow(d.consumer(), d.message(), d.redelivered());
+        }
+        if (drained > 0) {
+            // Once per drain, not per delivery: the counter's cache line is shared with the delivering loops.
+            pendingBytes.addAndGet(-drained);
         }
         if (heldBack) {
             heldBack = false;

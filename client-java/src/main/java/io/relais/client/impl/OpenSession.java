@@ -70,7 +70,9 @@ final class OpenSession {
             p.fail(e);
             return;
         }
-        ctx.writeAndFlush(frame).addListener(w -> {
+        // Written, not flushed: every request and publish reaches the loop through the mailbox, whose drain
+        // flushes once (ClientHandler.drained), so a burst is one write to the socket.
+        ctx.write(frame).addListener(w -> {
             if (!w.isSuccess() && requests.remove(id) != null) {
                 p.fail(handler.sendFailure(call.description(), w.cause()));
             }
@@ -87,9 +89,9 @@ final class OpenSession {
                 Unpooled.wrappedBuffer(m.payload()));
         if (p.awaitsWrite()) {
             p.written(this);
-            ctx.writeAndFlush(frame).addListener(p);
+            ctx.write(frame).addListener(p);
         } else {
-            ctx.writeAndFlush(frame, ctx.voidPromise());
+            ctx.write(frame, ctx.voidPromise());
         }
     }
 

@@ -11,6 +11,11 @@ package io.relais.broker.core.access;
 public record Caller(String user, String vhost, String connectionId) {
     /** For messages: {@code user 'NAME'} or {@code anonymous}. */
     public String describe() {
+        return describe(user);
+    }
+
+    /** For messages about {@code user} before there is a caller: {@code user 'NAME'} or {@code anonymous}. */
+    public static String describe(String user) {
         return user.isEmpty() ? "anonymous" : "user '" + user + "'";
     }
 }
