@@ -22,6 +22,9 @@ import io.relais.broker.core.access.Caller;
 import io.relais.broker.core.access.PermissionAccessControl;
 import io.relais.broker.core.routing.Topology;
 import io.relais.broker.core.vhost.VirtualHosts;
+import io.relais.broker.metrics.BrokerMetrics;
+import io.relais.broker.metrics.MetricsSources;
+import io.relais.broker.metrics.StoreUsage;
 import io.relais.broker.net.Authenticator;
 import io.relais.broker.net.BrokerContext;
 import io.relais.broker.net.DiskMonitor;
@@ -219,6 +222,8 @@ public final class Broker implements AutoCloseable {
             return t;
         });
         StoreThreads storeThreads = new StoreThreads(Math.max(1, Math.min(4, threads)), faults);
+        BrokerMetrics metrics = new BrokerMetrics(config.metrics());
+        storeThreads.syncObserver(metrics.syncObserver());
         Administrators administrators = administratorsOrNull != null ? administratorsOrNull
                 : users::isAdministrator;
         // Internal users (relais broker's bridge) may do anything in every virtual host; everyone else what
@@ -234,7 +239,7 @@ public final class Broker implements AutoCloseable {
         storeThreads.next().scheduleWithFixedDelay(space::probe, DiskSpace.PROBE_MILLIS, DiskSpace.PROBE_MILLIS,
                 TimeUnit.MILLISECONDS);
         BrokerContext context = new BrokerContext(config, vhosts, permissions, administrators, loops, VERSION,
-                new Authenticator(config.auth(), users, keyDerivation));
+                new Authenticator(config.auth(), users, keyDerivation), metrics);
         try {
             List<String> seeds = seedUsers(config, users);
             if (permissions.recover(seeds)) {
@@ -269,6 +274,7 @@ public final class Broker implements AutoCloseable {
             disk.run();
             workers.next().scheduleAtFixedRate(disk, DiskSpace.PROBE_MILLIS, DiskSpace.PROBE_MILLIS,
                     TimeUnit.MILLISECONDS);
+            bindMetrics(metrics, context, space, dataDir, storeThreads);
             Broker broker = new Broker(config, boss, workers, context, server, tlsServer, tls, lockChannel,
                     lock, topologyThread, storeThreads, users, keyDerivation);
             LOG.info("Relais {} listening on {} ({} transport, data dir {})", VERSION, broker.describeListeners(),
@@ -288,6 +294,16 @@ public final class Broker implements AutoCloseable {
             releaseQuietly(lock, lockChannel);
             throw new ConfigException("cannot listen on " + listening + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The scrape-time series read the broker's state; the data directory is measured on a store thread. */
+    private static void bindMetrics(BrokerMetrics metrics, BrokerContext context, DiskSpace space, Path dataDir,
+                                    StoreThreads storeThreads) {
+        StoreUsage usage = new StoreUsage(dataDir);
+        long every = context.config().metrics().storeScanInterval().toMillis();
+        storeThreads.next().scheduleWithFixedDelay(usage::scan, 0, every, TimeUnit.MILLISECONDS);
+        metrics.bind(new MetricsSources(context.vhosts(), context::sessions, context::memoryAlarm,
+                context::diskAlarm, space::free, context.authenticator()::failures, usage));
     }
 
     private static Channel listen(EventLoopGroup boss, EventLoopGroup workers, Class<? extends ServerChannel> type,
@@ -387,6 +403,14 @@ public final class Broker implements AutoCloseable {
     /** The host the broker listens on. */
     public String host() {
         return config.host();
+    }
+
+    /**
+     * The broker's metrics: {@link BrokerMetrics#writeTo} writes what {@code GET /metrics} serves, in the
+     * Prometheus text format.
+     */
+    public BrokerMetrics metrics() {
+        return context.metrics();
     }
 
     /** The broker's users, durable in the data directory. */

@@ -47,6 +47,7 @@ import java.util.Objects;
  *     many bytes it may keep so ({@value #KEY_WRITE_BEHIND_DELAY}, {@value #KEY_WRITE_BEHIND_MAX_BYTES})
  * @param flow when {@code block} queues stop their publishers ({@value #KEY_FLOW_HIGH_MESSAGES},
  *     {@value #KEY_FLOW_HIGH_BYTES}, {@value #KEY_FLOW_DURABLE_HIGH_BYTES}, {@value #KEY_FLOW_MAX_DELAY})
+ * @param metrics what the Prometheus metrics include ({@code metrics.*})
  */
 public record BrokerConfig(
         String host,
@@ -74,7 +75,8 @@ public record BrokerConfig(
         TlsConfig tls,
         SecurityLimits securityLimits,
         AuditConfig audit,
-        WriteBehind writeBehind) {
+        WriteBehind writeBehind,
+        MetricsConfig metrics) {
 
     public static final String KEY_HOST = "server.host";
     public static final String KEY_PORT = "server.port";
@@ -126,6 +128,9 @@ public record BrokerConfig(
     public static final String KEY_AUDIT_FILE = "audit.file";
     public static final String KEY_AUDIT_MAX_FILE_SIZE = "audit.max-file-size";
     public static final String KEY_AUDIT_MAX_FILES = "audit.max-files";
+    public static final String KEY_METRICS_PER_QUEUE = "metrics.per-queue";
+    public static final String KEY_METRICS_JVM = "metrics.jvm";
+    public static final String KEY_METRICS_STORE_SCAN_INTERVAL = "metrics.store-scan-interval";
 
     /** The built-in defaults: the values {@code config/relais.yaml} documents. */
     public static BrokerConfig defaults() {
@@ -155,7 +160,8 @@ public record BrokerConfig(
                 TlsConfig.DISABLED,
                 SecurityLimits.DEFAULTS,
                 AuditConfig.DEFAULTS,
-                WriteBehind.DEFAULT);
+                WriteBehind.DEFAULT,
+                MetricsConfig.DEFAULTS);
     }
 
     public BrokerConfig {
@@ -172,13 +178,14 @@ public record BrokerConfig(
         Objects.requireNonNull(securityLimits, "limits");
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(writeBehind, KEY_WRITE_BEHIND_DELAY);
+        Objects.requireNonNull(metrics, "metrics");
     }
 
     /** This configuration listening on another port. */
     public BrokerConfig withPort(int newPort) {
         return new BrokerConfig(host, newPort, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics);
     }
 
     /** This configuration listening on another address. */
@@ -186,41 +193,41 @@ public record BrokerConfig(
         return new BrokerConfig(newHost, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout,
-                consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+                consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics);
     }
 
     /** This configuration with another data directory. */
     public BrokerConfig withDataDir(Path newDataDir) {
         return new BrokerConfig(host, port, ioThreads, newDataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics);
     }
 
     /** This configuration with another proposed heartbeat and handshake timeout (for tests). */
     public BrokerConfig withTimeouts(Duration newHeartbeat, Duration newHandshakeTimeout) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, newHandshakeTimeout, newHeartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics);
     }
 
     /** This configuration with another memory high watermark (for tests). */
     public BrokerConfig withMemoryHighWatermark(long bytes) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
-                writeBufferHigh, writeBufferLow, bytes, defaultPrefetch, maxBacklog, shutdownGrace, auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+                writeBufferHigh, writeBufferLow, bytes, defaultPrefetch, maxBacklog, shutdownGrace, auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics);
     }
 
     /** This configuration with another pattern-subscription backlog bound (for tests). */
     public BrokerConfig withMaxBacklog(int newMaxBacklog) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, newMaxBacklog, shutdownGrace,
-                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics);
     }
 
     /** This configuration with another fsync policy and free-disk threshold. */
     public BrokerConfig withStore(FsyncPolicy newFsync, long newMinFreeDisk) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                auth, newFsync, newMinFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+                auth, newFsync, newMinFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics);
     }
 
     /** This configuration with other bounds on incomplete frames and on clients that do not read (for tests). */
@@ -229,7 +236,7 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, newFrameTimeout, newFrameTimeoutPerMib, newPartialFrameMemory,
-                newWriteTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+                newWriteTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics);
     }
 
     /** This configuration with another consumer timeout, zero for none (for tests). */
@@ -237,7 +244,7 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, newConsumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+                writeTimeout, newConsumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics);
     }
 
     /** This configuration with other flow-control defaults for {@code block} queues. */
@@ -245,14 +252,14 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, newFlow, tls, securityLimits, audit, writeBehind);
+                writeTimeout, consumerTimeout, newFlow, tls, securityLimits, audit, writeBehind, metrics);
     }
     /** This configuration with other authentication settings. */
     public BrokerConfig withAuth(AuthConfig newAuth) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 newAuth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+                writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics);
     }
 
     /** This configuration with other TLS settings. */
@@ -260,7 +267,7 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, flow, newTls, securityLimits, audit, writeBehind);
+                writeTimeout, consumerTimeout, flow, newTls, securityLimits, audit, writeBehind, metrics);
     }
 
     /** This configuration with other connection, queue and login limits. */
@@ -268,7 +275,7 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, flow, tls, newLimits, audit, writeBehind);
+                writeTimeout, consumerTimeout, flow, tls, newLimits, audit, writeBehind, metrics);
     }
 
     /** This configuration with another write-behind of durable queues ({@link WriteBehind#OFF} turns it off). */
@@ -276,7 +283,7 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, newWriteBehind);
+                writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, newWriteBehind, metrics);
     }
 
     /** This configuration with another audit log. */
@@ -284,6 +291,14 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, flow, tls, securityLimits, newAudit, writeBehind);
+                writeTimeout, consumerTimeout, flow, tls, securityLimits, newAudit, writeBehind, metrics);
+    }
+
+    /** This configuration with other metrics settings. */
+    public BrokerConfig withMetrics(MetricsConfig newMetrics) {
+        return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
+                writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
+                writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, newMetrics);
     }
 }

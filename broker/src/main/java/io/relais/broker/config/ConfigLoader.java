@@ -50,7 +50,8 @@ public final class ConfigLoader {
             BrokerConfig.KEY_TLS_ONLY, BrokerConfig.KEY_TLS_CLIENT_AUTH, BrokerConfig.KEY_TLS_EXTERNAL_USER,
             BrokerConfig.KEY_TLS_PROVIDER, BrokerConfig.KEY_MAX_CONNECTIONS, BrokerConfig.KEY_MAX_CONNECTIONS_PER_ADDRESS,
             BrokerConfig.KEY_MAX_CONNECTIONS_PER_USER, BrokerConfig.KEY_MAX_CONNECTIONS_PER_VHOST,
-            BrokerConfig.KEY_MAX_QUEUES_PER_VHOST, BrokerConfig.KEY_MAX_SUBSCRIPTIONS_PER_CONNECTION);
+            BrokerConfig.KEY_MAX_QUEUES_PER_VHOST, BrokerConfig.KEY_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+            BrokerConfig.KEY_METRICS_PER_QUEUE, BrokerConfig.KEY_METRICS_JVM, BrokerConfig.KEY_METRICS_STORE_SCAN_INTERVAL);
     /** The section client commands read their defaults from (cli's ClientDefaults); the broker ignores it. */
     public static final String CLIENT_SECTION = "client";
     /** The section the bridge reads from the same file; the broker itself ignores it. */
@@ -174,7 +175,14 @@ public final class ConfigLoader {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrame, handshake, heartbeat, high, low, memory,
                 prefetch, backlog, grace, auth, fsync, minFreeDisk, frameTimeout, perMib,
                 partialMemory, writeTimeout, consumerTimeout, flow, tls(v, d.tls(), src), limits(v, d.securityLimits(), src),
-                audit, writeBehind);
+                audit, writeBehind, metrics(v, d.metrics(), src));
+    }
+
+    private static MetricsConfig metrics(Map<String, Object> v, MetricsConfig d, String src) {
+        return new MetricsConfig(
+                bool(v, BrokerConfig.KEY_METRICS_PER_QUEUE, d.perQueue(), src),
+                bool(v, BrokerConfig.KEY_METRICS_JVM, d.jvm(), src),
+                duration(v, BrokerConfig.KEY_METRICS_STORE_SCAN_INTERVAL, d.storeScanInterval(), false, src));
     }
 
     private static TlsConfig tls(Map<String, Object> v, TlsConfig d, String src) {

@@ -8,6 +8,7 @@ import io.relais.protocol.ProtocolVersion;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What every connection's {@link Login} shares: the user database, the authentication settings, the
@@ -24,6 +25,7 @@ public final class Authenticator {
     private final LoginThrottle throttle;
     private final KeyDerivation keyDerivation;
     private final byte[] secret = new byte[32];
+    private final LongAdder failures = new LongAdder();
 
     public Authenticator(AuthConfig config, UserDatabase users, KeyDerivation keyDerivation) {
         this.config = config;
@@ -61,6 +63,16 @@ public final class Authenticator {
     /** The user database. */
     public UserDatabase users() {
         return users;
+    }
+
+    /** A login was refused (by any front end); counted for the metrics. Any thread. */
+    public void loginFailed() {
+        failures.increment();
+    }
+
+    /** Logins refused so far; any thread. */
+    public long failures() {
+        return failures.sum();
     }
 
     /** The throttle of failed logins. */

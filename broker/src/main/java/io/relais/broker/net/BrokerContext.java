@@ -6,6 +6,7 @@ import io.relais.broker.core.access.PermissionAccessControl;
 import io.relais.broker.core.manage.ManagementView;
 import io.relais.broker.core.routing.Topology;
 import io.relais.broker.core.vhost.VirtualHosts;
+import io.relais.broker.metrics.BrokerMetrics;
 import io.relais.broker.security.UserDatabase;
 import java.util.Queue;
 import java.util.Set;
@@ -38,6 +39,7 @@ public final class BrokerContext {
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final NettyLoops loops;
     private final ManagementView view;
+    private final BrokerMetrics metrics;
     private final AtomicLong connectionCounter = new AtomicLong();
     private final LongAdder partialFrameBytes = new LongAdder();
     private final LongAdder alarmPartialFrameBytes = new LongAdder();
@@ -58,6 +60,19 @@ public final class BrokerContext {
     public BrokerContext(BrokerConfig config, VirtualHosts vhosts, PermissionAccessControl permissions,
                          Administrators administrators, NettyLoops loops, String serverVersion,
                          Authenticator authenticator) {
+        this(config, vhosts, permissions, administrators, loops, serverVersion, authenticator,
+                new BrokerMetrics(config.metrics()));
+    }
+
+    /**
+     * As above, counting into {@code metrics}.
+     *
+     * @param metrics the broker's metrics, whose loop counters the sessions write
+     */
+    public BrokerContext(BrokerConfig config, VirtualHosts vhosts, PermissionAccessControl permissions,
+                         Administrators administrators, NettyLoops loops, String serverVersion,
+                         Authenticator authenticator, BrokerMetrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.vhosts = vhosts;
         this.permissions = permissions;
@@ -76,6 +91,11 @@ public final class BrokerContext {
     /** The event loops, as the core's owner loops. */
     public NettyLoops loops() {
         return loops;
+    }
+
+    /** The broker's metrics. */
+    public BrokerMetrics metrics() {
+        return metrics;
     }
 
     /** The read-only management view. */

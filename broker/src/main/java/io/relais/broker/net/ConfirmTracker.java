@@ -1,6 +1,7 @@
 package io.relais.broker.net;
 
 import io.relais.broker.core.queue.StoreWaiter;
+import io.relais.broker.metrics.LoopCounter;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.frame.Confirm;
 import java.util.ArrayDeque;
@@ -86,6 +87,7 @@ final class ConfirmTracker {
     void nack(long seq, ErrorCode code) {
         if (waiting.isEmpty()) {
             writeAcks();
+            session.counters().increment(LoopCounter.NACKED);
             out.write(new Confirm(seq, false, false, code.code()));
         } else {
             Waiter refused = new Waiter(seq, 0);
@@ -119,6 +121,7 @@ final class ConfirmTracker {
                 ackCount++;
             } else {
                 writeAcks();
+                session.counters().increment(LoopCounter.NACKED);
                 out.write(new Confirm(head.seq, false, false, head.errorCode));
             }
         }
@@ -127,6 +130,7 @@ final class ConfirmTracker {
 
     private void writeAcks() {
         if (ackCount > 0) {
+            session.counters().add(LoopCounter.CONFIRMED, ackCount);
             out.write(new Confirm(ackSeq, true, ackCount > 1, 0));
             ackCount = 0;
         }

@@ -3,6 +3,8 @@ package io.relais.broker.net;
 import io.netty.channel.Channel;
 import io.relais.broker.core.queue.MessageQueue;
 import io.relais.broker.core.queue.QueueFlow;
+import io.relais.broker.metrics.LoopCounter;
+import io.relais.broker.metrics.LoopCounters;
 import io.relais.protocol.frame.Flow;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,6 +29,7 @@ final class FlowControl implements QueueFlow.Waiter {
     private final Channel channel;
     private final ClientProxy out;
     private final Handshake handshake;
+    private final LoopCounters counters;
     /** The congested queues this connection waits for, in the order they stopped it. */
     private final Set<MessageQueue> blockedBy = new LinkedHashSet<>();
     private boolean publisher;
@@ -39,10 +42,11 @@ final class FlowControl implements QueueFlow.Waiter {
     /** When reading last resumed after a pause (System.nanoTime), or 0. */
     private long resumedAtNanos;
 
-    FlowControl(Channel channel, ClientProxy out, Handshake handshake) {
+    FlowControl(Channel channel, ClientProxy out, Handshake handshake, LoopCounters counters) {
         this.channel = channel;
         this.out = out;
         this.handshake = handshake;
+        this.counters = counters;
     }
 
     /** The connection sent a PUBLISH: from now on it is paused when it must be. */
@@ -86,6 +90,9 @@ final class FlowControl implements QueueFlow.Waiter {
     /** The connection closed: no queue needs to tell it anything any more. */
     void closed() {
         closed = true;
+        if (announcedBlocked) {
+            counters.add(LoopCounter.FLOW_BLOCKED, -1);
+        }
         for (MessageQueue q : blockedBy) {
             q.flow().unpark(this);
         }
@@ -159,6 +166,7 @@ final class FlowControl implements QueueFlow.Waiter {
         }
         if (flowBlocked != announcedBlocked && !closed) {
             announcedBlocked = flowBlocked;
+            counters.add(LoopCounter.FLOW_BLOCKED, flowBlocked ? 1 : -1);
             if (handshake.flow()) {
                 out.writeAndFlush(flowBlocked ? blockedFrame() : new Flow(false, "", "reading resumed"));
             }

@@ -244,6 +244,7 @@ final class Login {
     }
 
     private void refuse(LoginRefusedException e) {
+        auth.loginFailed();
         if (address != null) {
             auth.throttle().failed(address, System.nanoTime());
         }

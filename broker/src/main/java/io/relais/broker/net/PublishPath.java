@@ -6,6 +6,8 @@ import io.relais.broker.core.Reason;
 import io.relais.broker.core.queue.Message;
 import io.relais.broker.core.routing.FanoutBatch;
 import io.relais.broker.core.routing.Router;
+import io.relais.broker.metrics.LoopCounter;
+import io.relais.broker.metrics.LoopCounters;
 import io.relais.broker.wire.WireMessage;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.frame.Publish;
@@ -41,6 +43,7 @@ final class PublishPath {
     private final ConfirmTracker confirms;
     private final BrokerContext context;
     private final Session session;
+    private final LoopCounters counters;
     private final FanoutBatch fanout = new FanoutBatch(DeliverTails::clear);
     private Router router;
     /** Exchange to the publishes refused for permissions on it; made at the first refusal. */
@@ -50,6 +53,7 @@ final class PublishPath {
     PublishPath(Session session, ClientProxy out, Handshake handshake, ConfirmTracker confirms,
                 BrokerContext context) {
         this.session = session;
+        this.counters = session.counters();
         this.out = out;
         this.handshake = handshake;
         this.confirms = confirms;
@@ -58,6 +62,7 @@ final class PublishPath {
 
     /** Handles one PUBLISH; the caller keeps (and releases) the frame's payload reference. */
     void publish(Publish p) {
+        counters.increment(LoopCounter.PUBLISHED);
         long seq = p.seq();
         if (seq > 0) {
             if (!handshake.confirms()) {
@@ -94,6 +99,7 @@ final class PublishPath {
             return;
         }
         if (routed == 0) {
+            counters.increment(LoopCounter.UNROUTABLE);
             if ((flags & Publish.MANDATORY) != 0) {
                 confirms.flush();
                 out.write(new Return(seq, ErrorCode.NO_ROUTE.code(), "no queue is bound for routing key '"
@@ -104,6 +110,7 @@ final class PublishPath {
             }
             return;
         }
+        counters.increment(LoopCounter.ROUTED);
         enqueue(router, p, seq, (flags & Publish.PERSISTENT) != 0);
     }
 

@@ -17,6 +17,8 @@ import io.relais.broker.core.manage.ConnectionSnapshot;
 import io.relais.broker.core.manage.ConnectionSource;
 import io.relais.broker.core.queue.MessageQueue;
 import io.relais.broker.core.routing.Topology;
+import io.relais.broker.metrics.LoopCounter;
+import io.relais.broker.metrics.LoopCounters;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.FrameType;
 import io.relais.protocol.ProtocolException;
@@ -74,6 +76,7 @@ public final class Session implements ConnectionSource {
 
     private final Channel channel;
     private final EventLoop loop;
+    private final LoopCounters counters;
     private final BrokerContext context;
     private final BrokerConfig config;
     private final String connectionId;
@@ -109,6 +112,7 @@ public final class Session implements ConnectionSource {
     Session(Channel channel, BrokerContext context) {
         this.channel = channel;
         this.loop = channel.eventLoop();
+        this.counters = context.metrics().counters(loop);
         this.context = context;
         this.config = context.config();
         this.connectionId = context.nextConnectionId();
@@ -121,9 +125,9 @@ public final class Session implements ConnectionSource {
         this.users = new UserRequests(this, out, handshake, context);
         this.confirms = new ConfirmTracker(this, out);
         this.publishing = new PublishPath(this, out, handshake, confirms, context);
-        this.ledger = new UnackedLedger(out);
+        this.ledger = new UnackedLedger(out, counters);
         this.subscriptions = new Subscriptions(this, out, handshake, ledger, context);
-        this.flow = new FlowControl(channel, out, handshake);
+        this.flow = new FlowControl(channel, out, handshake, counters);
         this.consumes = subscriptions::consumes;
         this.deadlines = new ConnectionDeadlines(this, channel,
                 (FrameDecoder) channel.pipeline().get(ServerPipeline.DECODER), context, flow, ledger, subscriptions);
@@ -137,6 +141,11 @@ public final class Session implements ConnectionSource {
     /** The loop that owns this session. */
     EventLoop loop() {
         return loop;
+    }
+
+    /** The metrics' counters of this session's loop, which only that loop writes. */
+    LoopCounters counters() {
+        return counters;
     }
 
     /** The same loop, as the core's owner loop: pattern subscriptions' queues live on it. */
@@ -188,6 +197,7 @@ public final class Session implements ConnectionSource {
     }
 
     void opened() {
+        counters.increment(LoopCounter.CONNECTIONS_OPENED);
         context.sessions().add(this);
         handshakeTimer = loop.schedule(() -> {
             if (state == State.AWAIT_HELLO || state == State.AWAIT_AUTH) {
@@ -608,6 +618,7 @@ public final class Session implements ConnectionSource {
         if (userAdmitted) {
             context.limiter().releaseUser(caller.user(), caller.vhost());
         }
+        counters.increment(LoopCounter.CONNECTIONS_CLOSED);
         // Last: the broker's shutdown waits for this, so everything handed to queues and the
         // topology above is queued before it closes them.
         context.sessions().remove(this);

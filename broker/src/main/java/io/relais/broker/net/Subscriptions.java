@@ -10,6 +10,7 @@ import io.relais.broker.core.queue.Message;
 import io.relais.broker.core.queue.MessageQueue;
 import io.relais.broker.core.queue.QueueConsumer;
 import io.relais.broker.core.routing.Topology;
+import io.relais.broker.metrics.LoopCounter;
 import io.relais.broker.wire.WireMessage;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.codec.FrameEncoder;
@@ -349,6 +350,9 @@ final class Subscriptions implements DeliverySink {
             return;
         }
         long tag = ledger.issue(consumer, message);
+        if (redelivered) {
+            session.counters().increment(LoopCounter.REDELIVERED);
+        }
         int flags = (redelivered ? Deliver.REDELIVERED : 0) | (message.persistent() ? Deliver.PERSISTENT : 0);
         WireMessage w = WireMessage.of(message);
         if (consumer.manualAck()) {

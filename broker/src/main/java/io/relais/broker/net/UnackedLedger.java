@@ -5,6 +5,8 @@ import io.netty.util.collection.LongObjectMap;
 import io.relais.broker.core.queue.Message;
 import io.relais.broker.core.queue.MessageQueue;
 import io.relais.broker.core.queue.QueueConsumer;
+import io.relais.broker.metrics.LoopCounter;
+import io.relais.broker.metrics.LoopCounters;
 import io.relais.protocol.ErrorCode;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,6 +38,7 @@ final class UnackedLedger {
     private enum Outcome { ACKED, REQUEUED, REJECTED }
 
     private final ClientProxy out;
+    private final LoopCounters counters;
     private final LongObjectMap<Unacked> unacked = new LongObjectHashMap<>();
     private final Map<MessageQueue, List<Message>> ackBatch = new IdentityHashMap<>();
     private long lastTag;
@@ -43,8 +46,9 @@ final class UnackedLedger {
     /** No tag below it is outstanding; where {@link #overdue} starts. */
     private long oldestFloor = 1;
 
-    UnackedLedger(ClientProxy out) {
+    UnackedLedger(ClientProxy out, LoopCounters counters) {
         this.out = out;
+        this.counters = counters;
     }
 
     /**
@@ -53,6 +57,7 @@ final class UnackedLedger {
      */
     long issue(QueueConsumer consumer, Message message) {
         long tag = ++lastTag;
+        counters.increment(LoopCounter.DELIVERED);
         if (consumer.manualAck()) {
             unacked.put(tag, new Unacked(consumer, message, System.nanoTime()));
         }
@@ -62,7 +67,9 @@ final class UnackedLedger {
     /** ACK: the messages are done; handed to their queues at the end of the read batch. */
     void ack(long tag, boolean multiple) {
         if (multiple) {
-            settle(takeUpTo(tag), Outcome.ACKED);
+            List<Unacked> acked = takeUpTo(tag);
+            counters.add(LoopCounter.ACKED, acked.size());
+            settle(acked, Outcome.ACKED);
             return;
         }
         Unacked u = unacked.remove(tag);
@@ -70,6 +77,7 @@ final class UnackedLedger {
             unknownTag(tag);
             return;
         }
+        counters.increment(LoopCounter.ACKED);
         u.consumer().settled(1);
         ackBatch.computeIfAbsent(u.consumer().queue(), q -> new ArrayList<>()).add(u.message());
     }

@@ -65,6 +65,7 @@ public final class DiskQueueStorage implements QueueStorage {
         MessageStore store;
         try {
             store = MessageStore.open(dir, name, fsync, space, threads.faults());
+            store.observeSyncs(threads.syncObserver());
         } catch (StoreException e) {
             throw new CoreException(Reason.STORE_FAILED, "could not open the store of queue '" + name + "': "
                     + e.getMessage());

@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Set;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.SyncMode;
@@ -113,6 +114,8 @@ public final class MessageStore implements AutoCloseable {
     /** Replaced by a fresh instance when {@link #reclaimCurrentFile} deletes the current file. */
     private SingleChronicleQueue messages;
     private final SyncMode sync;
+    /** Told how long each {@link #sync()} took, in nanoseconds; the metrics' histogram. */
+    private LongConsumer syncObserver = nanos -> { };
     private final SingleChronicleQueue acks;
     private ExcerptAppender ackAppender;
     private final LongValue checkpointIndex;
@@ -489,6 +492,7 @@ public final class MessageStore implements AutoCloseable {
     public void sync() {
         if (dirty) {
             dirty = false;
+            long start = System.nanoTime();
             try {
                 if (appender != null) {
                     appender.sync();
@@ -499,7 +503,13 @@ public final class MessageStore implements AutoCloseable {
             } catch (RuntimeException | InternalError e) {
                 throw fail("sync", e);
             }
+            syncObserver.accept(System.nanoTime() - start);
         }
+    }
+
+    /** {@code observer} is told how long every sync takes from now on, in nanoseconds, on the store thread. */
+    public void observeSyncs(LongConsumer observer) {
+        this.syncObserver = observer;
     }
 
     // ------------------------------------------------------------------------------ reading

@@ -2,6 +2,7 @@ package io.relais.broker.store;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
@@ -9,6 +10,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,7 @@ public final class StoreThreads implements AutoCloseable {
     private final List<ScheduledExecutorService> threads = new ArrayList<>();
     private final AtomicInteger next = new AtomicInteger();
     private final StoreFaults faults;
+    private volatile LongConsumer syncObserver = nanos -> { };
 
     /** {@code count} store threads, named {@code relais-store-N}. */
     public StoreThreads(int count, StoreFaults faults) {
@@ -72,6 +75,16 @@ public final class StoreThreads implements AutoCloseable {
     /** The thread for a new store, round robin. */
     public ScheduledExecutorService next() {
         return threads.get(Math.floorMod(next.getAndIncrement(), threads.size()));
+    }
+
+    /** Told how long every store sync took, in nanoseconds, on the store thread (the metrics' histogram). */
+    public LongConsumer syncObserver() {
+        return syncObserver;
+    }
+
+    /** Sets what {@link #syncObserver()} returns, for the stores opened from now on; before any is opened. */
+    public void syncObserver(LongConsumer observer) {
+        this.syncObserver = Objects.requireNonNull(observer, "observer");
     }
 
     /** The faults injected into every store (none outside tests). */

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -78,6 +79,8 @@ public final class Topology implements MessageQueue.Listener {
     private final ChangeListener changes;
     /** Puts the changes of each queue name in line, their store work included; shutdown waits for them. */
     private final NameSequencer sequencer;
+    /** Messages handed to a dead-letter exchange, counted on the queues' loops; read by the metrics. */
+    private final LongAdder deadLettered = new LongAdder();
 
     /**
      * @param owner the thread every change runs on
@@ -200,6 +203,7 @@ public final class Topology implements MessageQueue.Listener {
 
     @Override
     public void deadLetter(String exchange, String routingKey, Message message) {
+        deadLettered.increment();
         Exchange ex = exchanges.get(exchange);
         if (ex == null) {
             LOG.debug("dead-letter exchange '{}' does not exist; message dropped", exchange);
@@ -240,6 +244,11 @@ public final class Topology implements MessageQueue.Listener {
     /** The queue with this name, or null. Lock-free. */
     public MessageQueue queue(String name) {
         return queues.get(name);
+    }
+
+    /** Messages dead-lettered in this vhost so far (handed to a dead-letter exchange, existing or not); any thread. */
+    public long deadLetteredTotal() {
+        return deadLettered.sum();
     }
 
     /** Every queue, for monitoring; a weakly consistent view. */
