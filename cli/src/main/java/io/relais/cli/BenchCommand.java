@@ -60,6 +60,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Where to write results.json and chart.png (default: ${DEFAULT-VALUE}).")
     Path out;
 
+    @Option(names = "--relais", paramLabel = "HOST:PORT",
+            description = "Drive this running Relais broker (as user guest) instead of starting one for the run; "
+                    + "it is left running, with what the scenarios did visible in its metrics.")
+    String relais;
+
     @Option(names = "--connections", paramLabel = "N", defaultValue = "1000",
             description = "Connections in the connections scenario (default: ${DEFAULT-VALUE}).")
     int connections;
@@ -71,10 +76,14 @@ final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--duration, --connections and --rates "
                     + "must be positive, --warmup and --client-procs not negative");
         }
+        if (relais != null && !relais.matches("[^\\s:]+:\\d{1,5}")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--relais must be HOST:PORT, found '"
+                    + relais + "'");
+        }
         String command = "relais " + String.join(" ", Arrays.asList(spec.commandLine().getParseResult()
                 .originalArgs().toArray(String[]::new)));
         BenchOptions options = new BenchOptions(scenarios, duration, warmup, List.copyOf(against), amqp, nats, out,
-                connections, clientProcs, List.copyOf(rates), command);
+                connections, clientProcs, List.copyOf(rates), command, relais);
         BenchRunner runner;
         try {
             runner = new BenchRunner(options, System.out);

@@ -89,6 +89,10 @@ final class BrokerCommand implements Callable<Integer> {
                     self.tls(TlsOptions.trustPem(cfg.tls().certificate()).withoutHostnameVerification());
                 }
                 bridge = Bridge.start(self, bridgeConfig);
+                // Its link counters join the broker's metrics (relais_bridge_*{link="..."}).
+                Bridge links = bridge;
+                broker.metrics().registerBridge(visitor -> links.counters().forEach((name, c) -> visitor.link(name,
+                        c.forwarded(), c.inFlight(), c.redelivered(), c.loopsDropped(), c.errors())));
             } catch (Exception e) {
                 System.err.println("relais: cannot start the bridge (bridge: section of " + configFile() + "): " + e);
                 broker.close();

@@ -18,10 +18,20 @@ import java.util.List;
  *     runner's JVM
  * @param rates the steps of the {@code max-rate} scenario, messages per second, rising
  * @param command the command line, for the report
+ * @param relaisServer a running Relais broker to drive ({@code HOST:PORT}, {@code --relais}), or null to start
+ *     one for the run (the default)
  */
 public record BenchOptions(List<String> scenarios, double seconds, double warmupSeconds, List<String> against,
                            String amqpUri, String natsUrl, Path out, int connections, int clientProcs,
-                           List<Long> rates, String command) {
+                           List<Long> rates, String command, String relaisServer) {
+    /** Options for a run on a Relais broker the bench starts itself. */
+    public BenchOptions(List<String> scenarios, double seconds, double warmupSeconds, List<String> against,
+                        String amqpUri, String natsUrl, Path out, int connections, int clientProcs,
+                        List<Long> rates, String command) {
+        this(scenarios, seconds, warmupSeconds, against, amqpUri, natsUrl, out, connections, clientProcs, rates,
+                command, null);
+    }
+
     /** RabbitMQ's default address. */
     public static final String DEFAULT_AMQP = "amqp://guest:guest@localhost:5672";
     /** NATS's default address. */

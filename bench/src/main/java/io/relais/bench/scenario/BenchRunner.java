@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * Runs the chosen scenarios: each on a Relais broker it starts in its own process for the run (default
- * configuration, fresh data directory; each scenario deletes its queues when done), then on each system of
+ * configuration, fresh data directory; each scenario deletes its queues when done), or on the running broker
+ * {@code --relais} names (to watch its metrics move, say; the broker is left running), then on each system of
  * {@code --against}: RabbitMQ through PerfTest ({@link PerfTestDriver}), NATS through jnats
  * ({@link NatsSystem}); prints the table and writes the report. Not thread-safe.
  */
@@ -63,17 +64,14 @@ public final class BenchRunner {
         // One broker for the whole run, so that its JIT warm-up is paid once, not once per scenario.
         Files.createDirectories(options.out());
         Path brokerLog = options.out().resolve("broker.log");
-        try (BrokerProcess broker = BrokerProcess.start(brokerFlags(), brokerLog)) {
-            String relaisServer = "127.0.0.1:" + broker.port();
-            out.printf("relais broker pid %d, port %d, log %s%n", broker.pid(), broker.port(), brokerLog);
-            for (Scenario s : scenarios) {
-                out.printf("%s on relais...%n", s.id());
-                try (RelaisSystem relais = new RelaisSystem(relaisServer)) {
-                    results.add(s.run(relais, relaisServer, options, progress));
-                }
-                for (String system : options.against()) {
-                    results.add(runOn(system, s, perfTest, progress));
-                }
+        if (options.relaisServer() != null) {
+            out.printf("relais broker at %s (already running; not started or stopped by the bench)%n",
+                    options.relaisServer());
+            runAll(scenarios, options.relaisServer(), perfTest, progress, results);
+        } else {
+            try (BrokerProcess broker = BrokerProcess.start(brokerFlags(), brokerLog)) {
+                out.printf("relais broker pid %d, port %d, log %s%n", broker.pid(), broker.port(), brokerLog);
+                runAll(scenarios, "127.0.0.1:" + broker.port(), perfTest, progress, results);
             }
         }
         results.removeIf(r -> r == null);
@@ -84,6 +82,20 @@ public final class BenchRunner {
                 + ", " + machine.cores() + " cores, " + LocalDate.now(), options.out().resolve("chart.png"));
         out.println("wrote " + options.out().resolve("results.json") + " and " + options.out().resolve("chart.png"));
         return results;
+    }
+
+    /** Runs every scenario on the Relais broker at {@code relaisServer}, then on the other systems. */
+    private void runAll(List<Scenario> scenarios, String relaisServer, PerfTestDriver perfTest,
+                        Scenario.Progress progress, List<Result> results) throws Exception {
+        for (Scenario s : scenarios) {
+            out.printf("%s on relais...%n", s.id());
+            try (RelaisSystem relais = new RelaisSystem(relaisServer)) {
+                results.add(s.run(relais, relaisServer, options, progress));
+            }
+            for (String system : options.against()) {
+                results.add(runOn(system, s, perfTest, progress));
+            }
+        }
     }
 
     private Result runOn(String system, Scenario s, PerfTestDriver perfTest, Scenario.Progress progress)
