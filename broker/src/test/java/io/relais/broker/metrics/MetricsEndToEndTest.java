@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.relais.broker.BrokerFixture;
 import io.relais.broker.config.MetricsConfig;
 import io.relais.broker.config.SecurityLimits;
+import io.relais.broker.core.queue.FlowLimits;
 import io.relais.broker.store.FsyncPolicy;
 import io.relais.client.Delivery;
 import io.relais.client.Message;
@@ -126,6 +127,29 @@ class MetricsEndToEndTest {
 
     private static double delta(Exposition before, Exposition after, String series) {
         return after.require(series) - before.require(series);
+    }
+
+    @Test
+    void shouldCountAPublisherThatFlowControlStopsUntilItGoes() throws Exception {
+        try (BrokerFixture fixture = new BrokerFixture(c -> c.withFlow(new FlowLimits(20, 64L << 20, 1L << 30, 0)))) {
+            RelaisClient admin = fixture.client();
+            admin.declareQueue(QueueDeclaration.named(QUEUE)).join();
+            admin.bind(QUEUE, "", QUEUE).join();
+            RelaisClient publisher = fixture.client();
+            for (int i = 0; i < 200; i++) {
+                publisher.publish(Message.builder(QUEUE).payload("x" + i).build());
+            }
+            Exposition blocked = scrapeUntil(fixture, e -> e.require("relais_flow_blocked_publishers") == 1);
+            assertThat(blocked.require("relais_flow_blocked_publishers")).isEqualTo(1);
+            assertThat(blocked.require(queueSeries("relais_queue_messages_ready", QUEUE))).isGreaterThanOrEqualTo(20);
+            publisher.close();
+            Exposition gone = scrapeUntil(fixture, e -> e.require("relais_flow_blocked_publishers") == 0
+                    && e.require("relais_connections{state=\"open\"}") == 1);
+            assertThat(gone.require("relais_flow_blocked_publishers")).isZero();
+            assertThat(gone.require("relais_connections_closed_total")).isEqualTo(1);
+            assertThat(gone.require("relais_connections_opened_total")).isEqualTo(2);
+            admin.purgeQueue(QUEUE).join();
+        }
     }
 
     @Test
