@@ -13,6 +13,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.config.ConfigException;
+import io.relais.broker.config.HttpConfig;
 import io.relais.broker.core.CoreException;
 import io.relais.broker.core.Names;
 import io.relais.broker.audit.AuditEvent;
@@ -25,6 +26,8 @@ import io.relais.broker.core.vhost.VirtualHosts;
 import io.relais.broker.metrics.BrokerMetrics;
 import io.relais.broker.metrics.MetricsSources;
 import io.relais.broker.metrics.StoreUsage;
+import io.relais.broker.http.BrokerStatus;
+import io.relais.broker.http.HttpServer;
 import io.relais.broker.net.Authenticator;
 import io.relais.broker.net.BrokerContext;
 import io.relais.broker.net.DiskMonitor;
@@ -95,6 +98,7 @@ public final class Broker implements AutoCloseable {
     private final StoreThreads storeThreads;
     private final UserDatabase users;
     private final KeyDerivation keyDerivation;
+    private final HttpServer http;
     private InternalLogin internalLogin;
     private volatile boolean closed;
 
@@ -117,7 +121,8 @@ public final class Broker implements AutoCloseable {
     private Broker(BrokerConfig config, EventLoopGroup boss, EventLoopGroup workers, BrokerContext context,
                    Channel serverChannel, Channel tlsChannel, TlsContexts tls, FileChannel lockChannel, FileLock dataLock,
                    ExecutorService topologyThread, StoreThreads storeThreads, UserDatabase users,
-                   KeyDerivation keyDerivation) {
+                   KeyDerivation keyDerivation, HttpServer http) {
+        this.http = http;
         this.tlsChannel = tlsChannel;
         this.tls = tls;
         this.config = config;
@@ -258,6 +263,7 @@ public final class Broker implements AutoCloseable {
         }
         Channel server = null;
         Channel tlsServer = null;
+        HttpServer httpServer = null;
         String listening = "";
         try {
             if (tls == null || !config.tls().only()) {
@@ -275,14 +281,25 @@ public final class Broker implements AutoCloseable {
             workers.next().scheduleAtFixedRate(disk, DiskSpace.PROBE_MILLIS, DiskSpace.PROBE_MILLIS,
                     TimeUnit.MILLISECONDS);
             bindMetrics(metrics, context, space, dataDir, storeThreads);
+            HttpConfig httpConfig = config.http();
+            if (httpConfig.enabled()) {
+                listening = httpConfig.host() + ":" + httpConfig.port() + " (HTTP)";
+                ListenerStatus status = new ListenerStatus(config, server, tlsServer, space);
+                httpServer = HttpServer.start(httpConfig, boss, workers, channelType, tls, context, users, status,
+                        metrics::writeTo, VERSION);
+                status.http(httpServer);
+            }
             Broker broker = new Broker(config, boss, workers, context, server, tlsServer, tls, lockChannel,
-                    lock, topologyThread, storeThreads, users, keyDerivation);
+                    lock, topologyThread, storeThreads, users, keyDerivation, httpServer);
             LOG.info("Relais {} listening on {} ({} transport, data dir {})", VERSION, broker.describeListeners(),
                     epoll ? "epoll" : "nio", dataDir);
             return broker;
         } catch (RuntimeException e) {
             if (server != null) {
                 server.close().syncUninterruptibly();
+            }
+            if (tlsServer != null) {
+                tlsServer.close().syncUninterruptibly();
             }
             closeAll(vhosts).join();
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -323,7 +340,72 @@ public final class Broker implements AutoCloseable {
         String plain = serverChannel == null ? "" : config.host() + ":" + localPort(serverChannel);
         String secure = tlsChannel == null ? "" : config.host() + ":" + tlsPort() + " (TLS, " + tls.providerName()
                 + (tls.config().ca() == null ? "" : ", client certificates " + tls.config().clientAuth().word()) + ")";
-        return plain.isEmpty() ? secure : secure.isEmpty() ? plain : plain + " and " + secure;
+        String protocol = plain.isEmpty() ? secure : secure.isEmpty() ? plain : plain + " and " + secure;
+        return http == null ? protocol : protocol + ", " + (http.secure() ? "HTTPS" : "HTTP") + " on " + http.host()
+                + ":" + http.port();
+    }
+
+    /** The port of the HTTP listener (the real one when the configuration asked for 0), or -1 without one. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    /** The broker's listeners and state as the HTTP front end reports them. Thread-safe. */
+    private static final class ListenerStatus implements BrokerStatus {
+        private final BrokerConfig config;
+        private final Channel plain;
+        private final Channel secure;
+        private final DiskSpace space;
+        private final long startedAt = System.currentTimeMillis();
+        private volatile HttpServer http;
+
+        ListenerStatus(BrokerConfig config, Channel plain, Channel secure, DiskSpace space) {
+            this.config = config;
+            this.plain = plain;
+            this.secure = secure;
+            this.space = space;
+        }
+
+        void http(HttpServer server) {
+            this.http = server;
+        }
+
+        @Override
+        public List<Listener> listeners() {
+            List<Listener> list = new ArrayList<>();
+            if (plain != null && plain.isActive()) {
+                list.add(new Listener("relais", config.host(), localPort(plain)));
+            }
+            if (secure != null && secure.isActive()) {
+                list.add(new Listener("relais+tls", config.host(), localPort(secure)));
+            }
+            HttpServer h = http;
+            if (h != null) {
+                list.add(new Listener(h.secure() ? "https" : "http", h.host(), h.port()));
+            }
+            return list;
+        }
+
+        @Override
+        public boolean listening() {
+            return (plain == null || plain.isActive()) && (secure == null || secure.isActive());
+        }
+
+        @Override
+        public boolean recovered() {
+            // The HTTP listener starts after the data directory was recovered.
+            return true;
+        }
+
+        @Override
+        public long diskFreeBytes() {
+            return space.free();
+        }
+
+        @Override
+        public long startedAtMillis() {
+            return startedAt;
+        }
     }
 
     private static int localPort(Channel channel) {
@@ -472,6 +554,9 @@ public final class Broker implements AutoCloseable {
         }
         closed = true;
         LOG.info("shutting down: closing {} connections", context.sessions().size());
+        if (http != null) {
+            http.close();
+        }
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }

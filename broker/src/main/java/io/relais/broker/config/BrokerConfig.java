@@ -48,6 +48,7 @@ import java.util.Objects;
  * @param flow when {@code block} queues stop their publishers ({@value #KEY_FLOW_HIGH_MESSAGES},
  *     {@value #KEY_FLOW_HIGH_BYTES}, {@value #KEY_FLOW_DURABLE_HIGH_BYTES}, {@value #KEY_FLOW_MAX_DELAY})
  * @param metrics what the Prometheus metrics include ({@code metrics.*})
+ * @param http the HTTP listener of the admin API, health checks and web UI ({@code http.*})
  */
 public record BrokerConfig(
         String host,
@@ -76,7 +77,8 @@ public record BrokerConfig(
         SecurityLimits securityLimits,
         AuditConfig audit,
         WriteBehind writeBehind,
-        MetricsConfig metrics) {
+        MetricsConfig metrics,
+        HttpConfig http) {
 
     public static final String KEY_HOST = "server.host";
     public static final String KEY_PORT = "server.port";
@@ -131,6 +133,13 @@ public record BrokerConfig(
     public static final String KEY_METRICS_PER_QUEUE = "metrics.per-queue";
     public static final String KEY_METRICS_JVM = "metrics.jvm";
     public static final String KEY_METRICS_STORE_SCAN_INTERVAL = "metrics.store-scan-interval";
+    public static final String KEY_HTTP_ENABLED = "http.enabled";
+    public static final String KEY_HTTP_HOST = "http.host";
+    public static final String KEY_HTTP_PORT = "http.port";
+    public static final String KEY_HTTP_MAX_BODY = "http.max-body";
+    public static final String KEY_HTTP_TOKEN_LIFETIME = "http.token-lifetime";
+    public static final String KEY_HTTP_METRICS_AUTH = "http.metrics-auth";
+    public static final String KEY_HTTP_TLS = "http.tls";
 
     /** The built-in defaults: the values {@code config/relais.yaml} documents. */
     public static BrokerConfig defaults() {
@@ -161,7 +170,8 @@ public record BrokerConfig(
                 SecurityLimits.DEFAULTS,
                 AuditConfig.DEFAULTS,
                 WriteBehind.DEFAULT,
-                MetricsConfig.DEFAULTS);
+                MetricsConfig.DEFAULTS,
+                HttpConfig.DEFAULTS);
     }
 
     public BrokerConfig {
@@ -179,13 +189,28 @@ public record BrokerConfig(
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(writeBehind, KEY_WRITE_BEHIND_DELAY);
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(http, "http");
     }
 
-    /** This configuration listening on another port. */
+    /**
+     * This configuration listening on another port. With 0 (an ephemeral port, as tests and {@code --port 0}
+     * ask for) an enabled HTTP listener takes an ephemeral port too, so that no broker started for a test
+     * binds the fixed HTTP port.
+     */
     public BrokerConfig withPort(int newPort) {
+        HttpConfig newHttp = newPort == 0 && http.enabled() ? http.withPort(0) : http;
         return new BrokerConfig(host, newPort, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout,
+                consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics, newHttp);
+    }
+
+    /** This configuration with another HTTP listener ({@link HttpConfig#DISABLED} for none). */
+    public BrokerConfig withHttp(HttpConfig newHttp) {
+        return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
+                writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout,
+                consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics, newHttp);
     }
 
     /** This configuration listening on another address. */
@@ -193,41 +218,41 @@ public record BrokerConfig(
         return new BrokerConfig(newHost, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout,
-                consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics);
+                consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics, http);
     }
 
     /** This configuration with another data directory. */
     public BrokerConfig withDataDir(Path newDataDir) {
         return new BrokerConfig(host, port, ioThreads, newDataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics, http);
     }
 
     /** This configuration with another proposed heartbeat and handshake timeout (for tests). */
     public BrokerConfig withTimeouts(Duration newHeartbeat, Duration newHandshakeTimeout) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, newHandshakeTimeout, newHeartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics, http);
     }
 
     /** This configuration with another memory high watermark (for tests). */
     public BrokerConfig withMemoryHighWatermark(long bytes) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
-                writeBufferHigh, writeBufferLow, bytes, defaultPrefetch, maxBacklog, shutdownGrace, auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics);
+                writeBufferHigh, writeBufferLow, bytes, defaultPrefetch, maxBacklog, shutdownGrace, auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics, http);
     }
 
     /** This configuration with another pattern-subscription backlog bound (for tests). */
     public BrokerConfig withMaxBacklog(int newMaxBacklog) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, newMaxBacklog, shutdownGrace,
-                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics, http);
     }
 
     /** This configuration with another fsync policy and free-disk threshold. */
     public BrokerConfig withStore(FsyncPolicy newFsync, long newMinFreeDisk) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                auth, newFsync, newMinFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics);
+                auth, newFsync, newMinFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics, http);
     }
 
     /** This configuration with other bounds on incomplete frames and on clients that do not read (for tests). */
@@ -236,7 +261,7 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, newFrameTimeout, newFrameTimeoutPerMib, newPartialFrameMemory,
-                newWriteTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics);
+                newWriteTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics, http);
     }
 
     /** This configuration with another consumer timeout, zero for none (for tests). */
@@ -244,7 +269,7 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, newConsumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics);
+                writeTimeout, newConsumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics, http);
     }
 
     /** This configuration with other flow-control defaults for {@code block} queues. */
@@ -252,14 +277,14 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, newFlow, tls, securityLimits, audit, writeBehind, metrics);
+                writeTimeout, consumerTimeout, newFlow, tls, securityLimits, audit, writeBehind, metrics, http);
     }
     /** This configuration with other authentication settings. */
     public BrokerConfig withAuth(AuthConfig newAuth) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 newAuth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics);
+                writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, metrics, http);
     }
 
     /** This configuration with other TLS settings. */
@@ -267,7 +292,7 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, flow, newTls, securityLimits, audit, writeBehind, metrics);
+                writeTimeout, consumerTimeout, flow, newTls, securityLimits, audit, writeBehind, metrics, http);
     }
 
     /** This configuration with other connection, queue and login limits. */
@@ -275,7 +300,7 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, flow, tls, newLimits, audit, writeBehind, metrics);
+                writeTimeout, consumerTimeout, flow, tls, newLimits, audit, writeBehind, metrics, http);
     }
 
     /** This configuration with another write-behind of durable queues ({@link WriteBehind#OFF} turns it off). */
@@ -283,7 +308,7 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, newWriteBehind, metrics);
+                writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, newWriteBehind, metrics, http);
     }
 
     /** This configuration with another audit log. */
@@ -291,7 +316,7 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, flow, tls, securityLimits, newAudit, writeBehind, metrics);
+                writeTimeout, consumerTimeout, flow, tls, securityLimits, newAudit, writeBehind, metrics, http);
     }
 
     /** This configuration with other metrics settings. */
@@ -299,6 +324,6 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, newMetrics);
+                writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, newMetrics, http);
     }
 }

@@ -1,5 +1,6 @@
 package io.relais.broker.net;
 
+import io.relais.broker.admin.AdminService;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.core.access.Administrators;
 import io.relais.broker.core.access.PermissionAccessControl;
@@ -40,6 +41,7 @@ public final class BrokerContext {
     private final NettyLoops loops;
     private final ManagementView view;
     private final BrokerMetrics metrics;
+    private final AdminService admin;
     private final AtomicLong connectionCounter = new AtomicLong();
     private final LongAdder partialFrameBytes = new LongAdder();
     private final LongAdder alarmPartialFrameBytes = new LongAdder();
@@ -86,6 +88,17 @@ public final class BrokerContext {
                 name -> !UserDatabase.internal(name) && authenticator.users().user(name).isPresent());
         this.limiter = new ConnectionLimiter(config.securityLimits());
         this.serverVersion = serverVersion;
+        // Without an authenticator (a context built for a test of one part) there are no users to administer.
+        this.admin = authenticator == null ? null : new AdminService(vhosts, permissions, administrators,
+                authenticator.users(), this::closeConnectionsIn);
+    }
+
+    /**
+     * Users, virtual hosts and permissions, administered as every front end does it; null only for a context
+     * made without an authenticator.
+     */
+    public AdminService admin() {
+        return admin;
     }
 
     /** The event loops, as the core's owner loops. */

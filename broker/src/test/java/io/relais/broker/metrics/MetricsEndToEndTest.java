@@ -139,6 +139,10 @@ class MetricsEndToEndTest {
             for (int i = 0; i < 200; i++) {
                 publisher.publish(Message.builder(QUEUE).payload("x" + i).build());
             }
+            // The queue marks itself congested on its own loop: once all 200 are in, the next publish is the
+            // one that stops the publisher, whichever loops the two landed on.
+            scrapeUntil(fixture, e -> e.require(queueSeries("relais_queue_messages_ready", QUEUE)) == 200);
+            publisher.publish(Message.builder(QUEUE).payload("one more").build());
             Exposition blocked = scrapeUntil(fixture, e -> e.require("relais_flow_blocked_publishers") == 1);
             assertThat(blocked.require("relais_flow_blocked_publishers")).isEqualTo(1);
             assertThat(blocked.require(queueSeries("relais_queue_messages_ready", QUEUE))).isGreaterThanOrEqualTo(20);

@@ -1,0 +1,16 @@
+package io.relais.broker.http;
+
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Where {@code GET /metrics} gets its Prometheus text (format 0.0.4) from: the broker's metrics exporter.
+ * Implementations are thread-safe and keep what they write bounded; the HTTP server calls it on its worker
+ * thread, never on an event loop (a scrape of many queues or of the process's {@code /proc} files takes
+ * milliseconds).
+ */
+@FunctionalInterface
+public interface MetricsSource {
+    /** Writes the current metrics in the Prometheus text format to {@code out}. */
+    void writeTo(OutputStream out) throws IOException;
+}
