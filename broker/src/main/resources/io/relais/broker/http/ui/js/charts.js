@@ -38,7 +38,8 @@ export function lineChart({ series, height = 220, unit = '', title }) {
     ],
     series: [
       { value: (u, v) => (v === null ? '–' : new Date(v * 1000).toLocaleTimeString()) },
-      ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, fill: s.color + '14', points: { show: false }, value: fmt })),
+      // only the first series is filled: overlapping fills would blend into a muddy colour
+      ...series.map((s, i) => ({ label: s.label, stroke: s.color, width: 2, fill: i === 0 ? s.color + '1a' : undefined, points: { show: false }, value: fmt })),
     ],
   });
   const width = () => Math.max(240, el.clientWidth || 600);

@@ -31,7 +31,7 @@ export default {
       h('div', { class: 'grid-2' },
         card('Message rates', h('span', { class: 'muted' }, 'per second, sampled every 5 s'), rates.el),
         card('Queued messages', h('span', { class: 'muted' }, 'all visible queues'), depth.el)),
-      h('div', { class: 'grid-2', style: 'margin-top:16px' },
+      h('div', { class: 'grid-3', style: 'margin-top:16px' },
         card('Node', null, node),
         card('Listeners', null, h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
           h('thead', {}, h('tr', {}, h('th', {}, 'Protocol'), h('th', {}, 'Address'), h('th', { class: 'num' }, 'Port'))),
@@ -52,7 +52,6 @@ export default {
         on.length ? h('div', {}, on.map((t) => h('div', {}, t))) : 'No alarms: memory and disk are within their limits.');
       replace(stats,
         stat('Connections', fmtInt(ot.connections)),
-        stat('Virtual hosts', fmtInt(ot.vhosts)),
         stat('Exchanges', fmtInt(ot.exchanges)),
         stat('Queues', fmtInt(ot.queues)),
         stat('Consumers', fmtInt(ot.consumers)),
@@ -64,6 +63,7 @@ export default {
         h('dt', {}, 'Version'), h('dd', {}, o.version),
         h('dt', {}, 'Node'), h('dd', {}, o.node || '–'),
         h('dt', {}, 'Uptime'), h('dd', {}, fmtDuration(o.uptime_ms)),
+        h('dt', {}, 'Virtual hosts'), h('dd', {}, fmtInt(ot.vhosts)),
         h('dt', {}, 'Disk free'), h('dd', {}, fmtBytes(o.disk_free_bytes)),
         h('dt', {}, 'Memory alarm'), h('dd', {}, o.alarms?.memory ? 'raised' : 'no'),
         h('dt', {}, 'Disk alarm'), h('dd', {}, o.alarms?.disk ? 'raised' : 'no'));

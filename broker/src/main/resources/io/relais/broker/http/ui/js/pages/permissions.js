@@ -56,9 +56,9 @@ export default {
         field('Write', h('input', { name: 'write', value: '.*', class: 'mono' })),
         field('Read', h('input', { name: 'read', value: '.*', class: 'mono' }))),
       h('div', { class: 'form-row' },
-        field('Topic write', h('input', { name: 'topic_write', value: '', class: 'mono' }), 'Empty: any routing key.'),
-        field('Topic read', h('input', { name: 'topic_read', value: '', class: 'mono' }), 'Empty: any routing key.')),
-      h('p', { class: 'field-hint' }, 'Each is a regular expression matched against the whole resource name; empty configure, write or read allows nothing.'),
+        field('Topic write', h('input', { name: 'topic_write', value: '', class: 'mono' }), 'Empty: no restriction.'),
+        field('Topic read', h('input', { name: 'topic_read', value: '', class: 'mono' }), 'Empty: no restriction.')),
+      h('p', { class: 'field-hint' }, 'Each is a regular expression found anywhere in the name (anchor it with ^ and $); an empty configure, write or read allows nothing, an empty topic expression restricts nothing.'),
       h('button', { class: 'btn btn-primary', type: 'submit' }, 'Set permission'));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();

@@ -188,7 +188,7 @@ export default {
 
     const el = h('div', {},
       h('div', { class: 'page-head' },
-        h('div', {}, h('div', { class: 'crumbs' }, h('a', { href: '#/queues' }, 'Queues'), ` / ${vhost}`),
+        h('div', {}, h('div', { class: 'crumbs' }, h('a', { href: '#/queues' }, 'Queues'), ` · vhost ${vhost}`),
           h('h1', {}, name, ' ', pills)),
         readOnly ? null : h('div', { class: 'page-actions' }, purgeBtn, deleteBtn)),
       stats,
