@@ -116,3 +116,14 @@ export function formValues(form) {
   }
   return out;
 }
+
+/** How long ago an instant was: "5 s ago", "3 min ago", "2 h ago", "4 d ago". */
+export function fmtAgo(t) {
+  const ms = Date.now() - new Date(t).getTime();
+  if (t === null || t === undefined || Number.isNaN(ms)) return '–';
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86400)} d ago`;
+}

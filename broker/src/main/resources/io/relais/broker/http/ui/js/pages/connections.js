@@ -1,6 +1,6 @@
 // Connections: every connection the user may see; administrators (and a user for its own
 // connections) can close one, with a reason the client receives.
-import { h, fmtInt, fmtTime, seg, pill } from '../dom.js';
+import { h, fmtInt, fmtTime, fmtAgo, seg, pill } from '../dom.js';
 import { Table, card, filterBox, attempt, dialog, field, notify } from '../ui.js';
 import { api } from '../api.js';
 import { sampler } from '../state.js';
@@ -15,9 +15,9 @@ export default {
       { key: 'remote', label: 'Remote', render: (c) => h('span', { class: 'mono' }, c.remote) },
       { key: 'protocol', label: 'Protocol' },
       { key: 'state', label: 'State', render: (c) => pill(c.state, c.state === 'open' || c.state === 'running' ? 'ok' : c.state === 'blocked' ? 'warn' : null) },
-      { key: 'subscriptions', label: 'Subscriptions', cls: 'num', render: (c) => fmtInt(c.subscriptions) },
+      { key: 'subscriptions', label: 'Subs', cls: 'num', render: (c) => fmtInt(c.subscriptions) },
       { key: 'unacked', label: 'Unacked', cls: 'num', render: (c) => fmtInt(c.unacked) },
-      { key: 'connected_at', label: 'Connected', render: (c) => fmtTime(c.connected_at) },
+      { key: 'connected_at', label: 'Connected', render: (c) => h('span', { title: fmtTime(c.connected_at) }, fmtAgo(c.connected_at)) },
       { key: 'actions', label: '', sort: false, cls: 'actions', render: (c) => (mayClose(c)
         ? h('button', { class: 'btn btn-small btn-danger', type: 'button', onclick: (e) => close(c, e.target) }, 'Close')
         : null) },
