@@ -5,6 +5,14 @@ import { Table, card, filterBox, attempt, dialog, field, notify } from '../ui.js
 import { api } from '../api.js';
 import { sampler } from '../state.js';
 
+/** The colour of a connection state: running ones green, throttled ones yellow, ending ones red. */
+function stateKind(state) {
+  if (['open', 'ready', 'running'].includes(state)) return 'ok';
+  if (['blocked', 'flow', 'paused'].includes(state)) return 'warn';
+  if (['closing', 'closed'].includes(state)) return 'danger';
+  return null;
+}
+
 export default {
   render({ user, vhost }) {
     const mayClose = (c) => user.administrator || c.user === user.name;
@@ -14,7 +22,7 @@ export default {
       { key: 'vhost', label: 'Vhost' },
       { key: 'remote', label: 'Remote', render: (c) => h('span', { class: 'mono' }, c.remote) },
       { key: 'protocol', label: 'Protocol' },
-      { key: 'state', label: 'State', render: (c) => pill(c.state, c.state === 'open' || c.state === 'running' ? 'ok' : c.state === 'blocked' ? 'warn' : null) },
+      { key: 'state', label: 'State', render: (c) => pill(c.state, stateKind(String(c.state).toLowerCase())) },
       { key: 'subscriptions', label: 'Subs', cls: 'num', render: (c) => fmtInt(c.subscriptions) },
       { key: 'unacked', label: 'Unacked', cls: 'num', render: (c) => fmtInt(c.unacked) },
       { key: 'connected_at', label: 'Connected', render: (c) => h('span', { title: fmtTime(c.connected_at) }, fmtAgo(c.connected_at)) },

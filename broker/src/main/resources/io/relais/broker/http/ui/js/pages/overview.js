@@ -71,7 +71,7 @@ export default {
         h('td', {}, l.protocol), h('td', { class: 'mono' }, l.host), h('td', { class: 'num' }, l.port))));
       const mt = o.message_totals || {};
       replace(totals, ['published', 'delivered', 'acked', 'redelivered', 'confirmed', 'unroutable']
-        .filter((k) => k in mt).flatMap((k) => [h('dt', {}, k[0].toUpperCase() + k.slice(1)), h('dd', {}, fmtInt(mt[k]))]));
+        .filter((k) => mt[k] !== null && mt[k] !== undefined).flatMap((k) => [h('dt', {}, k[0].toUpperCase() + k.slice(1)), h('dd', {}, fmtInt(mt[k]))]));
       rates.set(s.rates.data(RATES.map((x) => x.key)));
       depth.set(s.rates.data(DEPTH.map((x) => x.key)));
     };
