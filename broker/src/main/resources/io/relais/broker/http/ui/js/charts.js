@@ -24,10 +24,17 @@ export function lineChart({ series, height = 220, unit = '', title }) {
   el.appendChild(empty);
   let plot = null;
   let last = null;
-  const fmt = (u, v) => (v === null || v === undefined ? '–' : (Math.abs(v) >= 1000 ? compact.format(v) : +v.toFixed(2)) + unit);
+  const fmt = (u, v) => (v === null || v === undefined ? '–' : (Math.abs(v) >= 1000 ? compact.format(v) : +v.toFixed(unit === '/s' ? 1 : 0)) + unit);
+  // off the chart, the legend shows the latest sample instead of dashes
+  const latest = (u) => {
+    if (u.data[0].length > 0 && (u.cursor.idx === null || u.cursor.idx === undefined || u.cursor.left < 0)) {
+      u.setLegend({ idx: u.data[0].length - 1 });
+    }
+  };
   const opts = (width) => ({
     width,
     height,
+    hooks: { setCursor: [latest], setData: [latest], ready: [latest] },
     cursor: { drag: { x: false, y: false } },
     legend: { live: true },
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(unit === '/s' ? 1 : 5, (max || 0) * 1.15)] } },
