@@ -85,8 +85,10 @@ class Sampler {
       [overview, queues] = await Promise.all([api('GET', 'api/overview'), api('GET', 'api/queues')]);
     } catch (e) {
       if (this.timer) showError(e);
+      this.failed(e);
       return;
     }
+    this.failed(null);
     const t = Date.now() / 1000;
     this.overview = overview;
     this.queueList = queues;
@@ -108,6 +110,15 @@ class Sampler {
         showError(e);
       }
     }
+  }
+
+  /** Marks the header's live indicator: green while polls succeed, red with the error when one fails. */
+  failed(e) {
+    const live = document.getElementById('live');
+    if (!live) return;
+    live.classList.toggle('live-down', !!e);
+    live.textContent = e ? 'offline' : 'live';
+    live.title = e ? 'The last poll failed: ' + (e.describe ? e.describe() : e.message) : 'Polling the broker every 5 seconds';
   }
 
   /** Calls f(sampler) after every sample (and now, if there is one); returns the unsubscribe function. */
