@@ -55,6 +55,7 @@ class Sampler {
     this.listeners = new Set();
     this.timer = null;
     this.running = null;
+    this.next = null;
   }
 
   start() {
@@ -72,10 +73,23 @@ class Sampler {
     this.queueList = [];
   }
 
-  /** Samples now (a refresh button); resolves when the listeners have run. */
+  /**
+   * Samples now (a refresh button, or after a change); resolves when the listeners have run. A sample
+   * already under way may have started before the change, so one more follows it (shared by every
+   * caller that asks meanwhile).
+   */
   sample() {
-    if (!this.running) this.running = this.take().finally(() => { this.running = null; });
-    return this.running;
+    if (!this.running) {
+      this.running = this.take().finally(() => { this.running = null; });
+      return this.running;
+    }
+    if (!this.next) {
+      this.next = this.running.then(() => {
+        this.next = null;
+        return this.sample();
+      });
+    }
+    return this.next;
   }
 
   async take() {
