@@ -71,6 +71,7 @@ class WebUiBrowserTest {
     private static void startTraffic(BrokerFixture fixture, ScheduledExecutorService traffic) throws Exception {
         RelaisClient c = fixture.client();
         c.declareQueue(QueueDeclaration.named("webui.traffic").durable(false)).get(10, TimeUnit.SECONDS);
+        c.bind("webui.traffic", "", "webui.traffic").get(10, TimeUnit.SECONDS);
         c.subscribeQueue("webui.traffic", SubscribeOptions.defaults().manualAck(true), d -> d.ack())
                 .get(10, TimeUnit.SECONDS);
         byte[] payload = "tick".getBytes(StandardCharsets.UTF_8);
@@ -144,7 +145,10 @@ class WebUiBrowserTest {
         }
     }
 
-    /** "publish QUEUE N": declares the durable queue and publishes N confirmed messages "order K" to it. */
+    /**
+     * "publish QUEUE N": declares the durable queue, binds it to the default exchange with its name (the
+     * default exchange has no implicit bindings) and publishes N confirmed messages "order K" to it.
+     */
     private static int perform(RelaisClient admin, String[] request, int published) throws Exception {
         if (request.length != 3 || !request[0].equals("publish")) {
             throw new IllegalArgumentException("unknown request " + String.join(" ", request));
@@ -152,6 +156,7 @@ class WebUiBrowserTest {
         String queue = request[1];
         int n = Integer.parseInt(request[2]);
         admin.declareQueue(QueueDeclaration.named(queue).durable(true)).get(10, TimeUnit.SECONDS);
+        admin.bind(queue, "", queue).get(10, TimeUnit.SECONDS);
         int k = published;
         for (int i = 0; i < n; i++) {
             k++;

@@ -63,7 +63,10 @@ async function errorOf(res) {
 async function send(method, path, body, authorization) {
   const headers = { Accept: 'application/json' };
   if (authorization) headers.Authorization = authorization;
-  const init = { method, headers };
+  // credentials 'omit': the API answers a refused Basic log-in with WWW-Authenticate, and a fetch that
+  // may use credentials would then open the browser's own password prompt (or hang a headless one);
+  // the UI sends its Authorization header itself and uses no cookies.
+  const init = { method, headers, credentials: 'omit' };
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);

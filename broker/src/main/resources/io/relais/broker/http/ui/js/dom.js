@@ -90,7 +90,7 @@ export function exchangeSeg(name) {
 
 /** How an exchange name is shown: the default exchange "" as "(default)". */
 export function exchangeLabel(name) {
-  return name === '' ? '(AMQP default)' : name;
+  return name === '' ? '(default)' : name;
 }
 
 /** A small coloured label. */

@@ -13,7 +13,7 @@ export default {
       { key: 'type', label: 'Type', render: (x) => pill(x.type, 'brand') },
       { key: 'features', label: 'Features', sort: false, render: (x) => [x.durable ? pill('durable') : pill('transient', 'warn'), x.auto_delete ? pill('auto-delete') : null] },
       { key: 'bindings', label: 'Bindings', cls: 'num', render: (x) => fmtInt(x.bindings) },
-      { key: 'actions', label: '', sort: false, cls: 'actions', render: (x) => (readOnly || x.name === '' || x.name.startsWith('amq.')
+      { key: 'actions', label: '', sort: false, cls: 'actions', render: (x) => (readOnly || x.name === '' || x.name.startsWith('relais.')
         ? null
         : h('button', { class: 'btn btn-small btn-danger', type: 'button', onclick: (e) => remove(x, e.target) }, 'Delete')) },
     ], { empty: 'No exchanges.', sortKey: 'name' });

@@ -91,7 +91,8 @@ export default {
     const publishForm = h('form', { id: 'publish-form' },
       h('div', { class: 'form-row' },
         field('Exchange', exchangeSelect),
-        field('Routing key', h('input', { name: 'routing_key', value: name }), 'The default exchange routes by queue name.')),
+        field('Routing key', h('input', { name: 'routing_key', value: name }),
+          'The queue gets the message only if one of its bindings matches (even the default exchange has none of its own).')),
       field('Payload', h('textarea', { name: 'payload', rows: 5, placeholder: '{"order": 42}' })),
       h('div', { class: 'form-row' },
         field('Payload encoding', h('select', { name: 'payload_encoding' }, h('option', { value: 'string' }, 'string (UTF-8)'), h('option', { value: 'base64' }, 'base64'))),
@@ -100,6 +101,7 @@ export default {
       h('div', { class: 'form-actions' },
         h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'persistent', checked: true }), 'Persistent'),
         h('button', { class: 'btn btn-primary', type: 'submit' }, 'Publish message')));
+    publishForm.addEventListener('input', () => { publishForm.dataset.touched = 'yes'; });
     publishForm.addEventListener('submit', async (e) => {
       e.preventDefault();
       const v = formValues(publishForm);
@@ -146,12 +148,19 @@ export default {
     const bindings = new Table([
       { key: 'source', label: 'From exchange', render: (b) => exchangeLabel(b.source) },
       { key: 'routing_key', label: 'Routing key', render: (b) => h('span', { class: 'mono' }, b.routing_key) },
-      { key: 'actions', label: '', sort: false, cls: 'actions', render: (b) => (readOnly || b.source === ''
+      { key: 'actions', label: '', sort: false, cls: 'actions', render: (b) => (readOnly
         ? null : h('button', { class: 'btn btn-small btn-danger', type: 'button', onclick: (e) => unbind(b, e.target) }, 'Unbind')) },
     ], { empty: 'No bindings.', sortKey: 'source' });
     const loadBindings = async () => {
       const list = await attempt(() => api('GET', `api/bindings/${seg(vhost)}`));
-      if (list) bindings.set(list.filter((b) => b.destination === name));
+      if (!list) return;
+      const mine = list.filter((b) => b.destination === name);
+      bindings.set(mine);
+      // the publish form starts on a route that reaches this queue: its first binding
+      if (mine.length && !publishForm.dataset.touched) {
+        exchangeSelect.value = mine[0].source;
+        publishForm.elements.routing_key.value = mine[0].routing_key;
+      }
     };
     const loadExchanges = async () => {
       const list = await attempt(() => api('GET', `api/exchanges/${seg(vhost)}`));
@@ -202,8 +211,7 @@ export default {
         card('Bindings', null, bindings.el, readOnly ? null : h('div', { style: 'margin-top:12px' }, bindForm))));
 
     const unlisten = sampler.listen(load);
-    loadBindings();
-    loadExchanges();
+    loadExchanges().then(loadBindings); // the exchange list first: the publish form picks a binding's exchange
     return { el, title: name, destroy() { unlisten(); chart.destroy(); } };
   },
 };
