@@ -92,7 +92,7 @@ export default {
       h('div', { class: 'form-row' },
         field('Exchange', exchangeSelect),
         field('Routing key', h('input', { name: 'routing_key', value: name }),
-          'The queue gets the message only if one of its bindings matches (even the default exchange has none of its own).')),
+          'It reaches this queue only through one of its bindings.')),
       field('Payload', h('textarea', { name: 'payload', rows: 5, placeholder: '{"order": 42}' })),
       h('div', { class: 'form-row' },
         field('Payload encoding', h('select', { name: 'payload_encoding' }, h('option', { value: 'string' }, 'string (UTF-8)'), h('option', { value: 'base64' }, 'base64'))),
@@ -168,8 +168,7 @@ export default {
       const names = list.map((x) => x.name).filter((n) => n !== '').sort();
       for (const sel of [exchangeSelect, bindExchange]) {
         const keep = sel.value;
-        replace(sel, sel === exchangeSelect ? h('option', { value: '' }, exchangeLabel('')) : null,
-          names.map((n) => h('option', { value: n }, n)));
+        replace(sel, h('option', { value: '' }, exchangeLabel('')), names.map((n) => h('option', { value: n }, n)));
         sel.value = keep && [...sel.options].some((o) => o.value === keep) ? keep : sel.options[0]?.value ?? '';
       }
     };
@@ -180,14 +179,13 @@ export default {
       }, button);
       if (ok) { notify(`Unbound from ${b.source}.`); loadBindings(); }
     }
-    const bindExchange = h('select', { name: 'exchange' });
+    const bindExchange = h('select', { name: 'exchange' }, h('option', { value: '' }, exchangeLabel('')));
     const bindForm = h('form', {},
       h('div', { class: 'form-row' }, field('Exchange', bindExchange), field('Routing key', h('input', { name: 'routing_key', placeholder: 'orders.*' }))),
       h('button', { class: 'btn', type: 'submit' }, 'Bind'));
     bindForm.addEventListener('submit', async (e) => {
       e.preventDefault();
       const v = formValues(bindForm);
-      if (!v.exchange) { showError(new Error('Choose an exchange to bind from (declare one on the Exchanges page).')); return; }
       const ok = await attempt(async () => {
         await api('POST', `api/bindings/${seg(vhost)}/e/${exchangeSeg(v.exchange)}/q/${seg(name)}`, { routing_key: v.routing_key });
         return true;

@@ -46,12 +46,17 @@ export default {
       h('div', { class: 'form-actions' },
         h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'durable', checked: true }), 'Durable'),
         h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'auto_delete' }), 'Auto-delete'),
+        h('label', { class: 'check', title: 'The default exchange has no implicit bindings: without one, nothing published reaches the queue' },
+          h('input', { type: 'checkbox', name: 'bind_default', checked: true }), 'Bind from the default exchange with its name'),
         h('button', { class: 'btn btn-primary', type: 'submit' }, 'Declare queue')));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const v = formValues(form);
       const ok = await attempt(async () => {
         await api('PUT', `api/queues/${seg(v.vhost)}/${seg(v.name)}`, { durable: v.durable, auto_delete: v.auto_delete, arguments: {} });
+        if (v.bind_default) {
+          await api('POST', `api/bindings/${seg(v.vhost)}/e/amq.default/q/${seg(v.name)}`, { routing_key: v.name });
+        }
         return true;
       }, form.querySelector('button[type=submit]'));
       if (ok) { notify(`Queue ${v.name} declared in ${v.vhost}.`); form.elements.name.value = ''; sampler.sample(); }
