@@ -23,6 +23,7 @@ const [adminName, adminPassword] = split(adminCred);
 const [userName, userPassword] = split(userCred);
 const QUEUE = 'webui.orders';
 fs.mkdirSync(shots, { recursive: true });
+fs.rmSync(path.join(shots, 'failure.png'), { force: true });
 
 const stdin = readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 /** Asks the Java side to do something on the broker (publish over the Relais protocol). */
@@ -165,6 +166,12 @@ await step('the administrator adds a user with the monitoring tag', async () => 
   await page.locator('tr', { hasText: 'carol' }).locator('.pill', { hasText: 'monitoring' }).waitFor();
   await page.locator('tr', { hasText: userName }).waitFor();
   await shot('ui-users.png');
+});
+
+await step('the connections page lists the Java clients', async () => {
+  await page.click('.nav-link:has-text("Connections")');
+  await page.locator('tr', { hasText: adminName }).locator('button', { hasText: 'Close' }).first().waitFor();
+  await shot('ui-connections.png', false);
 });
 
 await step('the overview charts the message rates', async () => {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.relais.broker.BrokerFixture;
+import io.relais.client.ExchangeType;
 import io.relais.client.Message;
 import io.relais.client.QueueDeclaration;
 import io.relais.client.RelaisClient;
@@ -49,7 +50,7 @@ class WebUiBrowserTest {
         BrowserTools tools = BrowserTools.require();
         Path shots = Path.of(System.getProperty("basedir", "."), "target", "webui-screenshots");
         try (BrokerFixture fixture = new BrokerFixture()) {
-            RelaisClient admin = fixture.client();
+            RelaisClient admin = fixture.client(b -> b.clientName("webui-test"));
             admin.users().add(USER, USER_PASSWORD, Set.of()).get(10, TimeUnit.SECONDS);
             // bob has a permission entry in "/" (so he sees its queues) but may read only queues named bob.*
             admin.permissions().set(USER, "/", "^bob\\.", "^bob\\.", "^bob\\.").get(10, TimeUnit.SECONDS);
@@ -67,17 +68,30 @@ class WebUiBrowserTest {
         }
     }
 
-    /** A steady publish, deliver and ack rate on its own queue, so that the overview's charts move. */
+    /**
+     * Traffic for the overview's charts and the queue list: a topic exchange {@code orders} publishing a
+     * varying 100 to 250 messages a second to {@code orders.eu}, which a consumer drains and acks, and 20 a
+     * second to {@code orders.us}, which nobody consumes, so its depth grows.
+     */
     private static void startTraffic(BrokerFixture fixture, ScheduledExecutorService traffic) throws Exception {
-        RelaisClient c = fixture.client();
-        c.declareQueue(QueueDeclaration.named("webui.traffic").durable(false)).get(10, TimeUnit.SECONDS);
-        c.bind("webui.traffic", "", "webui.traffic").get(10, TimeUnit.SECONDS);
-        c.subscribeQueue("webui.traffic", SubscribeOptions.defaults().manualAck(true), d -> d.ack())
+        RelaisClient c = fixture.client(b -> b.clientName("orders-traffic"));
+        c.declareExchange("orders", ExchangeType.TOPIC, true, false).get(10, TimeUnit.SECONDS);
+        for (String region : List.of("eu", "us")) {
+            c.declareQueue(QueueDeclaration.named("orders." + region).durable(true)).get(10, TimeUnit.SECONDS);
+            c.bind("orders." + region, "orders", "orders." + region + ".#").get(10, TimeUnit.SECONDS);
+        }
+        c.subscribeQueue("orders.eu", SubscribeOptions.defaults().manualAck(true).prefetch(100), d -> d.ack())
                 .get(10, TimeUnit.SECONDS);
-        byte[] payload = "tick".getBytes(StandardCharsets.UTF_8);
+        byte[] payload = "{\"order\": 1}".getBytes(StandardCharsets.UTF_8);
+        long start = System.nanoTime();
         traffic.scheduleAtFixedRate(() -> {
-            for (int i = 0; i < 20; i++) {
-                c.publishAndForget(Message.builder("webui.traffic").payload(payload).build());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            int eu = (int) Math.round(17 + 8 * Math.sin(seconds / 4));
+            for (int i = 0; i < eu; i++) {
+                c.publishAndForget(Message.builder("orders.eu.shop").exchange("orders").payload(payload).build());
+            }
+            for (int i = 0; i < 2; i++) {
+                c.publishAndForget(Message.builder("orders.us.shop").exchange("orders").payload(payload).build());
             }
         }, 0, 100, TimeUnit.MILLISECONDS);
     }
@@ -160,7 +174,7 @@ class WebUiBrowserTest {
         int k = published;
         for (int i = 0; i < n; i++) {
             k++;
-            admin.publishConfirmed(Message.builder(queue).payload("order " + k).build()).get(10, TimeUnit.SECONDS);
+            admin.publishConfirmed(Message.builder(queue).payload("order " + k).persistent(true).build()).get(10, TimeUnit.SECONDS);
         }
         return k;
     }

@@ -46,7 +46,8 @@ export function fmtInt(n) {
 
 /** A rate per second: 12.34 -> "12.3/s". */
 export function fmtRate(n) {
-  return n === null || n === undefined || Number.isNaN(n) ? '–' : decimal.format(n) + '/s';
+  if (n === null || n === undefined || Number.isNaN(n)) return '–';
+  return (Math.abs(n) >= 100 ? integer.format(n) : decimal.format(n)) + '/s';
 }
 
 /** Bytes in binary units: 1536 -> "1.5 KiB". */

@@ -20,7 +20,7 @@ export default {
       { key: 'client_name', label: 'Client', render: (c) => h('span', { class: 'name-link' }, c.client_name || '(unnamed)') },
       { key: 'user', label: 'User' },
       { key: 'vhost', label: 'Vhost' },
-      { key: 'remote', label: 'Remote', render: (c) => h('span', { class: 'mono' }, c.remote) },
+      { key: 'remote', label: 'Remote', render: (c) => h('span', { class: 'mono' }, String(c.remote ?? '').replace(/^\//, '')) },
       { key: 'protocol', label: 'Protocol' },
       { key: 'state', label: 'State', render: (c) => pill(c.state, stateKind(String(c.state).toLowerCase())) },
       { key: 'subscriptions', label: 'Subs', cls: 'num', render: (c) => fmtInt(c.subscriptions) },
