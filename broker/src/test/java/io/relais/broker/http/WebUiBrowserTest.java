@@ -60,6 +60,7 @@ class WebUiBrowserTest {
                 String base = "http://127.0.0.1:" + fixture.broker().httpPort() + "/";
                 String output = run(tools, admin, List.of(base, shots.toString(), ADMIN + ":" + ADMIN_PASSWORD,
                         USER + ":" + USER_PASSWORD));
+                System.out.print(output); // into the surefire report's -output.txt
                 assertThat(output).contains("0 failed");
             } finally {
                 traffic.shutdownNow();

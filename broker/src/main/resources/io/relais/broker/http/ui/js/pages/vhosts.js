@@ -4,7 +4,7 @@ import { Table, card, attempt, dialog, field, notify } from '../ui.js';
 import { api } from '../api.js';
 
 export default {
-  render({ reloadVhosts }) {
+  render({ user, reloadVhosts }) {
     const table = new Table([
       { key: 'name', label: 'Name', render: (v) => h('span', { class: 'name-link' }, v.name) },
       { key: 'queues', label: 'Queues', cls: 'num', render: (v) => fmtInt(v.queues) },
@@ -27,12 +27,23 @@ export default {
 
     const form = h('form', {},
       field('Name', h('input', { name: 'name', required: true, maxlength: 255, placeholder: 'staging' })),
-      h('button', { class: 'btn btn-primary', type: 'submit' }, 'Add virtual host'));
+      h('div', { class: 'form-actions' },
+        h('label', { class: 'check', title: 'Administrators too need a permission to declare, publish and read in a vhost' },
+          h('input', { type: 'checkbox', name: 'grant', checked: true }), `Give ${user.name} full permissions in it`),
+        h('button', { class: 'btn btn-primary', type: 'submit' }, 'Add virtual host')));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const name = form.elements.name.value;
-      const ok = await attempt(async () => { await api('PUT', 'api/vhosts/' + seg(name)); return true; }, form.querySelector('button'));
-      if (ok) { notify(`Virtual host ${name} added. Give users permissions in it on the Permissions page.`); form.reset(); load(); reloadVhosts(); }
+      const grant = form.elements.grant.checked;
+      const ok = await attempt(async () => {
+        await api('PUT', 'api/vhosts/' + seg(name));
+        if (grant) {
+          await api('PUT', `api/permissions/${seg(name)}/${seg(user.name)}`,
+            { configure: '.*', write: '.*', read: '.*', topic_write: '', topic_read: '' });
+        }
+        return true;
+      }, form.querySelector('button[type=submit]'));
+      if (ok) { notify(`Virtual host ${name} added${grant ? ` with full permissions for ${user.name}` : ''}. Give other users permissions in it on the Permissions page.`); form.reset(); load(); reloadVhosts(); }
     });
 
     const el = h('div', {},
