@@ -21,8 +21,10 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -40,6 +42,9 @@ final class MessageEndpoints {
     static final int MAX_PEEK = 100;
     /** Payload bytes after which a peek shows no further message (the first one is always shown). */
     static final long PEEK_BYTES = 16L * 1024 * 1024;
+    /** How often, and after how long, a peek of a durable queue that shows fewer than it counts is asked again. */
+    static final int PEEK_RETRIES = 5;
+    static final long PEEK_RETRY_MILLIS = 20;
 
     private final ApiContext api;
 
@@ -76,9 +81,28 @@ final class MessageEndpoints {
         }
         boolean base64 = encoding.equals("base64");
         MessageQueue q = t.consumableQueue(r.caller(t.vhost()), p.get("name"));
+        return peek(q, count, base64, PEEK_RETRIES).thenApply(ApiResponse::ok);
+    }
+
+    /**
+     * The peek of {@code q}; when it shows fewer messages than the queue counts and than were asked for, it is
+     * asked again a little later, at most {@code retries} times: a durable queue's store thread confirms a
+     * message before its read-ahead hands it to the queue's loop.
+     */
+    private static CompletableFuture<List<Map<String, Object>>> peek(MessageQueue q, int count, boolean base64,
+                                                                       int retries) {
         long[] budget = {PEEK_BYTES};
         return q.peek(count, (m, redelivered) -> budget[0] < 0 ? null : view(m, redelivered, base64, budget))
-                .thenApply(list -> ApiResponse.ok(list.stream().filter(v -> v != null).toList()));
+                .thenCompose(list -> {
+                    List<Map<String, Object>> shown = list.stream().filter(v -> v != null).toList();
+                    if (retries > 0 && q.storesMessages() && shown.size() < count && budget[0] >= 0
+                            && q.messageCount() > shown.size()) {
+                        return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(
+                                PEEK_RETRY_MILLIS, TimeUnit.MILLISECONDS)).thenCompose(x -> peek(q, count, base64,
+                                retries - 1));
+                    }
+                    return CompletableFuture.completedFuture(shown);
+                });
     }
 
     /** On the queue's loop: what the API shows of one message, copied out of it. */
