@@ -54,6 +54,9 @@ final class AdminApiOption {
      * @throws IllegalArgumentException saying what is wrong with it
      */
     static URI parseUrl(String text) {
+        if (!text.contains("://")) {
+            throw new IllegalArgumentException("'" + text + "' is not an http:// or https:// URL");
+        }
         URI uri;
         try {
             uri = new URI(text.strip());

@@ -42,7 +42,7 @@ final class OverviewText {
         }
         lines.add(new String[] {"Alarms", alarms(overview.path("alarms"))});
         lines.add(new String[] {"Disk free", bytes(overview.path("disk_free_bytes"))});
-        int width = lines.stream().mapToInt(l -> l[0].length()).max().orElse(0) + 2;
+        int width = lines.stream().mapToInt(l -> l[0].length()).max().orElse(0) + 3;
         StringBuilder out = new StringBuilder();
         for (String[] line : lines) {
             out.append(String.format(Locale.ROOT, "%-" + width + "s%s%n", line[0] + ":", line[1]));
