@@ -12,7 +12,9 @@ import picocli.CommandLine.Option;
  * {@code connection}): {@code --http URL} and the connection options of {@link ServerOption}, whose user and
  * password authenticate (HTTP Basic) and whose {@code --cacert}, {@code --cert} and {@code --key} are the trust
  * and the client certificate of an {@code https} URL. The URL is {@code --http}, else {@code client.http} of the
- * configuration file, else {@code http://} + the host of {@code --server} + {@code :}{@value #DEFAULT_PORT}.
+ * configuration file, else {@code http://} (or {@code https://} when TLS is on for the protocol: {@code --tls},
+ * {@code --cacert}, {@code --cert} or {@code client.tls}) + the host of {@code --server} +
+ * {@code :}{@value #DEFAULT_PORT}.
  *
  * <p>Filled in by picocli on the command's thread, then read there.
  */
@@ -25,7 +27,7 @@ final class AdminApiOption {
 
     @Option(names = "--http", paramLabel = "URL", description = "The broker's HTTP admin API, http://HOST:PORT or "
             + "https://HOST:PORT (default: client.http of the configuration file, else http://<host of --server>:"
-            + DEFAULT_PORT + "). With https, --cacert, --cert and --key apply to it.")
+            + DEFAULT_PORT + ", https:// with --tls). With https, --cacert, --cert and --key apply to it.")
     String http;
 
     /** The API's base URL, without a trailing slash. */
@@ -34,7 +36,11 @@ final class AdminApiOption {
             return parseUrl(http);
         }
         URI configured = server.defaults().http();
-        return configured != null ? configured : parseUrl("http://" + hostOf(server.server()) + ":" + DEFAULT_PORT);
+        if (configured != null) {
+            return configured;
+        }
+        String scheme = server.tlsOptions() != null ? "https" : "http";
+        return parseUrl(scheme + "://" + hostOf(server.server()) + ":" + DEFAULT_PORT);
     }
 
     /** A client for the API with these options; reads the TLS files of an https URL now. */

@@ -204,6 +204,9 @@ class AdminApiCommandsTest {
         assertThat(option.baseUrl()).isEqualTo(URI.create("http://mq1.example.com:7421"));
         option.server.server = "[::1]:7420";
         assertThat(option.baseUrl()).isEqualTo(URI.create("http://[::1]:7421"));
+        option.server.tls = true;
+        assertThat(option.baseUrl()).as("TLS for the protocol, https for the API").isEqualTo(
+                URI.create("https://[::1]:7421"));
         option.server = new ServerOption();
         option.server.environment = Map.of();
         option.server.config = Files.writeString(dir.resolve("relais.yaml"),

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,6 +78,9 @@ class ReleaseTarballIT {
         Path launcher = Files.createSymbolicLink(links.resolve("relais"), home.resolve("bin/relais"));
         Path work = Files.createDirectories(temp.resolve("work"));
 
+        try (JarFile jar = new JarFile(home.resolve("lib/relais.jar").toFile())) {
+            assertThat(jar.getManifest().getMainAttributes().getValue("Implementation-Version")).isEqualTo(version);
+        }
         assertThat(run(List.of(launcher.toString(), "--version"), work).strip()).isEqualTo("relais " + version);
 
         Process broker = start(List.of(launcher.toString(), "broker", "--port", "0"), work);
