@@ -10,6 +10,7 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.MessageProperties;
 import io.relais.broker.Broker;
 import io.relais.broker.config.BrokerConfig;
+import io.relais.broker.config.HttpConfig;
 import io.relais.client.Delivery;
 import io.relais.client.Message;
 import io.relais.client.QueueDeclaration;
@@ -284,7 +285,7 @@ class BridgeTest {
             RabbitMq.ctl("start_app");
             awaitAtLeast(sentToRelais, 2 * n / 3);
             broker.close();
-            broker = Broker.start(BrokerConfig.defaults().withPort(port).withDataDir(dataDir));
+            broker = Broker.start(BrokerConfig.defaults().withPort(port).withDataDir(dataDir).withHttp(HttpConfig.DISABLED));
             relaisPublisher.join(TimeUnit.MINUTES.toMillis(5));
             rabbitPublisher.join(TimeUnit.MINUTES.toMillis(5));
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);

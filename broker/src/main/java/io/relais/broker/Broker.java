@@ -13,6 +13,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.config.ConfigException;
+import io.relais.broker.config.HttpConfig;
 import io.relais.broker.core.CoreException;
 import io.relais.broker.core.Names;
 import io.relais.broker.audit.AuditEvent;
@@ -22,6 +23,9 @@ import io.relais.broker.core.access.Caller;
 import io.relais.broker.core.access.PermissionAccessControl;
 import io.relais.broker.core.routing.Topology;
 import io.relais.broker.core.vhost.VirtualHosts;
+import io.relais.broker.http.BrokerStatus;
+import io.relais.broker.http.HttpServer;
+import io.relais.broker.http.MetricsSource;
 import io.relais.broker.net.Authenticator;
 import io.relais.broker.net.BrokerContext;
 import io.relais.broker.net.DiskMonitor;
@@ -92,6 +96,7 @@ public final class Broker implements AutoCloseable {
     private final StoreThreads storeThreads;
     private final UserDatabase users;
     private final KeyDerivation keyDerivation;
+    private final HttpServer http;
     private InternalLogin internalLogin;
     private volatile boolean closed;
 
@@ -114,7 +119,8 @@ public final class Broker implements AutoCloseable {
     private Broker(BrokerConfig config, EventLoopGroup boss, EventLoopGroup workers, BrokerContext context,
                    Channel serverChannel, Channel tlsChannel, TlsContexts tls, FileChannel lockChannel, FileLock dataLock,
                    ExecutorService topologyThread, StoreThreads storeThreads, UserDatabase users,
-                   KeyDerivation keyDerivation) {
+                   KeyDerivation keyDerivation, HttpServer http) {
+        this.http = http;
         this.tlsChannel = tlsChannel;
         this.tls = tls;
         this.config = config;
@@ -156,6 +162,17 @@ public final class Broker implements AutoCloseable {
      * @throws ConfigException if the data directory is unusable or the address cannot be bound
      */
     public static Broker start(BrokerConfig config, StoreFaults faults, Administrators administratorsOrNull) {
+        return start(config, faults, administratorsOrNull, null);
+    }
+
+    /**
+     * Starts a broker as above whose HTTP listener ({@code http.*}) serves {@code metricsOrNull} on
+     * {@code /metrics} (null: {@code /metrics} answers 404).
+     *
+     * @throws ConfigException if the data directory is unusable or an address cannot be bound
+     */
+    public static Broker start(BrokerConfig config, StoreFaults faults, Administrators administratorsOrNull,
+                               MetricsSource metricsOrNull) {
         // The TLS files first: a bad one stops start-up before anything else is touched.
         TlsContexts tls = config.tls().enabled() ? TlsContexts.load(config.tls()) : null;
         Path dataDir = config.dataDir().toAbsolutePath().normalize();
@@ -253,6 +270,7 @@ public final class Broker implements AutoCloseable {
         }
         Channel server = null;
         Channel tlsServer = null;
+        HttpServer httpServer = null;
         String listening = "";
         try {
             if (tls == null || !config.tls().only()) {
@@ -269,14 +287,25 @@ public final class Broker implements AutoCloseable {
             disk.run();
             workers.next().scheduleAtFixedRate(disk, DiskSpace.PROBE_MILLIS, DiskSpace.PROBE_MILLIS,
                     TimeUnit.MILLISECONDS);
+            HttpConfig httpConfig = config.http();
+            if (httpConfig.enabled()) {
+                listening = httpConfig.host() + ":" + httpConfig.port() + " (HTTP)";
+                ListenerStatus status = new ListenerStatus(config, server, tlsServer, space);
+                httpServer = HttpServer.start(httpConfig, boss, workers, channelType, tls, context, users, status,
+                        metricsOrNull, VERSION);
+                status.http(httpServer);
+            }
             Broker broker = new Broker(config, boss, workers, context, server, tlsServer, tls, lockChannel,
-                    lock, topologyThread, storeThreads, users, keyDerivation);
+                    lock, topologyThread, storeThreads, users, keyDerivation, httpServer);
             LOG.info("Relais {} listening on {} ({} transport, data dir {})", VERSION, broker.describeListeners(),
                     epoll ? "epoll" : "nio", dataDir);
             return broker;
         } catch (RuntimeException e) {
             if (server != null) {
                 server.close().syncUninterruptibly();
+            }
+            if (tlsServer != null) {
+                tlsServer.close().syncUninterruptibly();
             }
             closeAll(vhosts).join();
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -307,7 +336,72 @@ public final class Broker implements AutoCloseable {
         String plain = serverChannel == null ? "" : config.host() + ":" + localPort(serverChannel);
         String secure = tlsChannel == null ? "" : config.host() + ":" + tlsPort() + " (TLS, " + tls.providerName()
                 + (tls.config().ca() == null ? "" : ", client certificates " + tls.config().clientAuth().word()) + ")";
-        return plain.isEmpty() ? secure : secure.isEmpty() ? plain : plain + " and " + secure;
+        String protocol = plain.isEmpty() ? secure : secure.isEmpty() ? plain : plain + " and " + secure;
+        return http == null ? protocol : protocol + ", " + (http.secure() ? "HTTPS" : "HTTP") + " on " + http.host()
+                + ":" + http.port();
+    }
+
+    /** The port of the HTTP listener (the real one when the configuration asked for 0), or -1 without one. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    /** The broker's listeners and state as the HTTP front end reports them. Thread-safe. */
+    private static final class ListenerStatus implements BrokerStatus {
+        private final BrokerConfig config;
+        private final Channel plain;
+        private final Channel secure;
+        private final DiskSpace space;
+        private final long startedAt = System.currentTimeMillis();
+        private volatile HttpServer http;
+
+        ListenerStatus(BrokerConfig config, Channel plain, Channel secure, DiskSpace space) {
+            this.config = config;
+            this.plain = plain;
+            this.secure = secure;
+            this.space = space;
+        }
+
+        void http(HttpServer server) {
+            this.http = server;
+        }
+
+        @Override
+        public List<Listener> listeners() {
+            List<Listener> list = new ArrayList<>();
+            if (plain != null && plain.isActive()) {
+                list.add(new Listener("relais", config.host(), localPort(plain)));
+            }
+            if (secure != null && secure.isActive()) {
+                list.add(new Listener("relais+tls", config.host(), localPort(secure)));
+            }
+            HttpServer h = http;
+            if (h != null) {
+                list.add(new Listener(h.secure() ? "https" : "http", h.host(), h.port()));
+            }
+            return list;
+        }
+
+        @Override
+        public boolean listening() {
+            return (plain == null || plain.isActive()) && (secure == null || secure.isActive());
+        }
+
+        @Override
+        public boolean recovered() {
+            // The HTTP listener starts after the data directory was recovered.
+            return true;
+        }
+
+        @Override
+        public long diskFreeBytes() {
+            return space.free();
+        }
+
+        @Override
+        public long startedAtMillis() {
+            return startedAt;
+        }
     }
 
     private static int localPort(Channel channel) {
@@ -448,6 +542,9 @@ public final class Broker implements AutoCloseable {
         }
         closed = true;
         LOG.info("shutting down: closing {} connections", context.sessions().size());
+        if (http != null) {
+            http.close();
+        }
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }

@@ -31,6 +31,10 @@ final class BrokerCommand implements Callable<Integer> {
     @Option(names = "--port", description = "TCP port, overrides server.port (0: any free port).")
     Integer port;
 
+    @Option(names = "--http-port", paramLabel = "N", description = "Port of the HTTP admin API, health checks and web "
+            + "UI, overrides http.port; 0 turns the HTTP listener off.")
+    Integer httpPort;
+
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory, overrides data-dir.")
     Path dataDir;
 
@@ -122,6 +126,10 @@ final class BrokerCommand implements Callable<Integer> {
         if (broker.tlsPort() >= 0) {
             listeners += (listeners.isEmpty() ? "" : " and ") + broker.host() + ":" + broker.tlsPort() + " (TLS)";
         }
+        if (broker.httpPort() >= 0) {
+            listeners += ", " + (cfg.http().tls() ? "HTTPS" : "HTTP") + " on " + cfg.http().host() + ":"
+                    + broker.httpPort();
+        }
         System.err.println("Relais broker listening on " + listeners + " (pid " + ProcessHandle.current().pid()
                 + "; Ctrl-C to stop" + (broker.tlsPort() >= 0 ? ", kill -HUP to reload the TLS certificates" : "") + ")");
         stopped.await();
@@ -160,6 +168,15 @@ final class BrokerCommand implements Callable<Integer> {
             ConfigLoader.checkTls(t, "the command line (--tls-port, --tls-cert, --tls-key, --tls-ca, --tls-only)");
             cfg = cfg.withTls(t);
         }
+        if (httpPort != null) {
+            if (httpPort < 0 || httpPort > 65535) {
+                throw new ConfigException("--http-port must be between 0 and 65535, found " + httpPort);
+            }
+            // 0 turns the listener off here (in the file, http.enabled: false does; http.port: 0 is ephemeral).
+            cfg = cfg.withHttp(httpPort == 0 ? cfg.http().withEnabled(false) : cfg.http().withEnabled(true)
+                    .withPort(httpPort));
+        }
+        ConfigLoader.checkHttp(cfg.http(), cfg.tls(), "the command line (--http-port, --tls-port)");
         return cfg;
     }
 }

@@ -66,6 +66,10 @@ final class BrokerProcess implements AutoCloseable {
     private static BrokerProcess start(Path dataDir, int port, List<String> moreArgs) {
         List<String> args = new ArrayList<>(List.of("broker", "--port", String.valueOf(port), "--data-dir",
                 dataDir.toString()));
+        if (port != 0) {
+            // A fixed protocol port keeps the HTTP listener on its fixed default (7421), which tests must not take.
+            args.addAll(List.of("--http-port", "0"));
+        }
         args.addAll(moreArgs);
         BrokerProcess broker;
         try {

@@ -47,6 +47,7 @@ import java.util.Objects;
  *     many bytes it may keep so ({@value #KEY_WRITE_BEHIND_DELAY}, {@value #KEY_WRITE_BEHIND_MAX_BYTES})
  * @param flow when {@code block} queues stop their publishers ({@value #KEY_FLOW_HIGH_MESSAGES},
  *     {@value #KEY_FLOW_HIGH_BYTES}, {@value #KEY_FLOW_DURABLE_HIGH_BYTES}, {@value #KEY_FLOW_MAX_DELAY})
+ * @param http the HTTP listener of the admin API, health checks and web UI ({@code http.*})
  */
 public record BrokerConfig(
         String host,
@@ -74,7 +75,8 @@ public record BrokerConfig(
         TlsConfig tls,
         SecurityLimits securityLimits,
         AuditConfig audit,
-        WriteBehind writeBehind) {
+        WriteBehind writeBehind,
+        HttpConfig http) {
 
     public static final String KEY_HOST = "server.host";
     public static final String KEY_PORT = "server.port";
@@ -126,6 +128,13 @@ public record BrokerConfig(
     public static final String KEY_AUDIT_FILE = "audit.file";
     public static final String KEY_AUDIT_MAX_FILE_SIZE = "audit.max-file-size";
     public static final String KEY_AUDIT_MAX_FILES = "audit.max-files";
+    public static final String KEY_HTTP_ENABLED = "http.enabled";
+    public static final String KEY_HTTP_HOST = "http.host";
+    public static final String KEY_HTTP_PORT = "http.port";
+    public static final String KEY_HTTP_MAX_BODY = "http.max-body";
+    public static final String KEY_HTTP_TOKEN_LIFETIME = "http.token-lifetime";
+    public static final String KEY_HTTP_METRICS_AUTH = "http.metrics-auth";
+    public static final String KEY_HTTP_TLS = "http.tls";
 
     /** The built-in defaults: the values {@code config/relais.yaml} documents. */
     public static BrokerConfig defaults() {
@@ -155,7 +164,8 @@ public record BrokerConfig(
                 TlsConfig.DISABLED,
                 SecurityLimits.DEFAULTS,
                 AuditConfig.DEFAULTS,
-                WriteBehind.DEFAULT);
+                WriteBehind.DEFAULT,
+                HttpConfig.DEFAULTS);
     }
 
     public BrokerConfig {
@@ -172,13 +182,28 @@ public record BrokerConfig(
         Objects.requireNonNull(securityLimits, "limits");
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(writeBehind, KEY_WRITE_BEHIND_DELAY);
+        Objects.requireNonNull(http, "http");
     }
 
-    /** This configuration listening on another port. */
+    /**
+     * This configuration listening on another port. With 0 (an ephemeral port, as tests and {@code --port 0}
+     * ask for) an enabled HTTP listener takes an ephemeral port too, so that no broker started for a test
+     * binds the fixed HTTP port.
+     */
     public BrokerConfig withPort(int newPort) {
+        HttpConfig newHttp = newPort == 0 && http.enabled() ? http.withPort(0) : http;
         return new BrokerConfig(host, newPort, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout,
+                consumerTimeout, flow, tls, securityLimits, audit, writeBehind, newHttp);
+    }
+
+    /** This configuration with another HTTP listener ({@link HttpConfig#DISABLED} for none). */
+    public BrokerConfig withHttp(HttpConfig newHttp) {
+        return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
+                writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout,
+                consumerTimeout, flow, tls, securityLimits, audit, writeBehind, newHttp);
     }
 
     /** This configuration listening on another address. */
@@ -186,41 +211,41 @@ public record BrokerConfig(
         return new BrokerConfig(newHost, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout,
-                consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+                consumerTimeout, flow, tls, securityLimits, audit, writeBehind, http);
     }
 
     /** This configuration with another data directory. */
     public BrokerConfig withDataDir(Path newDataDir) {
         return new BrokerConfig(host, port, ioThreads, newDataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, http);
     }
 
     /** This configuration with another proposed heartbeat and handshake timeout (for tests). */
     public BrokerConfig withTimeouts(Duration newHeartbeat, Duration newHandshakeTimeout) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, newHandshakeTimeout, newHeartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, http);
     }
 
     /** This configuration with another memory high watermark (for tests). */
     public BrokerConfig withMemoryHighWatermark(long bytes) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
-                writeBufferHigh, writeBufferLow, bytes, defaultPrefetch, maxBacklog, shutdownGrace, auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+                writeBufferHigh, writeBufferLow, bytes, defaultPrefetch, maxBacklog, shutdownGrace, auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, http);
     }
 
     /** This configuration with another pattern-subscription backlog bound (for tests). */
     public BrokerConfig withMaxBacklog(int newMaxBacklog) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, newMaxBacklog, shutdownGrace,
-                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+                auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, http);
     }
 
     /** This configuration with another fsync policy and free-disk threshold. */
     public BrokerConfig withStore(FsyncPolicy newFsync, long newMinFreeDisk) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
-                auth, newFsync, newMinFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+                auth, newFsync, newMinFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory, writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, http);
     }
 
     /** This configuration with other bounds on incomplete frames and on clients that do not read (for tests). */
@@ -229,7 +254,7 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, newFrameTimeout, newFrameTimeoutPerMib, newPartialFrameMemory,
-                newWriteTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+                newWriteTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, http);
     }
 
     /** This configuration with another consumer timeout, zero for none (for tests). */
@@ -237,7 +262,7 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, newConsumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+                writeTimeout, newConsumerTimeout, flow, tls, securityLimits, audit, writeBehind, http);
     }
 
     /** This configuration with other flow-control defaults for {@code block} queues. */
@@ -245,14 +270,14 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, newFlow, tls, securityLimits, audit, writeBehind);
+                writeTimeout, consumerTimeout, newFlow, tls, securityLimits, audit, writeBehind, http);
     }
     /** This configuration with other authentication settings. */
     public BrokerConfig withAuth(AuthConfig newAuth) {
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 newAuth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind);
+                writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, writeBehind, http);
     }
 
     /** This configuration with other TLS settings. */
@@ -260,7 +285,7 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, flow, newTls, securityLimits, audit, writeBehind);
+                writeTimeout, consumerTimeout, flow, newTls, securityLimits, audit, writeBehind, http);
     }
 
     /** This configuration with other connection, queue and login limits. */
@@ -268,7 +293,7 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, flow, tls, newLimits, audit, writeBehind);
+                writeTimeout, consumerTimeout, flow, tls, newLimits, audit, writeBehind, http);
     }
 
     /** This configuration with another write-behind of durable queues ({@link WriteBehind#OFF} turns it off). */
@@ -276,7 +301,7 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, newWriteBehind);
+                writeTimeout, consumerTimeout, flow, tls, securityLimits, audit, newWriteBehind, http);
     }
 
     /** This configuration with another audit log. */
@@ -284,6 +309,6 @@ public record BrokerConfig(
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrameSize, handshakeTimeout, heartbeat,
                 writeBufferHigh, writeBufferLow, memoryHighWatermark, defaultPrefetch, maxBacklog, shutdownGrace,
                 auth, fsync, minFreeDisk, frameTimeout, frameTimeoutPerMib, partialFrameMemory,
-                writeTimeout, consumerTimeout, flow, tls, securityLimits, newAudit, writeBehind);
+                writeTimeout, consumerTimeout, flow, tls, securityLimits, newAudit, writeBehind, http);
     }
 }

@@ -50,7 +50,10 @@ public final class ConfigLoader {
             BrokerConfig.KEY_TLS_ONLY, BrokerConfig.KEY_TLS_CLIENT_AUTH, BrokerConfig.KEY_TLS_EXTERNAL_USER,
             BrokerConfig.KEY_TLS_PROVIDER, BrokerConfig.KEY_MAX_CONNECTIONS, BrokerConfig.KEY_MAX_CONNECTIONS_PER_ADDRESS,
             BrokerConfig.KEY_MAX_CONNECTIONS_PER_USER, BrokerConfig.KEY_MAX_CONNECTIONS_PER_VHOST,
-            BrokerConfig.KEY_MAX_QUEUES_PER_VHOST, BrokerConfig.KEY_MAX_SUBSCRIPTIONS_PER_CONNECTION);
+            BrokerConfig.KEY_MAX_QUEUES_PER_VHOST, BrokerConfig.KEY_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+            BrokerConfig.KEY_HTTP_ENABLED, BrokerConfig.KEY_HTTP_HOST, BrokerConfig.KEY_HTTP_PORT,
+            BrokerConfig.KEY_HTTP_MAX_BODY, BrokerConfig.KEY_HTTP_TOKEN_LIFETIME, BrokerConfig.KEY_HTTP_METRICS_AUTH,
+            BrokerConfig.KEY_HTTP_TLS);
     /** The section client commands read their defaults from (cli's ClientDefaults); the broker ignores it. */
     public static final String CLIENT_SECTION = "client";
     /** The section the bridge reads from the same file; the broker itself ignores it. */
@@ -171,10 +174,33 @@ public final class ConfigLoader {
                 Path.of(string(v, BrokerConfig.KEY_AUDIT_FILE, da.file().toString(), src)),
                 size(v, BrokerConfig.KEY_AUDIT_MAX_FILE_SIZE, da.maxFileSize(), 4096, Long.MAX_VALUE, src),
                 (int) integer(v, BrokerConfig.KEY_AUDIT_MAX_FILES, da.maxFiles(), 0, 1000, src));
+        TlsConfig tls = tls(v, d.tls(), src);
         return new BrokerConfig(host, port, ioThreads, dataDir, maxFrame, handshake, heartbeat, high, low, memory,
                 prefetch, backlog, grace, auth, fsync, minFreeDisk, frameTimeout, perMib,
-                partialMemory, writeTimeout, consumerTimeout, flow, tls(v, d.tls(), src), limits(v, d.securityLimits(), src),
-                audit, writeBehind);
+                partialMemory, writeTimeout, consumerTimeout, flow, tls, limits(v, d.securityLimits(), src),
+                audit, writeBehind, http(v, d.http(), tls, src));
+    }
+
+    private static HttpConfig http(Map<String, Object> v, HttpConfig d, TlsConfig tls, String src) {
+        HttpConfig http = new HttpConfig(
+                bool(v, BrokerConfig.KEY_HTTP_ENABLED, d.enabled(), src),
+                string(v, BrokerConfig.KEY_HTTP_HOST, d.host(), src),
+                (int) integer(v, BrokerConfig.KEY_HTTP_PORT, d.port(), 0, 65535, src),
+                size(v, BrokerConfig.KEY_HTTP_MAX_BODY, d.maxBody(), 1024, Integer.MAX_VALUE, src),
+                duration(v, BrokerConfig.KEY_HTTP_TOKEN_LIFETIME, d.tokenLifetime(), false, src),
+                bool(v, BrokerConfig.KEY_HTTP_METRICS_AUTH, d.metricsAuth(), src),
+                bool(v, BrokerConfig.KEY_HTTP_TLS, d.tls(), src));
+        checkHttp(http, tls, src);
+        return http;
+    }
+
+    /** HTTPS needs the broker's certificate and key, which come with a TLS listener ({@code tls.port}). */
+    public static void checkHttp(HttpConfig http, TlsConfig tls, String src) {
+        if (http.enabled() && http.tls() && !tls.enabled()) {
+            throw new ConfigException(src + ": " + BrokerConfig.KEY_HTTP_TLS + " is true, which uses the certificate "
+                    + "and key of " + BrokerConfig.KEY_TLS_CERTIFICATE + " and " + BrokerConfig.KEY_TLS_KEY
+                    + ": set " + BrokerConfig.KEY_TLS_PORT + " and those files too");
+        }
     }
 
     private static TlsConfig tls(Map<String, Object> v, TlsConfig d, String src) {

@@ -1,13 +1,9 @@
 package io.relais.broker.net;
 
-import io.relais.broker.audit.AuditLog;
-import io.relais.broker.core.CoreException;
-import io.relais.broker.core.Names;
+import io.relais.broker.admin.AdminService;
 import io.relais.broker.core.OwnerLoop;
-import io.relais.broker.core.Reason;
 import io.relais.broker.core.access.Caller;
 import io.relais.broker.core.access.Permission;
-import io.relais.broker.core.access.PermissionAccessControl;
 import io.relais.broker.core.access.UserPermission;
 import io.relais.broker.core.manage.ExchangeSnapshot;
 import io.relais.broker.core.manage.ManagementView;
@@ -15,7 +11,6 @@ import io.relais.broker.core.manage.QueueSnapshot;
 import io.relais.broker.core.manage.VhostSnapshot;
 import io.relais.broker.core.queue.MessageQueue;
 import io.relais.broker.core.routing.Topology;
-import io.relais.broker.core.vhost.VirtualHosts;
 import io.relais.protocol.ErrorCode;
 import io.relais.protocol.ProtocolException;
 import io.relais.protocol.frame.Bind;
@@ -46,7 +41,6 @@ import io.relais.protocol.frame.VhostListOk;
 import io.relais.protocol.frame.VhostPut;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -54,8 +48,8 @@ import java.util.Map;
  * exchanges and queues, bind, unbind, purge (changes the {@link Topology} of the connection's
  * virtual host makes on its own thread, answered when they complete) and list (from the
  * {@link ManagementView}, answered at once), PROTOCOL.md 4.10-4.21; and, for administrators, the
- * broker-wide requests on virtual hosts ({@link VirtualHosts}) and permissions
- * ({@link PermissionAccessControl}), PROTOCOL.md 4.40-4.47, each written to the audit log. Each request gets exactly one answer: its success frame, or an ERROR for
+ * broker-wide requests on virtual hosts and permissions, PROTOCOL.md 4.40-4.47, which the
+ * {@link AdminService} checks, executes and writes to the audit log. Each request gets exactly one answer: its success frame, or an ERROR for
  * the refusal, which the {@link Session} writes. The only class of this package that changes the
  * topology for a client. An exclusive queue is owned by its connection's loop, as a pattern
  * subscription's is, so that its deliveries need no thread hop and can take the fan-out fast path.
@@ -132,64 +126,29 @@ final class AdminRequests {
             throw new ProtocolException(ErrorCode.INVALID_ARGUMENT, request.type()
                     + " needs the 'admin' capability, which this connection did not negotiate");
         }
-        if (!context.administrators().isAdministrator(caller.user())) {
-            String message = caller.describe() + " may not " + request.type() + ": that needs the administrator tag";
-            AuditLog.refused(caller, request.type().name().toLowerCase(Locale.ROOT), "broker", message);
-            throw new ProtocolException(ErrorCode.ACCESS_REFUSED, message);
-        }
-        VirtualHosts vhosts = context.vhosts();
-        PermissionAccessControl permissions = context.permissions();
+        AdminService service = context.admin();
+        String operation = request.type().name();
         if (request instanceof VhostPut v) {
-            session.answerWhenDone(id, vhosts.create(v.name()).thenApply(created -> {
-                if (created) {
-                    AuditLog.change(caller, "declare", "vhost", v.name()).log();
-                }
-                return created;
-            }), created -> new Ok(id, created ? 1 : 0));
+            session.answerWhenDone(id, service.createVhost(caller, operation, v.name()),
+                    created -> new Ok(id, created ? 1 : 0));
         } else if (request instanceof VhostDelete v) {
-            session.answerWhenDone(id, vhosts.delete(v.name(), context::closeConnectionsIn)
-                    .thenCompose(deleted -> permissions.clearVhost(v.name()))
-                    .thenApply(cleared -> {
-                        AuditLog.change(caller, "delete", "vhost", v.name()).log();
-                        return cleared;
-                    }), done -> new Ok(id, 0));
+            session.answerWhenDone(id, service.deleteVhost(caller, operation, v.name()), done -> new Ok(id, 0));
         } else if (request instanceof VhostList) {
+            service.requireAdministrator(caller, operation);
             List<VhostInfo> list = new ArrayList<>();
             for (VhostSnapshot v : view.vhosts()) {
                 list.add(new VhostInfo(v.name(), v.queues(), v.connections()));
             }
             out.write(new VhostListOk(id, list));
         } else if (request instanceof PermissionsSet p) {
-            if (vhosts.get(p.vhost()) == null) {
-                throw new CoreException(Reason.NOT_FOUND, "no virtual host '" + p.vhost() + "'");
-            }
-            if (p.user().isEmpty()) {
-                throw new CoreException(Reason.INVALID_ARGUMENT, "a user name is required");
-            }
-            Names.checkLength("user name", p.user());
-            Permission permission;
-            try {
-                permission = new Permission(p.configure(), p.write(), p.read(), p.topicWrite(), p.topicRead());
-            } catch (IllegalArgumentException e) {
-                throw new CoreException(Reason.INVALID_ARGUMENT, e.getMessage());
-            }
-            session.answerWhenDone(id, permissions.set(p.user(), p.vhost(), permission).thenApply(done -> {
-                AuditLog.change(caller, "set", "permissions", p.user()).put("permissions_vhost", p.vhost())
-                        .put("configure", p.configure()).put("write", p.write()).put("read", p.read())
-                        .put("topic_write", p.topicWrite()).put("topic_read", p.topicRead()).log();
-                return done;
-            }), done -> new Ok(id, 0));
+            session.answerWhenDone(id, service.setPermission(caller, operation, p.user(), p.vhost(), p.configure(),
+                    p.write(), p.read(), p.topicWrite(), p.topicRead()), done -> new Ok(id, 0));
         } else if (request instanceof PermissionsClear p) {
-            session.answerWhenDone(id, permissions.clear(p.user(), p.vhost()).thenApply(cleared -> {
-                if (cleared) {
-                    AuditLog.change(caller, "clear", "permissions", p.user()).put("permissions_vhost", p.vhost())
-                            .log();
-                }
-                return cleared;
-            }), cleared -> new Ok(id, cleared ? 1 : 0));
+            session.answerWhenDone(id, service.clearPermission(caller, operation, p.user(), p.vhost()),
+                    cleared -> new Ok(id, cleared ? 1 : 0));
         } else if (request instanceof PermissionsList p) {
             List<PermissionInfo> list = new ArrayList<>();
-            for (UserPermission e : permissions.list(p.vhost().isEmpty() ? null : p.vhost())) {
+            for (UserPermission e : service.permissions(caller, operation, p.vhost().isEmpty() ? null : p.vhost())) {
                 Permission q = e.permission();
                 list.add(new PermissionInfo(e.user(), e.vhost(), q.configure(), q.write(), q.read(), q.topicWrite(),
                         q.topicRead()));

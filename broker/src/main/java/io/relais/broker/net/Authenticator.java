@@ -3,8 +3,11 @@ package io.relais.broker.net;
 import io.relais.broker.config.AuthConfig;
 import io.relais.broker.security.KeyDerivation;
 import io.relais.broker.security.LoginThrottle;
+import io.relais.broker.security.ScramServer;
+import io.relais.broker.security.User;
 import io.relais.broker.security.UserDatabase;
 import io.relais.protocol.ProtocolVersion;
+import io.relais.protocol.sasl.ScramCredential;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,8 +71,17 @@ public final class Authenticator {
         return throttle;
     }
 
-    KeyDerivation keyDerivation() {
+    /** The pool that runs PBKDF2 off the event loops (PLAIN here, HTTP Basic in the HTTP front end). */
+    public KeyDerivation keyDerivation() {
         return keyDerivation;
+    }
+
+    /**
+     * The credential a password for {@code user} is checked against: the user's, or for an unknown user a fake
+     * one derived from this broker's secret, so that checking it costs the same and reveals nothing.
+     */
+    public ScramCredential credentialOf(String user) {
+        return users.user(user).map(User::credential).orElseGet(() -> ScramServer.fake(secret, user));
     }
 
     boolean anonymous() {

@@ -1,5 +1,6 @@
 package io.relais.broker.net;
 
+import io.relais.broker.admin.AdminService;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.broker.core.access.Administrators;
 import io.relais.broker.core.access.PermissionAccessControl;
@@ -38,6 +39,7 @@ public final class BrokerContext {
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final NettyLoops loops;
     private final ManagementView view;
+    private final AdminService admin;
     private final AtomicLong connectionCounter = new AtomicLong();
     private final LongAdder partialFrameBytes = new LongAdder();
     private final LongAdder alarmPartialFrameBytes = new LongAdder();
@@ -71,6 +73,13 @@ public final class BrokerContext {
                 name -> !UserDatabase.internal(name) && authenticator.users().user(name).isPresent());
         this.limiter = new ConnectionLimiter(config.securityLimits());
         this.serverVersion = serverVersion;
+        this.admin = new AdminService(vhosts, permissions, administrators, authenticator.users(),
+                this::closeConnectionsIn);
+    }
+
+    /** Users, virtual hosts and permissions, administered as every front end does it. */
+    public AdminService admin() {
+        return admin;
     }
 
     /** The event loops, as the core's owner loops. */

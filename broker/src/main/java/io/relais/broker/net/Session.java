@@ -573,6 +573,24 @@ public final class Session implements ConnectionSource {
         });
     }
 
+    /**
+     * Closes the connection at an administrator's request (the HTTP API's {@code DELETE /api/connections/ID}):
+     * a graceful CLOSE with code 0 and {@code reason}, as at server shutdown; a connection still in its
+     * handshake, or already closing, is closed at once. Any thread.
+     */
+    public void closeByAdministrator(String reason) {
+        loop.execute(() -> {
+            if (state == State.OPEN || state == State.AWAIT_HELLO || state == State.AWAIT_AUTH) {
+                state = State.CLOSING;
+                closeReason = "closed by an administrator: " + reason;
+                out.writeAndFlush(new Close(0, reason));
+            } else if (state != State.CLOSING) {
+                closeReason = closeReason == null ? "closed by an administrator: " + reason : closeReason;
+                channel.close();
+            }
+        });
+    }
+
     /** Closes the socket now; any thread. */
     public void forceClose() {
         channel.close();

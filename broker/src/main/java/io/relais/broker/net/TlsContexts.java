@@ -104,7 +104,7 @@ public final class TlsContexts {
     }
 
     /** A handler for a new connection, with the current context; any thread. */
-    SslHandler newHandler(ByteBufAllocator alloc) {
+    public SslHandler newHandler(ByteBufAllocator alloc) {
         return context.newHandler(alloc);
     }
 

@@ -1,0 +1,1 @@
+/* testlib */ var x = 1;
