@@ -8,7 +8,8 @@ import java.util.Locale;
 /**
  * The text {@code relais status} prints for the overview document of the HTTP admin API: one labelled line
  * each for the version and uptime, listeners, objects, messages, rates, totals, alarms and free disk. A field
- * the document lacks prints as {@code -}. Stateless.
+ * the document lacks (or has as null: a counter the broker does not keep) prints as {@code -}; such a total is
+ * left out. Stateless.
  */
 final class OverviewText {
     private static final String MISSING = "-";
@@ -35,10 +36,13 @@ final class OverviewText {
         lines.add(new String[] {"Rates", "publish " + rate(rates.path("publish")) + ", deliver "
                 + rate(rates.path("deliver")) + ", ack " + rate(rates.path("ack"))});
         JsonNode totals = overview.path("message_totals");
-        if (totals.isObject() && !totals.isEmpty()) {
+        if (totals.isObject()) {
             List<String> parts = new ArrayList<>();
-            totals.properties().forEach(e -> parts.add(e.getKey() + " " + count(e.getValue())));
-            lines.add(new String[] {"Since start", String.join(", ", parts)});
+            totals.properties().stream().filter(e -> e.getValue().isNumber())
+                    .forEach(e -> parts.add(e.getKey() + " " + count(e.getValue())));
+            if (!parts.isEmpty()) {
+                lines.add(new String[] {"Since start", String.join(", ", parts)});
+            }
         }
         lines.add(new String[] {"Alarms", alarms(overview.path("alarms"))});
         lines.add(new String[] {"Disk free", bytes(overview.path("disk_free_bytes"))});

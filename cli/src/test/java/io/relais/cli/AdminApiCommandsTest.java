@@ -137,7 +137,7 @@ class AdminApiCommandsTest {
                 + "[{\"protocol\":\"relais\",\"host\":\"127.0.0.1\",\"port\":7420},{\"protocol\":\"http\",\"host\":"
                 + "\"127.0.0.1\",\"port\":7421}],\"object_totals\":{\"connections\":3,\"vhosts\":1,\"exchanges\":7,"
                 + "\"queues\":12,\"consumers\":2},\"queue_totals\":{\"messages_ready\":1234,\"messages_unacked\":5},"
-                + "\"message_totals\":{\"published\":100000,\"delivered\":99000},\"message_rates\":{\"publish\":"
+                + "\"message_totals\":{\"published\":100000,\"delivered\":99000,\"acked\":null},\"message_rates\":{\"publish\":"
                 + "120.25,\"deliver\":118,\"ack\":117.5},\"alarms\":{\"memory\":false,\"disk\":true},"
                 + "\"disk_free_bytes\":13207024435}");
         InProcessCli run = InProcessCli.run("status", "--http", url);

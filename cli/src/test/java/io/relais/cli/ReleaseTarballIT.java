@@ -31,11 +31,12 @@ import org.junit.jupiter.api.io.TempDir;
  * uses it: it lists the expected files, and unpacked into a fresh directory, {@code bin/relais broker} started
  * through a symbolic link from another fresh directory (no Maven, no source tree) listens, keeps its data in
  * that working directory, stores a durable message (Chronicle Queue, which needs the launcher's JVM flags),
- * and stops cleanly on SIGTERM. Run by failsafe after {@code package}; the system property
+ * answers {@code bin/relais status} over its HTTP listener, and stops cleanly on SIGTERM. Run by failsafe after {@code package}; the system property
  * {@code relais.tarball} names the tarball.
  */
 class ReleaseTarballIT {
-    private static final Pattern LISTENING = Pattern.compile("Relais broker listening on (\\S+):(\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("Relais broker listening on ([^\\s,]+):(\\d+)");
+    private static final Pattern HTTP = Pattern.compile(", HTTP on ([^\\s,]+):(\\d+)");
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private static Path tarball;
@@ -85,10 +86,18 @@ class ReleaseTarballIT {
 
         Process broker = start(List.of(launcher.toString(), "broker", "--port", "0"), work);
         StringBuilder output = new StringBuilder();
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread pump = pump(broker, output, port);
+        CompletableFuture<String> listening = new CompletableFuture<>();
+        Thread pump = pump(broker, output, listening);
         try {
-            int brokerPort = port.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            String line = listening.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            Matcher relais = LISTENING.matcher(line);
+            Matcher http = HTTP.matcher(line);
+            assertThat(relais.find() && http.find()).as("both listeners in: %s", line).isTrue();
+            int brokerPort = Integer.parseInt(relais.group(2));
+            String httpUrl = "http://127.0.0.1:" + http.group(2);
+            assertThat(brokerPort).isNotIn(7420, 7421);
+            assertThat(Integer.parseInt(http.group(2))).as("--port 0 makes the HTTP port ephemeral too")
+                    .isNotIn(7420, 7421);
             String commandLine = broker.toHandle().info().commandLine().orElse("");
             // The JVM expands the argument file (checked above to hold the Chronicle flags) itself.
             assertThat(commandLine).as("the launcher execs java with its JVM flags and relais.home")
@@ -104,6 +113,8 @@ class ReleaseTarballIT {
                 assertThat(queues).filteredOn(q -> q.name().equals("tarball.q")).singleElement()
                         .satisfies(q -> assertThat(q.messages()).isEqualTo(1));
             }
+            String status = run(List.of(launcher.toString(), "status", "--http", httpUrl), work);
+            assertThat(status).contains("Relais " + version, "1 queues", "relais 127.0.0.1:" + brokerPort);
             assertThat(work.resolve("data")).as("data-dir: data is relative to the working directory").isDirectory();
             assertThat(work.resolve("data/users.db")).isRegularFile();
             assertThat(home.resolve("data")).doesNotExist();
@@ -129,7 +140,7 @@ class ReleaseTarballIT {
         return builder.start();
     }
 
-    private static Thread pump(Process process, StringBuilder output, CompletableFuture<Integer> port) {
+    private static Thread pump(Process process, StringBuilder output, CompletableFuture<String> listening) {
         Thread t = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
@@ -138,15 +149,14 @@ class ReleaseTarballIT {
                     synchronized (output) {
                         output.append(line).append('\n');
                     }
-                    Matcher m = LISTENING.matcher(line);
-                    if (m.find()) {
-                        port.complete(Integer.parseInt(m.group(2)));
+                    if (LISTENING.matcher(line).find()) {
+                        listening.complete(line);
                     }
                 }
             } catch (IOException ignored) {
                 // The process ended.
             } finally {
-                port.completeExceptionally(new IllegalStateException("broker exited before listening:\n" + output));
+                listening.completeExceptionally(new IllegalStateException("broker exited before listening:\n" + output));
             }
         }, "tarball-broker-output");
         t.setDaemon(true);
