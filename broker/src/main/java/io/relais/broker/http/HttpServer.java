@@ -110,6 +110,10 @@ public final class HttpServer implements AutoCloseable {
         new ConnectionEndpoints(api).register(router);
         new ExchangeEndpoints(api).register(router);
         new QueueEndpoints(api).register(router);
+        new MessageEndpoints(api).register(router);
+        new BindingEndpoints(api).register(router);
+        new AccessEndpoints(api).register(router);
+        new DefinitionsEndpoints(api).register(router);
         router.add(HttpMethod.GET, "/metrics", metricsAuth ? ApiRouter.Level.MONITOR : ApiRouter.Level.PUBLIC,
                 "read metrics", (r, p) -> CompletableFuture.completedFuture(metrics(metrics)));
         return router;

@@ -825,6 +825,20 @@ public final class StoredBacklog implements Backlog {
     }
 
     @Override
+    public void peekReady(Visitor visitor) {
+        for (Message m : recovered) {
+            if (!visitor.visit(m, true)) {
+                return;
+            }
+        }
+        for (Message m : readAhead) {
+            if (!visitor.visit(m, false)) {
+                return;
+            }
+        }
+    }
+
+    @Override
     public Message poll() {
         Message m = recovered.pollFirst();
         if (m == null) {

@@ -51,6 +51,32 @@ public interface Backlog {
     /** True if the message {@link #peek()} returned may have reached a consumer before a restart. */
     boolean headRedelivered();
 
+    /** Sees the messages that can be delivered now, one at a time, without taking them. */
+    @FunctionalInterface
+    interface Visitor {
+        /**
+         * One ready message, oldest first; the visitor copies what it needs (it holds no reference after it
+         * returns).
+         *
+         * @param possiblyDelivered true if it may have reached a consumer before a restart
+         * @return true to see the next one
+         */
+        boolean visit(Message message, boolean possiblyDelivered);
+    }
+
+    /**
+     * Shows {@code visitor} the messages that can be delivered now, oldest first, until it returns false,
+     * without removing them or marking them delivered. A stored backlog shows what it holds in memory (its
+     * read-ahead, which its store thread fills from disk whether or not a consumer is attached), not what is
+     * still being read. This default shows the head only.
+     */
+    default void peekReady(Visitor visitor) {
+        Message head = peek();
+        if (head != null) {
+            visitor.visit(head, headRedelivered());
+        }
+    }
+
     /** Removes and returns the message {@link #peek()} returned. */
     Message poll();
 

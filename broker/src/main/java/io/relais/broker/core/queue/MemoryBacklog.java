@@ -65,6 +65,23 @@ public final class MemoryBacklog implements Backlog {
     }
 
     @Override
+    public void peekReady(Visitor visitor) {
+        for (Message r : ready) {
+            if (!visitor.visit(r, false)) {
+                return;
+            }
+        }
+        // The inbox is moved over only as far as the visitor looks.
+        Message m;
+        while ((m = inbox.poll()) != null) {
+            ready.addLast(m);
+            if (!visitor.visit(m, false)) {
+                return;
+            }
+        }
+    }
+
+    @Override
     public boolean headRedelivered() {
         return false;
     }

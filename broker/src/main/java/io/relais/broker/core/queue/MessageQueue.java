@@ -3,10 +3,12 @@ package io.relais.broker.core.queue;
 import io.relais.broker.core.CoreException;
 import io.relais.broker.core.OwnerLoop;
 import io.relais.broker.core.Reason;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -512,6 +514,30 @@ public final class MessageQueue implements BacklogListener {
                 backlog.endOfBatch();
             }
             done.complete(this);
+        });
+    }
+
+    /**
+     * The first {@code max} messages waiting for delivery, in delivery order, as {@code view} makes them (on
+     * the queue's loop; it must copy what it needs, as the messages stay in the queue), without removing them,
+     * settling them or counting them as delivered; expired ones are left out. A durable queue shows what its
+     * backlog holds in memory ({@link Backlog#peekReady}). Any thread; completes on the loop.
+     *
+     * @param view makes a result of a message and whether it may have been delivered before
+     */
+    public <T> CompletableFuture<List<T>> peek(int max, BiFunction<Message, Boolean, T> view) {
+        return onLoop("peek", done -> {
+            List<T> out = new ArrayList<>();
+            if (!deleted && max > 0) {
+                long now = System.currentTimeMillis();
+                ready.peekReady((m, possiblyDelivered) -> {
+                    if (!m.expired(now, arguments.messageTtlMillis())) {
+                        out.add(view.apply(m, possiblyDelivered));
+                    }
+                    return out.size() < max;
+                });
+            }
+            done.complete(out);
         });
     }
 

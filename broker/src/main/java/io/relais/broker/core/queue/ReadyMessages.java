@@ -30,6 +30,19 @@ final class ReadyMessages {
         return !redeliveries.isEmpty() || backlog.headRedelivered();
     }
 
+    /**
+     * Shows {@code visitor} the ready messages in delivery order (the redeliveries, flagged as possibly
+     * delivered, then the backlog's) until it returns false; takes none.
+     */
+    void peekReady(Backlog.Visitor visitor) {
+        for (Message m : redeliveries) {
+            if (!visitor.visit(m, true)) {
+                return;
+            }
+        }
+        backlog.peekReady(visitor);
+    }
+
     /** Removes and returns the message {@link #peek()} returned. */
     Message poll() {
         Message m = redeliveries.pollFirst();
