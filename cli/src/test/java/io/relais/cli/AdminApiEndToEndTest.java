@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.relais.broker.Broker;
+import io.relais.broker.config.AuthConfig;
 import io.relais.broker.config.BrokerConfig;
 import io.relais.client.ConnectionEvent;
 import io.relais.client.ExchangeType;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +52,15 @@ class AdminApiEndToEndTest {
 
     private static Broker start(Path dataDir) {
         return Broker.start(BrokerConfig.defaults().withPort(0).withDataDir(dataDir));
+    }
+
+    /**
+     * A second broker whose first administrator is {@code admin} / {@code admin-pw}, not guest: every broker
+     * seeds guest with a salt of its own, so the exported guest would differ from its guest (a conflict).
+     */
+    private static Broker startTarget(Path dataDir) {
+        return Broker.start(BrokerConfig.defaults().withPort(0).withDataDir(dataDir)
+                .withAuth(AuthConfig.DEFAULTS.withUsers(Map.of("admin", "admin-pw"), false)));
     }
 
     private static String http(Broker b) {
@@ -105,9 +116,10 @@ class AdminApiEndToEndTest {
         assertThat(document).contains("\"carol\"", "\"carol.q\"", "\"carol.x\"", "\"orders\"")
                 .doesNotContain("carol-pw");
 
-        Broker second = start(dir.resolve("b"));
+        Broker second = startTarget(dir.resolve("b"));
         try {
-            InProcessCli load = relais(second, "definitions", "import", file.toString());
+            InProcessCli load = relais(second, "definitions", "import", file.toString(), "--user", "admin",
+                    "--password", "admin-pw");
             assertThat(load.exitCode()).as(load.stderr()).isZero();
             assertThat(load.stdout()).startsWith("imported ").endsWith(" from " + file + "\n");
             try (RelaisClient carol = connect(second, "carol", "carol-pw", "imported-user")) {
@@ -118,13 +130,40 @@ class AdminApiEndToEndTest {
                 assertThat(carol.listQueues().get(30, TimeUnit.SECONDS)).filteredOn(q -> q.name().equals("carol.q"))
                         .singleElement().satisfies(q -> assertThat(q.messages()).isEqualTo(1));
             }
-            try (RelaisClient admin = connect(second, "guest", "guest", "check")) {
-                assertThat(admin.vhosts().list().get(30, TimeUnit.SECONDS)).extracting(v -> v.name())
-                        .contains("orders");
+            try (RelaisClient guest = connect(second, "guest", "guest", "check")) {
+                assertThat(guest.vhosts().list().get(30, TimeUnit.SECONDS)).extracting(v -> v.name())
+                        .as("guest came with its password and administrator tag").contains("orders");
             }
-            InProcessCli again = relais(second, "definitions", "import", file.toString());
+            InProcessCli again = relais(second, "definitions", "import", file.toString(), "--user", "admin",
+                    "--password", "admin-pw");
             assertThat(again.exitCode()).as("importing the same document again changes nothing: %s", again.stderr())
                     .isZero();
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    void shouldNameTheConflictAndImportTheRestWhenAQueueExistsWithOtherProperties() throws Exception {
+        try (RelaisClient admin = connect(broker, "guest", "guest", "conflict-source")) {
+            admin.declareExchange("conflict.x", ExchangeType.FANOUT, true, false).get(30, TimeUnit.SECONDS);
+            admin.declareQueue(QueueDeclaration.named("conflict.q").durable(true)).get(30, TimeUnit.SECONDS);
+        }
+        Path file = dir.resolve("conflict.json");
+        assertThat(relais(broker, "definitions", "export", file.toString()).exitCode()).isZero();
+        Broker second = startTarget(dir.resolve("c"));
+        try (RelaisClient admin = connect(second, "admin", "admin-pw", "conflict-target")) {
+            admin.declareQueue(QueueDeclaration.named("conflict.q").durable(false)).get(30, TimeUnit.SECONDS);
+            InProcessCli load = relais(second, "definitions", "import", file.toString(), "--user", "admin",
+                    "--password", "admin-pw");
+            assertThat(load.exitCode()).isEqualTo(1);
+            assertThat(load.stdout()).isEmpty();
+            assertThat(load.stderr()).startsWith("relais: 1 definitions were not imported, everything else was: ")
+                    .contains("conflict.q").endsWith(" (PRECONDITION_FAILED, 1003)\n");
+            assertThat(admin.listExchanges().get(30, TimeUnit.SECONDS)).extracting(x -> x.name())
+                    .as("the rest was imported").contains("conflict.x");
+            assertThat(admin.listQueues().get(30, TimeUnit.SECONDS)).filteredOn(q -> q.name().equals("conflict.q"))
+                    .singleElement().satisfies(q -> assertThat(q.durable()).as("left as it was").isFalse());
         } finally {
             second.close();
         }
