@@ -118,11 +118,14 @@ final class HttpAuthenticator {
         synchronized (cache) {
             hit = cache.get(key);
         }
+        InetAddress ip = request.remote() instanceof InetSocketAddress a ? a.getAddress() : null;
+        // A success is reused for the same user, password and credential, and never for a loopback-only user
+        // calling from elsewhere: the full check refuses that one.
         if (hit != null && hit.untilNanos() - System.nanoTime() > 0 && account.isPresent()
-                && account.get().credential().equals(hit.credential())) {
+                && account.get().credential().equals(hit.credential())
+                && (!account.get().loopbackOnly() || (ip != null && ip.isLoopbackAddress()))) {
             return CompletableFuture.completedFuture(new Principal(name, account.get().tags(), null));
         }
-        InetAddress ip = request.remote() instanceof InetSocketAddress a ? a.getAddress() : null;
         long wait = ip == null ? 0 : authenticator.throttle().admit(ip, System.nanoTime());
         CompletableFuture<Principal> done = new CompletableFuture<>();
         Runnable check = () -> {

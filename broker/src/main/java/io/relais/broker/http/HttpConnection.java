@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * One HTTP connection: turns each aggregated request into an {@link ApiRequest}, has the {@link HttpApi} answer
  * it, and writes the answers in the order the requests came (HTTP/1.1 pipelining): one request is handled at
  * a time, and while it is, reading stops and requests already decoded wait in a list (at most what one read
- * held). Keep-alive as the request asks; a request the codec could not decode is answered 400 and the
+ * held), and while the client does not read the answers (the outgoing buffer is above its high watermark)
+ * nothing more is read or answered. Keep-alive as the request asks; a request the codec could not decode is answered 400 and the
  * connection closed.
  *
  * <p>Owned by the channel's event loop; answers that complete elsewhere are written there.
@@ -42,6 +43,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
     private boolean busy;
     private boolean closed;
+    /** The last answer filled the outgoing buffer: the next request waits until the client has read it. */
+    private boolean waitingForWritable;
 
     HttpConnection(HttpApi api) {
         this.api = api;
@@ -53,7 +56,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (busy || closed) {
+        if (busy || closed || waitingForWritable) {
             waiting.addLast(request);
             ctx.channel().config().setAutoRead(false);
             return;
@@ -141,11 +144,19 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The answer is written: the next request that waited runs, or reading resumes. */
+    /**
+     * The answer is written: the next request that waited runs, or reading resumes; while the outgoing buffer
+     * is above its high watermark (a client that sends requests and does not read the answers), neither.
+     */
     private void next(ChannelHandlerContext ctx) {
         busy = false;
         if (closed) {
             releaseWaiting();
+            return;
+        }
+        if (!ctx.channel().isWritable()) {
+            waitingForWritable = true;
+            ctx.channel().config().setAutoRead(false);
             return;
         }
         FullHttpRequest request = waiting.pollFirst();
@@ -161,6 +172,15 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         while ((r = waiting.pollFirst()) != null) {
             r.release();
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (waitingForWritable && ctx.channel().isWritable() && !busy) {
+            waitingForWritable = false;
+            next(ctx);
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

@@ -73,11 +73,15 @@ public final class BrokerContext {
                 name -> !UserDatabase.internal(name) && authenticator.users().user(name).isPresent());
         this.limiter = new ConnectionLimiter(config.securityLimits());
         this.serverVersion = serverVersion;
-        this.admin = new AdminService(vhosts, permissions, administrators, authenticator.users(),
-                this::closeConnectionsIn);
+        // Without an authenticator (a context built for a test of one part) there are no users to administer.
+        this.admin = authenticator == null ? null : new AdminService(vhosts, permissions, administrators,
+                authenticator.users(), this::closeConnectionsIn);
     }
 
-    /** Users, virtual hosts and permissions, administered as every front end does it. */
+    /**
+     * Users, virtual hosts and permissions, administered as every front end does it; null only for a context
+     * made without an authenticator.
+     */
     public AdminService admin() {
         return admin;
     }

@@ -193,4 +193,27 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(Path.of("does-not-exist.yaml")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("does-not-exist.yaml");
     }
+
+    @Test
+    void shouldParseTheHttpSectionAndNameABadKey() {
+        HttpConfig h = parse("http: {enabled: true, host: 0.0.0.0, port: 8080, max-body: 1MiB, token-lifetime: 1h, "
+                + "metrics-auth: true}").http();
+        assertThat(h).isEqualTo(new HttpConfig(true, "0.0.0.0", 8080, 1L << 20, Duration.ofHours(1), true, false));
+        assertThat(parse("http: {enabled: false}").http().enabled()).isFalse();
+        assertThatThrownBy(() -> parse("http: {port: 70000}")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("http.port");
+        assertThatThrownBy(() -> parse("http: {max-body: lots}")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("http.max-body");
+        assertThatThrownBy(() -> parse("http: {colour: blue}")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("http.colour");
+        assertThatThrownBy(() -> parse("http: {tls: true}")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("http.tls").hasMessageContaining("tls.port");
+    }
+
+    @Test
+    void shouldGiveTheHttpListenerAnEphemeralPortWhenTheProtocolPortIsEphemeral() {
+        assertThat(BrokerConfig.defaults().http().port()).isEqualTo(7421);
+        assertThat(BrokerConfig.defaults().withPort(0).http().port()).isZero();
+        assertThat(BrokerConfig.defaults().withPort(9000).http().port()).isEqualTo(7421);
+    }
 }

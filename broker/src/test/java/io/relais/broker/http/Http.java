@@ -24,29 +24,36 @@ final class Http {
         }
     }
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient client;
     private final String base;
     private final String authorization;
 
-    private Http(String base, String authorization) {
+    private Http(HttpClient client, String base, String authorization) {
+        this.client = client;
         this.base = base;
         this.authorization = authorization;
     }
 
     /** Unauthenticated, to http://127.0.0.1:PORT. */
     static Http to(int port) {
-        return new Http("http://127.0.0.1:" + port, null);
+        return new Http(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(),
+                "http://127.0.0.1:" + port, null);
+    }
+
+    /** Unauthenticated, with {@code client}, to {@code base} (such as https://localhost:PORT). */
+    static Http to(HttpClient client, String base) {
+        return new Http(client, base, null);
     }
 
     /** This client with HTTP Basic as {@code user}. */
     Http basic(String user, String password) {
-        return new Http(base, "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
+        return new Http(client, base, "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
                 .getBytes(StandardCharsets.UTF_8)));
     }
 
     /** This client with a bearer token. */
     Http bearer(String token) {
-        return new Http(base, "Bearer " + token);
+        return new Http(client, base, "Bearer " + token);
     }
 
     Answer get(String path) {
