@@ -9,10 +9,12 @@ import picocli.CommandLine;
  */
 @Command(name = "relais", mixinStandardHelpOptions = true, versionProvider = RelaisCommand.Version.class,
         description = "Relais message broker: run a broker, publish, subscribe, send and answer requests, manage "
-                + "exchanges and queues, users, virtual hosts and permissions.",
+                + "exchanges and queues, users, virtual hosts and permissions; see its status, connections and "
+                + "definitions.",
         subcommands = {BrokerCommand.class, ExchangeCommand.class, QueueCommand.class, PubCommand.class,
                 SubCommand.class, RequestCommand.class, ReplyCommand.class, BridgeCommand.class, BenchCommand.class,
-                UserCommand.class, VhostCommand.class, PermissionsCommand.class, CommandLine.HelpCommand.class})
+                UserCommand.class, VhostCommand.class, PermissionsCommand.class, StatusCommand.class,
+                DefinitionsCommand.class, ConnectionCommand.class, CommandLine.HelpCommand.class})
 public final class RelaisCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

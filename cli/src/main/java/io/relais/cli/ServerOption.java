@@ -144,7 +144,8 @@ final class ServerOption {
         return options == null ? b : b.tls(options);
     }
 
-    private ClientDefaults defaults() {
+    /** The {@code client:} section of the configuration file in use (loaded once). */
+    ClientDefaults defaults() {
         if (defaults == null) {
             defaults = ClientDefaults.load(config, environment);
         }
