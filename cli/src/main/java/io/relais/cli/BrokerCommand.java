@@ -116,16 +116,19 @@ final class BrokerCommand implements Callable<Integer> {
             broker.close();
             stopped.countDown();
         }, "relais-shutdown"));
-        if (broker.tlsPort() >= 0) {
-            ReloadSignal.onHangUp(() -> {
-                try {
-                    broker.reloadTls();
-                } catch (ConfigException e) {
-                    System.err.println("relais: TLS certificates not reloaded, the old ones stay in use: "
-                            + e.getMessage());
-                }
-            });
-        }
+        // SIGHUP is caught even without TLS, so that a reload (systemctl reload) never stops the broker.
+        ReloadSignal.onHangUp(() -> {
+            if (broker.tlsPort() < 0) {
+                System.err.println("relais: SIGHUP received; nothing to reload (no TLS listener)");
+                return;
+            }
+            try {
+                broker.reloadTls();
+            } catch (ConfigException e) {
+                System.err.println("relais: TLS certificates not reloaded, the old ones stay in use: "
+                        + e.getMessage());
+            }
+        });
         String listeners = cfg.tls().enabled() && cfg.tls().only() ? "" : broker.host() + ":" + broker.port();
         if (broker.tlsPort() >= 0) {
             listeners += (listeners.isEmpty() ? "" : " and ") + broker.host() + ":" + broker.tlsPort() + " (TLS)";

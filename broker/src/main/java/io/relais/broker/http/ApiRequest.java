@@ -4,8 +4,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.relais.broker.core.access.Caller;
+import io.relais.broker.core.manage.ConnectionSnapshot;
 import io.relais.protocol.ErrorCode;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -79,10 +79,7 @@ final class ApiRequest {
 
     /** The peer's address, {@code IP:PORT}. */
     String remoteText() {
-        if (remote instanceof InetSocketAddress a) {
-            return (a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress()) + ":" + a.getPort();
-        }
-        return String.valueOf(remote);
+        return ConnectionSnapshot.address(remote);
     }
 
     /** The peer's address. */

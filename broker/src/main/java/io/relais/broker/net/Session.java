@@ -652,7 +652,7 @@ public final class Session implements ConnectionSource {
 
     @Override
     public ConnectionSnapshot snapshot() {
-        return new ConnectionSnapshot(connectionId, "relais", String.valueOf(remote), handshake.user(),
+        return new ConnectionSnapshot(connectionId, "relais", ConnectionSnapshot.address(remote), handshake.user(),
                 handshake.vhost(), handshake.clientName(), state.name(), connectedAt, subscriptions.count(),
                 ledger.outstanding());
     }

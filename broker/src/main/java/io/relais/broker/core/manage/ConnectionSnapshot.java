@@ -1,5 +1,8 @@
 package io.relais.broker.core.manage;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
 /**
  * A client connection as the management view shows it, whatever its protocol. Immutable;
  * thread-safe.
@@ -18,4 +21,11 @@ package io.relais.broker.core.manage;
 public record ConnectionSnapshot(String id, String protocol, String remote, String user, String vhost,
                                  String clientName, String state, long connectedAtMillis, int subscriptions,
                                  long unacked) {
+    /** A peer's address as listings show it: {@code IP:PORT} for a socket, the address's own text otherwise. */
+    public static String address(SocketAddress remote) {
+        if (remote instanceof InetSocketAddress a) {
+            return (a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress()) + ":" + a.getPort();
+        }
+        return String.valueOf(remote);
+    }
 }
