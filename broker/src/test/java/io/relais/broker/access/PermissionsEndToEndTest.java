@@ -4,6 +4,7 @@ import static io.relais.broker.access.AccessBrokers.done;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.relais.broker.AuditLines;
 import io.relais.broker.BrokerFixture;
 import io.relais.client.AccessRefusedException;
 import io.relais.client.ExchangeType;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.relais.broker.AuditLines;
 import io.relais.broker.BrokerFixture;
 import io.relais.broker.store.DiskVhostStorage;
 import io.relais.broker.store.PermissionsFile;

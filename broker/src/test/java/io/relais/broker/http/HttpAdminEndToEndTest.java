@@ -3,6 +3,8 @@ package io.relais.broker.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.relais.broker.AuditLines;
+import io.relais.broker.Await;
 import io.relais.broker.BrokerFixture;
 import io.relais.broker.config.AuthConfig;
 import io.relais.client.ConnectionEvent;
@@ -10,12 +12,10 @@ import io.relais.client.QueueDeclaration;
 import io.relais.client.ReconnectPolicy;
 import io.relais.client.RelaisClient;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,15 +36,6 @@ class HttpAdminEndToEndTest {
         return Http.to(fixture.broker().httpPort()).basic("guest", "guest");
     }
 
-    private static void await(String what, Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 
     @Test
     void shouldPublishThroughAnExchangeAndPeekWithoutRemoving() {
@@ -112,7 +103,7 @@ class HttpAdminEndToEndTest {
         }
         fixture.restart();
         Http after = guest();
-        await("the recovered messages are read back", () -> {
+        Await.until("the recovered messages are read back", () -> {
             JsonNode list = after.post("/api/queues/%2F/kept/get", "{\"count\": 10}").json();
             return list != null && list.size() == 3;
         });
@@ -141,7 +132,7 @@ class HttpAdminEndToEndTest {
         Http dave = Http.to(fixture.broker().httpPort()).basic("dave", "dave-pw");
         assertThat(dave.get("/api/whoami").json().get("monitoring").asBoolean()).isTrue();
         assertThat(dave.get("/api/queues/staging").status()).isEqualTo(200);
-        try (Audit audit = new Audit()) {
+        try (AuditLines audit = new AuditLines()) {
             Http.Answer refused = dave.put("/api/vhosts/other", null);
             assertThat(refused.status()).isEqualTo(403);
             assertThat(refused.json().get("message").asText()).contains("user 'dave' may not VHOST_PUT");
@@ -186,7 +177,7 @@ class HttpAdminEndToEndTest {
         // A fresh broker whose only user is root: guest comes with the document, with guest's password.
         other = new BrokerFixture(c -> c.withAuth(AuthConfig.DEFAULTS.withUsers(Map.of("root", "root-pw"), false)));
         Http b = Http.to(other.broker().httpPort()).basic("root", "root-pw");
-        try (Audit audit = new Audit()) {
+        try (AuditLines audit = new AuditLines()) {
             Http.Answer first = b.post("/api/definitions", doc.toString());
             assertThat(first.status()).as(first.text()).isEqualTo(204);
             assertThat(audit.with("\"action\":\"import\"", "\"user\":\"root\"")).hasSize(1);
@@ -224,7 +215,7 @@ class HttpAdminEndToEndTest {
         });
         c.declareQueue(QueueDeclaration.named("still-here")).join();
         Http g = guest();
-        try (Audit audit = new Audit()) {
+        try (AuditLines audit = new AuditLines()) {
             Http.Answer closed = g.delete("/api/connections/" + c.connectionId() + "?x=1");
             assertThat(closed.status()).isEqualTo(204);
             ConnectionEvent e = lost.get(10, TimeUnit.SECONDS);
@@ -232,7 +223,7 @@ class HttpAdminEndToEndTest {
             assertThat(seen).contains("closed by an administrator");
             assertThat(audit.with("\"action\":\"close\"", "\"kind\":\"connection\"")).hasSize(1);
         }
-        await("the connection is gone", () -> g.get("/api/connections").json().size() == 0);
+        Await.until("the connection is gone", () -> g.get("/api/connections").json().size() == 0);
         assertThat(g.delete("/api/connections/nope").status()).isEqualTo(404);
     }
 

@@ -2,6 +2,7 @@ package io.relais.broker.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.relais.broker.AuditLines;
 import io.relais.broker.BrokerFixture;
 import io.relais.broker.config.HttpConfig;
 import io.relais.protocol.sasl.ScramCredential;
@@ -46,7 +47,7 @@ class HttpAuthEndToEndTest {
 
     @Test
     void shouldAnswer401JsonWhenThePasswordIsWrong() {
-        try (Audit audit = new Audit()) {
+        try (AuditLines audit = new AuditLines()) {
             Http.Answer a = http.basic("guest", "wrong").get("/api/whoami");
             assertThat(a.status()).isEqualTo(401);
             assertThat(a.json().get("message").asText()).contains("unknown user or wrong password");

@@ -3,15 +3,15 @@ package io.relais.broker.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.relais.broker.AuditLines;
+import io.relais.broker.Await;
 import io.relais.broker.BrokerFixture;
 import io.relais.broker.store.StoreFaults;
 import io.relais.client.Message;
 import io.relais.client.QueueDeclaration;
 import io.relais.client.RelaisClient;
 import io.relais.protocol.sasl.ScramCredential;
-import java.time.Duration;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,15 +52,6 @@ class HttpQueuesEndToEndTest {
         return null;
     }
 
-    private static void await(String what, Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 
     @Test
     void shouldListAQueueDeclaredOverTheProtocolWithItsDepthAndPurgeIt() {
@@ -94,7 +85,7 @@ class HttpQueuesEndToEndTest {
         // bob may read queue 'mine' only: the vhost is visible to him, 'secret' is not his to purge.
         admin.permissions().set("bob", "/", "", "", "^mine$").get();
         Http bob = http.basic("bob", "bob-pw");
-        try (Audit audit = new Audit()) {
+        try (AuditLines audit = new AuditLines()) {
             Http.Answer refused = bob.delete("/api/queues/%2F/secret/contents");
             assertThat(refused.status()).isEqualTo(403);
             assertThat(refused.json().get("error").asText()).isEqualTo("ACCESS_REFUSED");
@@ -159,12 +150,12 @@ class HttpQueuesEndToEndTest {
     void shouldAnswerReady503WhileTheDiskAlarmIsRaised() throws Exception {
         assertThat(http.get("/health/ready").status()).isEqualTo(200);
         disk.free = fixture.config().minFreeDisk() - 1;
-        await("the disk alarm shows", () -> http.get("/health/ready").status() == 503);
+        Await.until("the disk alarm shows", () -> http.get("/health/ready").status() == 503);
         Http.Answer notReady = http.get("/health/ready");
         assertThat(notReady.json().get("status").asText()).isEqualTo("not_ready");
         assertThat(notReady.json().at("/checks/disk_alarm").asBoolean()).isTrue();
         assertThat(notReady.json().at("/checks/memory_alarm").asBoolean()).isFalse();
         disk.free = -1;
-        await("the disk alarm clears", () -> http.get("/health/ready").status() == 200);
+        Await.until("the disk alarm clears", () -> http.get("/health/ready").status() == 200);
     }
 }

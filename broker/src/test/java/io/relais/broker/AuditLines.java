@@ -1,4 +1,4 @@
-package io.relais.broker.access;
+package io.relais.broker;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -9,17 +9,18 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /** The lines written to the audit log while it is open, as the broker wrote them. */
-final class AuditLines implements AutoCloseable {
+public final class AuditLines implements AutoCloseable {
     private final Logger logger = (Logger) LoggerFactory.getLogger(AuditLog.LOGGER_NAME);
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    AuditLines() {
+    /** Starts collecting the audit log's lines. */
+    public AuditLines() {
         appender.start();
         logger.addAppender(appender);
     }
 
     /** Every line so far. */
-    List<String> all() {
+    public List<String> all() {
         synchronized (appender.list) {
             List<String> out = new ArrayList<>();
             for (ILoggingEvent e : appender.list) {
@@ -30,7 +31,7 @@ final class AuditLines implements AutoCloseable {
     }
 
     /** The lines that contain every one of {@code parts}. */
-    List<String> with(String... parts) {
+    public List<String> with(String... parts) {
         List<String> out = new ArrayList<>();
         for (String line : all()) {
             boolean all = true;
