@@ -101,8 +101,8 @@ enum Scenario {
                 long start = System.nanoTime();
                 sleep(run.options.seconds());
                 Stats stats = run.collect();
-                long growth = run.backlogAtEnd() - before;
                 double elapsed = (System.nanoTime() - start) / 1e9;
+                long growth = run.backlogAtEnd() - before;
                 long sent = stats.sent.sum();
                 RateStep step = RateStep.of(rate, sent / elapsed, stats.received.sum() / elapsed,
                         stats.latency.percentile(0.99), growth, Steadiness.steady(growth, stats.received.sum(), sent));
@@ -201,8 +201,9 @@ enum Scenario {
         long start = System.nanoTime();
         sleep(run.options.seconds());
         Stats stats = run.collect();
-        long growth = run.backlogAtEnd() - before;
+        // The window ends with the counts, not with the broker's answer to the backlog probe after them.
         double elapsed = (System.nanoTime() - start) / 1e9;
+        long growth = run.backlogAtEnd() - before;
         return Result.of(id, run.system.name(), stats, elapsed, growth, deliveriesPerMessage());
     }
 
