@@ -129,12 +129,20 @@ class PublishTest {
         long blockedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
         assertThat(blockedMillis).isGreaterThanOrEqualTo(250);
-        assertThat(second).isCompletedExceptionally();
-        assertThatThrownBy(second::join).cause().hasMessageContaining("unconfirmed publishes");
         // the first one times out too, which frees the window again
         assertThatThrownBy(() -> first.get(5, TimeUnit.SECONDS)).cause()
                 .hasMessage("timed out after 300ms waiting for the broker to confirm a publish");
-        assertThat(server.drain(f -> f instanceof Publish)).hasSize(1);
+        // Both waits are 300 ms, started a moment apart: the second's wait for a slot usually ends first (it
+        // fails without being sent), but the first's timeout may free the slot just before (it is then sent,
+        // and times out in turn, unconfirmed). Either way it blocked for the timeout and nothing was lost.
+        if (second.isCompletedExceptionally()) {
+            assertThatThrownBy(second::join).cause().hasMessageContaining("unconfirmed publishes");
+            assertThat(server.drain(f -> f instanceof Publish)).hasSize(1);
+        } else {
+            assertThatThrownBy(() -> second.get(5, TimeUnit.SECONDS)).cause()
+                    .hasMessage("timed out after 300ms waiting for the broker to confirm a publish");
+            assertThat(server.drain(f -> f instanceof Publish)).hasSize(2);
+        }
     }
 
     @Test
